@@ -1,0 +1,441 @@
+//! [`Bitmap`]: the one bilevel image type every codec shares.
+//!
+//! `1 = black`. Pixel `x` of row `y` is bit `63 - x % 64` of word `data[y * stride + x / 64]`
+//! (MSB-first, as in PBM, G4 and JBIG). Padding bits past the width are always zero, so rows can be
+//! compared, counted and scanned a word at a time without masking.
+
+use crate::error::{Error, Result};
+use crate::options::Limits;
+
+/// A bilevel image, `1 = black`, packed MSB-first into `u64` words.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Bitmap {
+    width: u32,
+    height: u32,
+    stride: usize,
+    data: Vec<u64>,
+}
+
+impl std::fmt::Debug for Bitmap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bitmap")
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("ink", &self.count_ink())
+            .finish()
+    }
+}
+
+/// Words needed for a row of `width` pixels.
+pub const fn words_for(width: u32) -> usize {
+    (width as usize).div_ceil(64)
+}
+
+/// The mask of the valid bits in the last word of a row of `width` pixels.
+pub const fn last_word_mask(width: u32) -> u64 {
+    match width % 64 {
+        0 => u64::MAX,
+        r => !(u64::MAX >> r),
+    }
+}
+
+impl Bitmap {
+    /// An all-white bitmap. Checks the size against `limits` before allocating.
+    pub fn new(width: u32, height: u32, limits: &Limits) -> Result<Self> {
+        limits.check_pixels(width, height)?;
+        let stride = words_for(width);
+        Ok(Bitmap {
+            width,
+            height,
+            stride,
+            data: vec![0; stride * height as usize],
+        })
+    }
+
+    /// Wraps packed words. `data.len()` must be `height * words_for(width)`; padding bits are cleared.
+    pub fn from_words(width: u32, height: u32, mut data: Vec<u64>) -> Result<Self> {
+        let stride = words_for(width);
+        if data.len() != stride * height as usize {
+            return Err(Error::Parameter(format!(
+                "{} words given for a {width}x{height} bitmap, {} needed",
+                data.len(),
+                stride * height as usize
+            )));
+        }
+        let mask = last_word_mask(width);
+        if stride > 0 {
+            for row in data.chunks_exact_mut(stride) {
+                row[stride - 1] &= mask;
+            }
+        }
+        Ok(Bitmap {
+            width,
+            height,
+            stride,
+            data,
+        })
+    }
+
+    /// Width in pixels.
+    pub fn width(&self) -> u32 {
+        self.width
+    }
+
+    /// Height in pixels.
+    pub fn height(&self) -> u32 {
+        self.height
+    }
+
+    /// Words per row.
+    pub fn stride(&self) -> usize {
+        self.stride
+    }
+
+    /// All words, row after row.
+    pub fn words(&self) -> &[u64] {
+        &self.data
+    }
+
+    /// Row `y` as words.
+    pub fn row(&self, y: u32) -> &[u64] {
+        let start = y as usize * self.stride;
+        &self.data[start..start + self.stride]
+    }
+
+    /// Row `y` as mutable words. Callers must keep the padding bits zero.
+    pub fn row_mut(&mut self, y: u32) -> &mut [u64] {
+        let start = y as usize * self.stride;
+        &mut self.data[start..start + self.stride]
+    }
+
+    /// The pixel at (`x`, `y`): `true` is black.
+    pub fn get(&self, x: u32, y: u32) -> bool {
+        let word = self.data[y as usize * self.stride + x as usize / 64];
+        (word >> (63 - x % 64)) & 1 == 1
+    }
+
+    /// Sets the pixel at (`x`, `y`).
+    pub fn set(&mut self, x: u32, y: u32, black: bool) {
+        let word = &mut self.data[y as usize * self.stride + x as usize / 64];
+        let bit = 1u64 << (63 - x % 64);
+        if black {
+            *word |= bit;
+        } else {
+            *word &= !bit;
+        }
+    }
+
+    /// Number of black pixels.
+    pub fn count_ink(&self) -> u64 {
+        self.data.iter().map(|w| u64::from(w.count_ones())).sum()
+    }
+
+    /// Whether rows `a` and `b` are identical.
+    pub fn rows_equal(&self, a: u32, b: u32) -> bool {
+        self.row(a) == self.row(b)
+    }
+
+    /// Swaps black and white, keeping the padding zero.
+    pub fn invert(&mut self) {
+        if self.stride == 0 {
+            return;
+        }
+        let mask = last_word_mask(self.width);
+        let stride = self.stride;
+        for row in self.data.chunks_exact_mut(stride) {
+            for w in row.iter_mut() {
+                *w = !*w;
+            }
+            row[stride - 1] &= mask;
+        }
+    }
+
+    /// The rectangle at (`x`, `y`) of `width` x `height`, clipped to the bitmap.
+    pub fn crop(&self, x: u32, y: u32, width: u32, height: u32) -> Bitmap {
+        let x0 = x.min(self.width);
+        let y0 = y.min(self.height);
+        let w = width.min(self.width - x0);
+        let h = height.min(self.height - y0);
+        let stride = words_for(w);
+        let mut data = vec![0u64; stride * h as usize];
+        let shift = x0 % 64;
+        let first = x0 as usize / 64;
+        let mask = last_word_mask(w);
+        for (dy, out) in data.chunks_exact_mut(stride.max(1)).enumerate().take(h as usize) {
+            let src = self.row(y0 + dy as u32);
+            for (i, o) in out.iter_mut().enumerate() {
+                let hi = src.get(first + i).copied().unwrap_or(0);
+                let lo = src.get(first + i + 1).copied().unwrap_or(0);
+                *o = if shift == 0 {
+                    hi
+                } else {
+                    (hi << shift) | (lo >> (64 - shift))
+                };
+            }
+            if let Some(last) = out.last_mut() {
+                *last &= mask;
+            }
+        }
+        Bitmap {
+            width: w,
+            height: h,
+            stride,
+            data,
+        }
+    }
+
+    /// Builds a bitmap from packed rows of bytes, MSB first, `bytes_per_row` apart. With
+    /// `black_is_one` false the bits are inverted (0 = black, as in min-is-black grey).
+    pub fn from_packed_rows(
+        width: u32,
+        height: u32,
+        bytes: &[u8],
+        bytes_per_row: usize,
+        black_is_one: bool,
+        limits: &Limits,
+    ) -> Result<Self> {
+        let needed_bytes = (width as usize).div_ceil(8);
+        if bytes_per_row < needed_bytes || bytes.len() < bytes_per_row * height as usize {
+            return Err(Error::format(
+                "bilevel image",
+                format!(
+                    "{} bytes for {height} rows of {width} pixels at {bytes_per_row} bytes a row",
+                    bytes.len()
+                ),
+            ));
+        }
+        let mut bitmap = Bitmap::new(width, height, limits)?;
+        let mask = last_word_mask(width);
+        let flip = if black_is_one { 0 } else { u64::MAX };
+        for y in 0..height {
+            let src = &bytes[y as usize * bytes_per_row..][..needed_bytes];
+            let row = bitmap.row_mut(y);
+            for (w, chunk) in row.iter_mut().zip(src.chunks(8)) {
+                let mut buf = [0u8; 8];
+                buf[..chunk.len()].copy_from_slice(chunk);
+                *w = u64::from_be_bytes(buf) ^ flip;
+            }
+            if let Some(last) = row.last_mut() {
+                *last &= mask;
+            }
+        }
+        Ok(bitmap)
+    }
+
+    /// Packed rows of bytes, MSB first, `ceil(width / 8)` bytes a row, `1 = black`.
+    pub fn to_packed_rows(&self) -> Vec<u8> {
+        let row_bytes = (self.width as usize).div_ceil(8);
+        let mut out = Vec::with_capacity(row_bytes * self.height as usize);
+        for y in 0..self.height {
+            let mut remaining = row_bytes;
+            for w in self.row(y) {
+                let bytes = w.to_be_bytes();
+                let n = remaining.min(8);
+                out.extend_from_slice(&bytes[..n]);
+                remaining -= n;
+            }
+        }
+        out
+    }
+
+    /// Reads a binary (P4) or plain (P1) PBM file.
+    pub fn from_pbm(bytes: &[u8], limits: &Limits) -> Result<Self> {
+        let mut header = PnmHeader { bytes, pos: 0 };
+        let magic = header.token()?;
+        let plain = match magic {
+            b"P4" => false,
+            b"P1" => true,
+            _ => return Err(Error::format("PBM", "not a P1 or P4 bitmap")),
+        };
+        let width = header.number()?;
+        let height = header.number()?;
+        limits.check_pixels(width, height)?;
+        if plain {
+            let mut bitmap = Bitmap::new(width, height, limits)?;
+            let mut bits = bytes[header.pos..]
+                .iter()
+                .filter(|b| !b.is_ascii_whitespace());
+            for y in 0..height {
+                for x in 0..width {
+                    match bits.next() {
+                        Some(b'1') => bitmap.set(x, y, true),
+                        Some(b'0') => {}
+                        Some(_) => return Err(Error::format("PBM", "plain PBM pixel not 0 or 1")),
+                        None => return Err(Error::format("PBM", "plain PBM data ends early")),
+                    }
+                }
+            }
+            Ok(bitmap)
+        } else {
+            // Exactly one whitespace byte separates the header from the raster.
+            let start = header.pos + 1;
+            let row_bytes = (width as usize).div_ceil(8);
+            let data = bytes.get(start..).unwrap_or(&[]);
+            if data.len() < row_bytes * height as usize {
+                return Err(Error::format(
+                    "PBM",
+                    format!(
+                        "raster holds {} bytes, {width}x{height} needs {}",
+                        data.len(),
+                        row_bytes * height as usize
+                    ),
+                ));
+            }
+            Bitmap::from_packed_rows(width, height, data, row_bytes, true, limits)
+        }
+    }
+
+    /// Writes a binary (P4) PBM file.
+    pub fn to_pbm(&self) -> Vec<u8> {
+        let mut out = format!("P4\n{} {}\n", self.width, self.height).into_bytes();
+        out.extend_from_slice(&self.to_packed_rows());
+        out
+    }
+
+    /// Expands to 8-bit grey, 0 = black, 255 = white.
+    pub fn to_gray(&self) -> Vec<u8> {
+        let mut out = Vec::with_capacity(self.width as usize * self.height as usize);
+        for y in 0..self.height {
+            let row = self.row(y);
+            out.extend((0..self.width).map(|x| {
+                if (row[x as usize / 64] >> (63 - x % 64)) & 1 == 1 {
+                    0
+                } else {
+                    255
+                }
+            }));
+        }
+        out
+    }
+
+    /// The first row at which two bitmaps differ, with the first differing column, if any.
+    pub fn first_difference(&self, other: &Bitmap) -> Option<(u32, u32)> {
+        if self.width != other.width || self.height != other.height {
+            return Some((0, 0));
+        }
+        for y in 0..self.height {
+            let (a, b) = (self.row(y), other.row(y));
+            if let Some(i) = a.iter().zip(b).position(|(p, q)| p != q) {
+                let x = i as u32 * 64 + (a[i] ^ b[i]).leading_zeros();
+                return Some((x, y));
+            }
+        }
+        None
+    }
+}
+
+/// A cursor over the ASCII header of a PNM file.
+struct PnmHeader<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> PnmHeader<'a> {
+    fn token(&mut self) -> Result<&'a [u8]> {
+        loop {
+            match self.bytes.get(self.pos) {
+                Some(b'#') => {
+                    while self.bytes.get(self.pos).is_some_and(|&b| b != b'\n') {
+                        self.pos += 1;
+                    }
+                }
+                Some(b) if b.is_ascii_whitespace() => self.pos += 1,
+                Some(_) => break,
+                None => return Err(Error::format("PBM", "header ends early")),
+            }
+        }
+        let start = self.pos;
+        while self
+            .bytes
+            .get(self.pos)
+            .is_some_and(|b| !b.is_ascii_whitespace() && *b != b'#')
+        {
+            self.pos += 1;
+        }
+        Ok(&self.bytes[start..self.pos])
+    }
+
+    fn number(&mut self) -> Result<u32> {
+        let token = self.token()?;
+        std::str::from_utf8(token)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| Error::format("PBM", "bad number in header"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> Bitmap {
+        let mut b = Bitmap::new(70, 3, &Limits::default()).unwrap();
+        for (x, y) in [(0, 0), (63, 0), (64, 1), (69, 2), (5, 2)] {
+            b.set(x, y, true);
+        }
+        b
+    }
+
+    #[test]
+    fn layout_is_msb_first_with_zero_padding() {
+        let b = sample();
+        assert_eq!(b.stride(), 2);
+        assert_eq!(b.row(0)[0], (1 << 63) | 1);
+        assert_eq!(b.row(1)[1], 1 << 63);
+        assert_eq!(b.row(2)[1], 1 << (63 - 5));
+        assert_eq!(b.count_ink(), 5);
+    }
+
+    #[test]
+    fn invert_keeps_padding_zero() {
+        let mut b = sample();
+        b.invert();
+        assert_eq!(b.count_ink(), 70 * 3 - 5);
+        assert_eq!(b.row(0)[1] & !last_word_mask(70), 0);
+        b.invert();
+        assert_eq!(b, sample());
+    }
+
+    #[test]
+    fn pbm_round_trip_binary_and_plain() {
+        let b = sample();
+        let pbm = b.to_pbm();
+        assert_eq!(Bitmap::from_pbm(&pbm, &Limits::default()).unwrap(), b);
+        let plain = b"P1\n# comment\n3 2\n1 0 1\n0 1 0\n";
+        let p = Bitmap::from_pbm(plain, &Limits::default()).unwrap();
+        assert!(p.get(0, 0) && !p.get(1, 0) && p.get(2, 0) && p.get(1, 1));
+        assert_eq!(p.count_ink(), 3);
+    }
+
+    #[test]
+    fn pbm_errors_are_clear() {
+        let l = Limits::default();
+        assert!(Bitmap::from_pbm(b"P4\n10 10\n\0", &l).is_err());
+        assert!(Bitmap::from_pbm(b"P5\n1 1\n", &l).is_err());
+        assert!(matches!(
+            Bitmap::from_pbm(b"P4\n4000000000 4000000000\n", &l),
+            Err(Error::Limits(_))
+        ));
+    }
+
+    #[test]
+    fn crop_shifts_across_words() {
+        let b = sample();
+        let c = b.crop(5, 0, 65, 3);
+        assert_eq!((c.width(), c.height()), (65, 3));
+        assert!(c.get(58, 0) && c.get(59, 1) && c.get(64, 2) && c.get(0, 2));
+        assert_eq!(c.count_ink(), 4);
+        assert_eq!(b.crop(0, 0, 70, 3), b);
+    }
+
+    #[test]
+    fn rows_equal_and_first_difference() {
+        let mut b = Bitmap::new(100, 3, &Limits::default()).unwrap();
+        assert!(b.rows_equal(0, 2));
+        let a = b.clone();
+        b.set(77, 2, true);
+        assert!(!b.rows_equal(1, 2));
+        assert_eq!(a.first_difference(&b), Some((77, 2)));
+        assert_eq!(a.first_difference(&a), None);
+    }
+}

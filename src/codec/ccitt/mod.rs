@@ -1,0 +1,17 @@
+//! CCITT Group 3 (ITU-T T.4) and Group 4 (ITU-T T.6) coding.
+//!
+//! Both directions work on lists of changing elements found a word at a time ([`changes`]), never
+//! pixel by pixel. The encoder writes G4; the decoder reads G4, two-dimensional and one-dimensional
+//! G3, and TIFF's Modified Huffman.
+
+mod bits;
+mod changes;
+mod decode;
+mod encode;
+mod tables;
+
+pub use decode::{Coding, DecodeParams, decode};
+pub use encode::encode_g4;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,3 @@
+//! The codecs. Each works on [`crate::Bitmap`] and byte slices, with no I/O.
+
+pub mod ccitt;
