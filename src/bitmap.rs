@@ -96,6 +96,11 @@ impl Bitmap {
         &self.data
     }
 
+    /// All words, mutable. Callers must keep the padding bits zero.
+    pub(crate) fn words_mut(&mut self) -> &mut [u64] {
+        &mut self.data
+    }
+
     /// Row `y` as words.
     pub fn row(&self, y: u32) -> &[u64] {
         let start = y as usize * self.stride;

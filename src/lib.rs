@@ -1,11 +1,16 @@
 //! scanpress recompresses scanned documents into the smallest pixel-exact bilevel files.
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 pub mod bitmap;
 pub mod codec;
 pub mod error;
+pub mod input;
 pub mod options;
+pub mod page;
+pub mod prepare;
+pub mod simd;
 
 pub use bitmap::Bitmap;
 pub use error::{Error, Result};
 pub use options::{Codec, Format, LinkRate, Limits, Options, Threshold};
+pub use page::{Page, PageImage};

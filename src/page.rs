@@ -1,0 +1,184 @@
+//! [`Page`]: one decoded page of an input document, with its resolution.
+
+use crate::bitmap::Bitmap;
+
+/// An 8-bit grey image, `0 = black`, `255 = white`, rows packed without padding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct GrayImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width * height` samples, row after row.
+    pub data: Vec<u8>,
+}
+
+/// An 8-bit RGB image, samples interleaved, rows packed without padding.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RgbImage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `3 * width * height` samples, row after row.
+    pub data: Vec<u8>,
+}
+
+impl RgbImage {
+    /// Luma (ITU-R BT.601 weights, in integers so every platform gives the same grey).
+    pub fn to_gray(&self) -> GrayImage {
+        let data = self
+            .data
+            .chunks_exact(3)
+            .map(|p| {
+                let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
+                ((r * 299 + g * 587 + b * 114 + 500) / 1000) as u8
+            })
+            .collect();
+        GrayImage {
+            width: self.width,
+            height: self.height,
+            data,
+        }
+    }
+}
+
+/// The pixels of a page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum PageImage {
+    /// Already bilevel.
+    Bilevel(Bitmap),
+    /// Grey.
+    Gray(GrayImage),
+    /// Colour.
+    Rgb(RgbImage),
+}
+
+impl PageImage {
+    /// Width and height in pixels.
+    pub fn dimensions(&self) -> (u32, u32) {
+        match self {
+            PageImage::Bilevel(b) => (b.width(), b.height()),
+            PageImage::Gray(g) => (g.width, g.height),
+            PageImage::Rgb(c) => (c.width, c.height),
+        }
+    }
+
+    /// "bilevel", "grey" or "colour".
+    pub fn kind(&self) -> &'static str {
+        match self {
+            PageImage::Bilevel(_) => "bilevel",
+            PageImage::Gray(_) => "grey",
+            PageImage::Rgb(_) => "colour",
+        }
+    }
+}
+
+/// A page's resolution in dots per inch, and where it came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolution {
+    /// Horizontal dpi.
+    pub x: f64,
+    /// Vertical dpi.
+    pub y: f64,
+    /// Why the file's own value was not used, when it was not.
+    pub estimated: Option<String>,
+}
+
+/// Resolutions a scanner is commonly set to, for estimates.
+const COMMON_DPI: [f64; 9] = [100.0, 150.0, 200.0, 240.0, 300.0, 400.0, 600.0, 800.0, 1200.0];
+
+/// The long side of the paper assumed when a resolution has to be estimated: between A4 (11.69 in)
+/// and US Letter (11 in).
+const ASSUMED_LONG_SIDE_INCHES: f64 = 11.4;
+
+impl Resolution {
+    /// Checks a resolution read from a file (`None` when the file gives none) against the page size,
+    /// and falls back to an estimate when it is missing or absurd: scanners write 72 dpi on 300 dpi
+    /// pages, or 1200 dpi on 300 dpi pages, and the page would come out meters wide or stamp-sized.
+    pub fn checked(declared: Option<(f64, f64)>, width: u32, height: u32) -> Resolution {
+        let long_px = f64::from(width.max(height));
+        if let Some((x, y)) = declared {
+            let plausible_dpi = |d: f64| d.is_finite() && (50.0..=2400.0).contains(&d);
+            let long_in = f64::from(width) / x.max(1e-9);
+            let long_in = long_in.max(f64::from(height) / y.max(1e-9));
+            if plausible_dpi(x) && plausible_dpi(y) && (3.0..=25.0).contains(&long_in) {
+                return Resolution {
+                    x,
+                    y,
+                    estimated: None,
+                };
+            }
+            let guess = Self::estimate(long_px);
+            return Resolution {
+                x: guess,
+                y: guess,
+                estimated: Some(format!(
+                    "declared {x:.0}x{y:.0} dpi makes a {width}x{height} page {long_in:.1} in long; \
+                     using {guess:.0} dpi"
+                )),
+            };
+        }
+        let guess = Self::estimate(long_px);
+        Resolution {
+            x: guess,
+            y: guess,
+            estimated: Some(format!(
+                "no resolution in the file; {guess:.0} dpi estimated from the page size"
+            )),
+        }
+    }
+
+    /// The common scanner resolution nearest to a letter-sized page of `long_px` pixels.
+    fn estimate(long_px: f64) -> f64 {
+        let raw = long_px / ASSUMED_LONG_SIDE_INCHES;
+        COMMON_DPI
+            .iter()
+            .copied()
+            .min_by(|a, b| (a - raw).abs().total_cmp(&(b - raw).abs()))
+            .unwrap_or(300.0)
+    }
+}
+
+/// One page of a document.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    /// The pixels.
+    pub image: PageImage,
+    /// The resolution.
+    pub resolution: Resolution,
+    /// Compressed bytes this page took in its source file, where that is known.
+    pub source_bytes: Option<u64>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plausible_resolutions_are_kept() {
+        let r = Resolution::checked(Some((300.0, 300.0)), 2480, 3508);
+        assert_eq!((r.x, r.estimated), (300.0, None));
+        let fax = Resolution::checked(Some((204.0, 98.0)), 1728, 1082);
+        assert_eq!((fax.x, fax.y), (204.0, 98.0));
+        let card = Resolution::checked(Some((600.0, 600.0)), 2100, 1200);
+        assert!(card.estimated.is_none());
+    }
+
+    #[test]
+    fn absurd_resolutions_are_estimated_and_said() {
+        // 72 dpi on a 300 dpi A4 page, 1200 dpi on a 300 dpi article, 72 dpi on a 400 dpi sheet.
+        for (dpi, w, h, want) in [
+            (72.0, 2480, 3508, 300.0),
+            (1200.0, 2293, 3106, 300.0),
+            (72.0, 4123, 5556, 400.0),
+        ] {
+            let r = Resolution::checked(Some((dpi, dpi)), w, h);
+            assert_eq!(r.x, want, "{dpi} {w}x{h}");
+            assert!(r.estimated.unwrap().contains("declared"));
+        }
+        let r = Resolution::checked(None, 1728, 2376);
+        assert_eq!(r.x, 200.0);
+        assert!(r.estimated.is_some());
+    }
+}

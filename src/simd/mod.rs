@@ -1,0 +1,206 @@
+//! SIMD kernels behind a dispatch table chosen once at run time.
+//!
+//! The CPU level is detected once; `SCANPRESS_SIMD=scalar` (or `avx2`) may lower it, never raise it.
+//! Every kernel has a scalar reference in [`scalar`], and under `cfg(test)` every level available
+//! on the machine is checked against it. All `unsafe` and `target_feature` code of the crate lives
+//! in this module.
+
+use std::sync::OnceLock;
+
+use crate::bitmap::Bitmap;
+
+pub mod scalar;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+/// An instruction-set level the kernels can use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CpuLevel {
+    /// Portable code only.
+    Scalar,
+    /// x86-64 AVX2.
+    Avx2,
+}
+
+impl CpuLevel {
+    /// The best level this CPU supports.
+    pub fn detect() -> CpuLevel {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            return CpuLevel::Avx2;
+        }
+        CpuLevel::Scalar
+    }
+
+    /// The detected level, lowered by the `SCANPRESS_SIMD` environment variable if it names a lower one.
+    pub fn current() -> CpuLevel {
+        static LEVEL: OnceLock<CpuLevel> = OnceLock::new();
+        *LEVEL.get_or_init(|| {
+            let detected = CpuLevel::detect();
+            let asked = match std::env::var("SCANPRESS_SIMD").ok().as_deref() {
+                Some("scalar") => CpuLevel::Scalar,
+                _ => detected,
+            };
+            asked.min(detected)
+        })
+    }
+
+    /// Every level this CPU can run, lowest first.
+    pub fn available() -> Vec<CpuLevel> {
+        [CpuLevel::Scalar, CpuLevel::Avx2]
+            .into_iter()
+            .filter(|&l| l <= CpuLevel::detect())
+            .collect()
+    }
+}
+
+/// Inputs of one row of Sauvola's threshold (see [`crate::prepare::binarize`]).
+pub struct SauvolaRow<'a> {
+    /// The grey row.
+    pub gray: &'a [u8],
+    /// Sum of the grey values in each pixel's window.
+    pub sum: &'a [u32],
+    /// Sum of the squared grey values in each pixel's window.
+    pub sum_sq: &'a [u32],
+    /// One over the number of window columns at each x.
+    pub inv_cols: &'a [f32],
+    /// One over the number of window rows at this y.
+    pub inv_rows: f32,
+    /// `1 - k`.
+    pub one_minus_k: f32,
+    /// `(k / R)^2`.
+    pub k_over_r_sq: f32,
+    /// Grey values below this are black whatever the window says (Sauvola alone whitens the inside
+    /// of large dark areas, where the window sees no contrast).
+    pub dark: f32,
+}
+
+/// The kernels for one CPU level.
+#[derive(Clone, Copy)]
+pub struct Kernels {
+    /// The level these kernels use.
+    pub level: CpuLevel,
+    pack_threshold: fn(&[u8], u8, &mut [u64]),
+    sauvola: fn(&SauvolaRow<'_>, &mut [u64]),
+}
+
+impl Kernels {
+    /// The kernels for `level`, which must not exceed [`CpuLevel::detect`]; a higher level is
+    /// lowered to what the CPU has.
+    pub fn for_level(level: CpuLevel) -> Kernels {
+        match level.min(CpuLevel::detect()) {
+            #[cfg(target_arch = "x86_64")]
+            CpuLevel::Avx2 => x86::avx2_kernels(),
+            _ => Kernels {
+                level: CpuLevel::Scalar,
+                pack_threshold: scalar::pack_threshold,
+                sauvola: scalar::sauvola,
+            },
+        }
+    }
+
+    /// The kernels for [`CpuLevel::current`].
+    pub fn current() -> &'static Kernels {
+        static KERNELS: OnceLock<Kernels> = OnceLock::new();
+        KERNELS.get_or_init(|| Kernels::for_level(CpuLevel::current()))
+    }
+
+    /// Packs a grey row into bitmap words: a pixel is black (1) when its value is below `threshold`.
+    /// `out` must hold `gray.len().div_ceil(64)` words.
+    #[inline]
+    pub fn pack_threshold(&self, gray: &[u8], threshold: u8, out: &mut [u64]) {
+        assert!(out.len() >= gray.len().div_ceil(64));
+        (self.pack_threshold)(gray, threshold, out)
+    }
+
+    /// Sauvola's decision for one row, packed into bitmap words.
+    #[inline]
+    pub fn sauvola(&self, row: &SauvolaRow<'_>, out: &mut [u64]) {
+        let w = row.gray.len();
+        assert!(
+            row.sum.len() >= w
+                && row.sum_sq.len() >= w
+                && row.inv_cols.len() >= w
+                && out.len() >= w.div_ceil(64)
+        );
+        (self.sauvola)(row, out)
+    }
+}
+
+/// Packs a whole grey image (`width` samples a row) into `bitmap` under a global threshold.
+pub fn pack_threshold_image(gray: &[u8], width: u32, threshold: u8, bitmap: &mut Bitmap) {
+    let kernels = Kernels::current();
+    for y in 0..bitmap.height() {
+        let row = &gray[y as usize * width as usize..][..width as usize];
+        kernels.pack_threshold(row, threshold, bitmap.row_mut(y));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn noise(n: usize, seed: u32) -> Vec<u8> {
+        let mut s = seed;
+        (0..n)
+            .map(|_| {
+                s = s.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s >> 24) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_level_packs_like_the_scalar_reference() {
+        for width in [1usize, 31, 32, 63, 64, 65, 100, 257, 2550] {
+            let gray = noise(width, width as u32);
+            for threshold in [0u8, 1, 77, 128, 200, 255] {
+                let mut want = vec![0u64; width.div_ceil(64)];
+                scalar::pack_threshold(&gray, threshold, &mut want);
+                for level in CpuLevel::available() {
+                    let mut got = vec![0u64; width.div_ceil(64)];
+                    Kernels::for_level(level).pack_threshold(&gray, threshold, &mut got);
+                    assert_eq!(got, want, "{level:?} width {width} threshold {threshold}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_decides_sauvola_like_the_scalar_reference() {
+        for width in [1usize, 7, 8, 9, 64, 65, 200, 1001] {
+            let gray = noise(width, 3 + width as u32);
+            let area = noise(width, 9);
+            // Plausible window sums for a window of about 100 pixels around each value.
+            let sum: Vec<u32> = gray
+                .iter()
+                .zip(&area)
+                .map(|(&g, &a)| u32::from(g) * 90 + u32::from(a) * 10)
+                .collect();
+            let sum_sq: Vec<u32> = sum
+                .iter()
+                .zip(&area)
+                .map(|(&s, &a)| s * s / 100 + u32::from(a) * 900)
+                .collect();
+            let inv_cols: Vec<f32> = (0..width).map(|x| 1.0 / (10 + x % 3) as f32).collect();
+            let row = SauvolaRow {
+                gray: &gray,
+                sum: &sum,
+                sum_sq: &sum_sq,
+                inv_cols: &inv_cols,
+                inv_rows: 0.1,
+                one_minus_k: 0.66,
+                k_over_r_sq: (0.34f32 / 128.0).powi(2),
+                dark: 40.0,
+            };
+            let mut want = vec![0u64; width.div_ceil(64)];
+            scalar::sauvola(&row, &mut want);
+            assert!(width < 64 || want.iter().any(|&w| w != 0), "nothing black");
+            for level in CpuLevel::available() {
+                let mut got = vec![0u64; width.div_ceil(64)];
+                Kernels::for_level(level).sauvola(&row, &mut got);
+                assert_eq!(got, want, "{level:?} width {width}");
+            }
+        }
+    }
+}
