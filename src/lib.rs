@@ -6,8 +6,11 @@ pub mod codec;
 pub mod error;
 pub mod input;
 pub mod options;
+pub mod output;
 pub mod page;
+pub mod pipeline;
 pub mod prepare;
+pub mod report;
 pub mod simd;
 
 pub use bitmap::Bitmap;

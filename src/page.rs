@@ -149,6 +149,8 @@ pub struct Page {
     pub resolution: Resolution,
     /// Compressed bytes this page took in its source file, where that is known.
     pub source_bytes: Option<u64>,
+    /// What reading the page had to repair or guess, for the report.
+    pub notes: Vec<String>,
 }
 
 #[cfg(test)]

@@ -40,6 +40,7 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Page> {
         image: classify(decoded, limits)?,
         resolution: Resolution::checked(declared, width, height),
         source_bytes: Some(data.len() as u64),
+        notes: Vec::new(),
     })
 }
 

@@ -146,16 +146,16 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, limits: &Limits) -> Result<Page> {
     let byte_counts = tag_u64s(d, Tag::StripByteCounts)?;
     let source_bytes = Some(byte_counts.iter().sum());
 
+    let mut notes = Vec::new();
     let image = match compression {
-        2..=4 => PageImage::Bilevel(read_ccitt(
-            d,
-            compression,
-            width,
-            height,
-            photometric,
-            fill_order,
-            limits,
-        )?),
+        2..=4 => {
+            let (bitmap, damaged) =
+                read_ccitt(d, compression, width, height, photometric, fill_order, limits)?;
+            if damaged > 0 {
+                notes.push(concealed_note(damaged));
+            }
+            PageImage::Bilevel(bitmap)
+        }
         6 => {
             return Err(Error::unsupported(
                 FORMAT,
@@ -176,11 +176,20 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, limits: &Limits) -> Result<Page> {
         image,
         resolution,
         source_bytes,
+        notes,
     })
 }
 
+/// The report's note for damaged fax lines.
+pub fn concealed_note(lines: u32) -> String {
+    format!(
+        "{lines} damaged fax lines repaired as libtiff does (short lines padded with white, \
+         unreadable ones repeated from the line above)"
+    )
+}
+
 /// Reads the raw strips of a CCITT-compressed page and decodes each (every strip restarts the
-/// coding, TIFF 6.0 section 11).
+/// coding, TIFF 6.0 section 11). Damaged G3 lines are concealed and counted.
 fn read_ccitt(
     d: &mut Decoder<Cursor<&[u8]>>,
     compression: u32,
@@ -189,7 +198,7 @@ fn read_ccitt(
     photometric: Option<u32>,
     fill_order: u32,
     limits: &Limits,
-) -> Result<Bitmap> {
+) -> Result<(Bitmap, u32)> {
     if d.find_tag(Tag::TileWidth).map_err(tiff_error)?.is_some() {
         return Err(Error::unsupported(FORMAT, "tiled CCITT images"));
     }
@@ -234,6 +243,7 @@ fn read_ccitt(
     let reader = d.inner();
     let file_len = reader.get_ref().len() as u64;
     let mut raw = Vec::new();
+    let mut damaged = 0;
     for (strip, (&offset, &count)) in offsets.iter().zip(&counts).take(strips).enumerate() {
         let first_row = strip as u32 * rows_per_strip;
         let rows = rows_per_strip.min(height - first_row);
@@ -254,13 +264,15 @@ fn read_ccitt(
                 *b = b.reverse_bits();
             }
         }
-        let params = DecodeParams::new(coding, width, Some(rows));
-        let bitmap = ccitt::decode(&raw, &params, limits).map_err(|e| match e {
+        let mut params = DecodeParams::new(coding, width, Some(rows));
+        params.conceal_damage = true;
+        let (bitmap, lines) = ccitt::decode_concealing(&raw, &params, limits).map_err(|e| match e {
             Error::Format { message, .. } => {
                 Error::format(FORMAT, format!("CCITT strip {strip}: {message}"))
             }
             other => other,
         })?;
+        damaged += lines;
         let start = first_row as usize * stride;
         page.words_mut()[start..start + bitmap.words().len()].copy_from_slice(bitmap.words());
     }
@@ -268,7 +280,7 @@ fn read_ccitt(
     if photometric == Some(1) {
         page.invert();
     }
-    Ok(page)
+    Ok((page, damaged))
 }
 
 /// Decodes a page in any compression the `tiff` crate knows.

@@ -36,6 +36,10 @@ pub struct DecodeParams {
     pub coding: Coding,
     /// Each line starts on a byte boundary (PDF EncodedByteAlign).
     pub byte_align: bool,
+    /// In G3 data, repair damaged lines as libtiff does and go on at the next EOL (T.4 Appendix I):
+    /// a line cut short by an EOL is padded with white, an unreadable one repeats the line above.
+    /// [`decode_concealing`] counts such lines.
+    pub conceal_damage: bool,
 }
 
 impl DecodeParams {
@@ -46,6 +50,7 @@ impl DecodeParams {
             rows,
             coding,
             byte_align: false,
+            conceal_damage: false,
         }
     }
 }
@@ -171,6 +176,16 @@ fn at_eol(reader: &mut BitReader<'_>) -> bool {
 /// Decodes CCITT data into a bitmap, `1 = black` (a black run sets bits). TIFF's
 /// PhotometricInterpretation and PDF's BlackIs1 are the caller's to apply.
 pub fn decode(data: &[u8], params: &DecodeParams, limits: &Limits) -> Result<Bitmap> {
+    decode_concealing(data, params, limits).map(|(bitmap, _)| bitmap)
+}
+
+/// Like [`decode`], also giving how many damaged G3 lines were repaired (always 0 unless
+/// [`DecodeParams::conceal_damage`] is set).
+pub fn decode_concealing(
+    data: &[u8],
+    params: &DecodeParams,
+    limits: &Limits,
+) -> Result<(Bitmap, u32)> {
     let width = params.width;
     if width == 0 {
         return Err(Error::format(FORMAT, "zero line width"));
@@ -193,6 +208,8 @@ pub fn decode(data: &[u8], params: &DecodeParams, limits: &Limits) -> Result<Bit
     let mut reference: Vec<u32> = vec![width; SENTINELS];
     let mut coding: Vec<u32> = Vec::with_capacity(256);
     let mut rows = 0u32;
+    let mut damaged = 0u32;
+    let mut resync = false;
     while rows < max_rows {
         if params.byte_align && rows > 0 {
             reader.align();
@@ -224,6 +241,24 @@ pub fn decode(data: &[u8], params: &DecodeParams, limits: &Limits) -> Result<Bit
                 // writers leave out the first EOL; two or more in a row are RTC (T.4 4.1.4).
                 let mut eols = 0;
                 let mut tag = None;
+                // Like libtiff, skip whatever follows the end of a line up to its EOL: fax
+                // modems pad lines with zero-length runs to meet the minimum line time. After an
+                // unreadable line the bad code may have eaten into the EOL's zeros, so eight
+                // zeros are taken as an EOL there: no valid code holds more than seven.
+                if rows > 0 {
+                    let min_zeros = if resync { 8 } else { 11 };
+                    while !reader.at_end() && reader.peek(min_zeros + 1) > 1 {
+                        reader.consume(1);
+                    }
+                    if resync && !at_eol(&mut reader) && reader.skip_zeros_and_one().is_some() {
+                        eols = 1;
+                        if two_d {
+                            tag = Some(reader.peek(1));
+                            reader.consume(1);
+                        }
+                    }
+                    resync = false;
+                }
                 while at_eol(&mut reader) {
                     if reader.skip_zeros_and_one().is_none() {
                         break;
@@ -246,10 +281,28 @@ pub fn decode(data: &[u8], params: &DecodeParams, limits: &Limits) -> Result<Bit
                         tag == 1
                     }
                 };
-                if one_d {
-                    decode_1d(&mut reader, width, rows, &mut coding)?;
+                let line = if one_d {
+                    decode_1d(&mut reader, width, rows, &mut coding)
                 } else {
-                    decode_2d(&mut reader, &reference, width, rows, &mut coding)?;
+                    decode_2d(&mut reader, &reference, width, rows, &mut coding)
+                };
+                if let Err(e) = line {
+                    if !params.conceal_damage || reader.overran() {
+                        return Err(e);
+                    }
+                    damaged += 1;
+                    if at_eol(&mut reader) {
+                        // A line cut short by the next EOL: libtiff pads it with white.
+                        if coding.len() % 2 == 1 {
+                            coding.pop();
+                        }
+                    } else {
+                        // An unreadable line: repeat the line above; the next line's search for
+                        // its EOL resynchronises.
+                        coding.clear();
+                        coding.extend_from_slice(&reference[..reference.len() - SENTINELS]);
+                        resync = true;
+                    }
                 }
             }
         }
@@ -271,5 +324,5 @@ pub fn decode(data: &[u8], params: &DecodeParams, limits: &Limits) -> Result<Bit
             format!("{rows} lines decoded, {expected} expected"),
         ));
     }
-    Bitmap::from_words(width, rows, words)
+    Ok((Bitmap::from_words(width, rows, words)?, damaged))
 }

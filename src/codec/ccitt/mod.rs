@@ -10,7 +10,7 @@ mod decode;
 mod encode;
 mod tables;
 
-pub use decode::{Coding, DecodeParams, decode};
+pub use decode::{Coding, DecodeParams, decode, decode_concealing};
 pub use encode::encode_g4;
 
 #[cfg(test)]

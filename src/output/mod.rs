@@ -1,0 +1,3 @@
+//! Containers: each builds a file from encoded pages, in memory, for the pipeline to write atomically.
+
+pub mod tiff;

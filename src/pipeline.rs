@@ -1,0 +1,170 @@
+//! read → prepare → encode → verify → write, a page at a time.
+
+use std::fs;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use crate::bitmap::Bitmap;
+use crate::codec::ccitt::{self, Coding, DecodeParams};
+use crate::error::{Error, Result};
+use crate::input;
+use crate::options::{Codec, Format, Options};
+use crate::output::tiff::TiffWriter;
+use crate::page::{Page, PageImage, Resolution};
+use crate::prepare::binarize::binarize;
+use crate::report::{FileReport, PageReport};
+
+/// Turns a page into a bitmap, noting every lossy step.
+pub fn prepare(page: Page, options: &Options) -> Result<(Bitmap, Vec<String>)> {
+    let mut notes = page.notes;
+    notes.extend(page.resolution.estimated.iter().cloned());
+    let dpi = page.resolution.x.min(page.resolution.y);
+    let bitmap = match page.image {
+        PageImage::Bilevel(b) => b,
+        PageImage::Gray(g) => {
+            let (b, note) = binarize(&g, dpi, options.threshold, &options.limits)?;
+            notes.push(note);
+            b
+        }
+        PageImage::Rgb(c) => {
+            notes.push("colour converted to grey".into());
+            let (b, note) = binarize(&c.to_gray(), dpi, options.threshold, &options.limits)?;
+            notes.push(note);
+            b
+        }
+    };
+    Ok((bitmap, notes))
+}
+
+/// Encodes a bitmap as G4 and, when `verify`, decodes it again and compares.
+pub fn encode_g4_verified(bitmap: &Bitmap, verify: bool) -> Result<Vec<u8>> {
+    let data = ccitt::encode_g4(bitmap);
+    if verify {
+        let params = DecodeParams::new(Coding::G4, bitmap.width(), Some(bitmap.height()));
+        let decoded = ccitt::decode(&data, &params, &crate::Limits::default())
+            .map_err(|e| Error::Verification(format!("our G4 data does not decode: {e}")))?;
+        if let Some((x, y)) = decoded.first_difference(bitmap) {
+            return Err(Error::Verification(format!(
+                "G4 data decodes to a different bitmap (first difference at x={x}, y={y})"
+            )));
+        }
+    }
+    Ok(data)
+}
+
+/// Compresses a document held in memory; `name` helps recognise raw fax data. Returns the output
+/// file's bytes and a report for each page.
+pub fn compress_bytes(
+    data: &[u8],
+    name: Option<&str>,
+    options: &Options,
+) -> Result<(Vec<u8>, Vec<PageReport>)> {
+    // Every codec and format of this version leads to G4 in TIFF.
+    let (Codec::Auto | Codec::G4) = options.codec;
+    let mut writer = TiffWriter::new();
+    let mut reports = Vec::new();
+    for (index, page) in input::pages(data, name, &options.limits)?.enumerate() {
+        let number = index as u32 + 1;
+        let page = page.map_err(|e| in_page(e, number))?;
+        let input_kind = page.image.kind();
+        let bytes_in = page.source_bytes;
+        let resolution = page.resolution.clone();
+        let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
+        let g4 = encode_g4_verified(&bitmap, options.verify).map_err(|e| in_page(e, number))?;
+        writer.add_g4_page(bitmap.width(), bitmap.height(), &resolution, &g4);
+        reports.push(PageReport {
+            number,
+            width: bitmap.width(),
+            height: bitmap.height(),
+            dpi: (resolution.x, resolution.y),
+            input_kind,
+            codec: "G4",
+            bytes_in,
+            bytes_out: g4.len() as u64,
+            verified: options.verify,
+            notes,
+        });
+    }
+    if reports.is_empty() {
+        return Err(Error::format("input", "no pages"));
+    }
+    Ok((writer.finish(), reports))
+}
+
+/// Adds the page number to an error's message.
+fn in_page(e: Error, number: u32) -> Error {
+    match e {
+        Error::Format { format, message } => Error::Format {
+            format,
+            message: format!("page {number}: {message}"),
+        },
+        Error::Unsupported { format, message } => Error::Unsupported {
+            format,
+            message: format!("page {number}: {message}"),
+        },
+        Error::Verification(m) => Error::Verification(format!("page {number}: {m}")),
+        Error::Limits(m) => Error::Limits(format!("page {number}: {m}")),
+        other => other,
+    }
+}
+
+/// Compresses one file to `output`, which appears only when everything succeeded.
+pub fn compress_file(input: &Path, output: &Path, options: &Options) -> Result<FileReport> {
+    let data = fs::read(input).map_err(|e| Error::io(input, e))?;
+    let mut options = options.clone();
+    if options.format.is_none() {
+        options.format = Some(Format::from_extension(output)?);
+    }
+    let name = input.file_name().and_then(|n| n.to_str());
+    let (bytes, pages) = compress_bytes(&data, name, &options)?;
+    write_atomically(output, &bytes)?;
+    Ok(FileReport {
+        input: input.to_path_buf(),
+        output: output.to_path_buf(),
+        bytes_in: data.len() as u64,
+        bytes_out: bytes.len() as u64,
+        pages,
+    })
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`, so that
+/// `path` either does not change or holds the whole new file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| Error::Parameter(format!("{} is not a file name", path.display())))?;
+    let tmp = dir.join(format!(
+        ".{}.scanpress-{}.tmp",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    let result = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        fs::rename(&tmp, path)
+    })();
+    result.map_err(|e| {
+        let _ = fs::remove_file(&tmp);
+        Error::io(path, e)
+    })
+}
+
+/// Decodes page `number` (from 1) of any input to a bitmap, binarising grey and colour pages as
+/// `options` says; also gives the page's resolution.
+pub fn decode_page(
+    data: &[u8],
+    name: Option<&str>,
+    number: u32,
+    options: &Options,
+) -> Result<(Bitmap, Resolution)> {
+    let page = input::pages(data, name, &options.limits)?
+        .nth(number.saturating_sub(1) as usize)
+        .ok_or_else(|| Error::Parameter(format!("there is no page {number}")))??;
+    let resolution = page.resolution.clone();
+    Ok((prepare(page, options)?.0, resolution))
+}
