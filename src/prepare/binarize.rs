@@ -1,9 +1,10 @@
 //! Grey to bilevel: Otsu's global threshold and Sauvola's adaptive one.
 //!
 //! Sauvola (J. Sauvola, M. Pietikäinen, "Adaptive document image binarization", Pattern Recognition
-//! 33, 2000): a pixel is black when `g < m (1 + k (s / R - 1))`, with `m` and `s` the mean and
-//! standard deviation of its window. The window sums come from running column sums, so memory stays
-//! at a few rows whatever the page size, and the per-pixel decision is a SIMD kernel.
+//! 33, 2000): a pixel is black when it is darker than a threshold made from the mean `m` and
+//! standard deviation `s` of its window; see [`sauvola_with`] for the exact form. The window sums
+//! come from running column sums, so memory stays at a few rows whatever the page size, and the
+//! per-pixel decision is a SIMD kernel.
 
 use crate::bitmap::Bitmap;
 use crate::error::Result;
@@ -12,8 +13,9 @@ use crate::page::GrayImage;
 use crate::simd::{Kernels, SauvolaRow, pack_threshold_image};
 
 /// Sauvola's `k`: how far below the local mean ink must be, relative to the local contrast.
-pub const SAUVOLA_K: f32 = 0.34;
-/// Sauvola's `R`: the dynamic range of the standard deviation for 8-bit grey.
+pub const SAUVOLA_K: f32 = 0.2;
+/// Sauvola's `R`: the dynamic range of the standard deviation for 8-bit grey, and the most
+/// [`contrast_range`] gives.
 pub const SAUVOLA_R: f32 = 128.0;
 
 /// Otsu's threshold (N. Otsu, 1979): the grey level that maximises the between-class variance.
@@ -59,75 +61,183 @@ pub fn sauvola_half_window(dpi: f64) -> usize {
     ((dpi / 16.0).round() as usize).clamp(4, 75)
 }
 
-/// Sauvola binarisation with `kernels`, window half-side `half`.
+/// Window sums of grey values and of their squares, row by row, from running column sums: memory
+/// stays at a few rows whatever the page size.
+struct WindowSums<'a> {
+    gray: &'a [u8],
+    width: usize,
+    height: usize,
+    half: usize,
+    col_sum: Vec<u32>,
+    col_sq: Vec<u32>,
+    /// Prefix sums with one leading zero; wrapping is harmless since every window sum fits in u32.
+    prefix: Vec<u32>,
+    prefix_sq: Vec<u32>,
+    sum: Vec<u32>,
+    sum_sq: Vec<u32>,
+    next_y: usize,
+}
+
+impl<'a> WindowSums<'a> {
+    fn new(gray: &'a GrayImage, half: usize) -> Self {
+        let (w, h) = (gray.width as usize, gray.height as usize);
+        let mut sums = WindowSums {
+            gray: &gray.data,
+            width: w,
+            height: h,
+            half,
+            col_sum: vec![0; w],
+            col_sq: vec![0; w],
+            prefix: vec![0; w + 1],
+            prefix_sq: vec![0; w + 1],
+            sum: vec![0; w],
+            sum_sq: vec![0; w],
+            next_y: 0,
+        };
+        for y in 0..half.min(h) {
+            sums.add_row(y, true);
+        }
+        sums
+    }
+
+    fn row(&self, y: usize) -> &'a [u8] {
+        &self.gray[y * self.width..][..self.width]
+    }
+
+    fn add_row(&mut self, y: usize, add: bool) {
+        let row = self.row(y);
+        for ((s, q), &g) in self.col_sum.iter_mut().zip(self.col_sq.iter_mut()).zip(row) {
+            let g = u32::from(g);
+            if add {
+                *s += g;
+                *q += g * g;
+            } else {
+                *s -= g;
+                *q -= g * g;
+            }
+        }
+    }
+
+    /// Moves the window down to the next row; when `compute`, fills `sum` and `sum_sq` for it.
+    /// Gives the row and the number of window rows, or `None` past the last row.
+    fn advance(&mut self, compute: bool) -> Option<(usize, usize)> {
+        let (y, h, half) = (self.next_y, self.height, self.half);
+        if y >= h {
+            return None;
+        }
+        self.next_y += 1;
+        if y + half < h {
+            self.add_row(y + half, true);
+        }
+        if y > half {
+            self.add_row(y - half - 1, false);
+        }
+        let rows = (y + half).min(h - 1) - y.saturating_sub(half) + 1;
+        if compute {
+            let w = self.width;
+            for x in 0..w {
+                self.prefix[x + 1] = self.prefix[x].wrapping_add(self.col_sum[x]);
+                self.prefix_sq[x + 1] = self.prefix_sq[x].wrapping_add(self.col_sq[x]);
+            }
+            for x in 0..w {
+                let (lo, hi) = (x.saturating_sub(half), (x + half).min(w - 1) + 1);
+                self.sum[x] = self.prefix[hi].wrapping_sub(self.prefix[lo]);
+                self.sum_sq[x] = self.prefix_sq[hi].wrapping_sub(self.prefix_sq[lo]);
+            }
+        }
+        Some((y, rows))
+    }
+}
+
+/// One over the number of window columns at each x.
+fn inverse_columns(width: usize, half: usize) -> Vec<f32> {
+    (0..width)
+        .map(|x| {
+            let cols = (x + half).min(width - 1) - x.saturating_sub(half) + 1;
+            1.0 / cols as f32
+        })
+        .collect()
+}
+
+/// Rows between the samples of [`contrast_range`].
+const RANGE_SAMPLE_ROWS: usize = 4;
+
+/// Sauvola's `R`, taken from the page rather than fixed at 128 (as Wolf and Jolion do): the
+/// largest local standard deviation, sampled every few rows. On a faint, low-contrast scan a fixed
+/// R puts every threshold far below the ink; this one scales with the contrast the page has.
+fn contrast_range(gray: &GrayImage, half: usize) -> f32 {
+    let inv_cols = inverse_columns(gray.width as usize, half);
+    let mut sums = WindowSums::new(gray, half);
+    let mut max_var = 0f32;
+    let mut sample = 0usize;
+    while let Some((_, rows)) = sums.advance(sample % RANGE_SAMPLE_ROWS == 0) {
+        if sample % RANGE_SAMPLE_ROWS == 0 {
+            let inv_rows = 1.0 / rows as f32;
+            for x in 0..sums.width {
+                let inv_area = inv_cols[x] * inv_rows;
+                let mean = sums.sum[x] as f32 * inv_area;
+                let var = sums.sum_sq[x] as f32 * inv_area - mean * mean;
+                max_var = max_var.max(var);
+            }
+        }
+        sample += 1;
+    }
+    // A blank page has no contrast to scale to; a floor keeps noise from becoming ink.
+    max_var.sqrt().clamp(MIN_CONTRAST_RANGE, SAUVOLA_R)
+}
+
+/// The smallest `R`: below this the page is taken as blank paper with noise.
+const MIN_CONTRAST_RANGE: f32 = 16.0;
+
+/// The darkest grey of the page, ignoring the darkest 0.1% (dust and noise).
+fn darkest(gray: &[u8]) -> u8 {
+    let mut histogram = [0u64; 256];
+    for &g in gray {
+        histogram[g as usize] += 1;
+    }
+    let skip = gray.len() as u64 / 1000;
+    let mut seen = 0;
+    for (v, &n) in histogram.iter().enumerate() {
+        seen += n;
+        if seen > skip {
+            return v as u8;
+        }
+    }
+    0
+}
+
+/// Sauvola binarisation with `kernels`, window half-side `half`, in the form of Wolf and Jolion
+/// (C. Wolf, J.-M. Jolion, "Extraction and recognition of artificial text in multimedia documents",
+/// 2003): `T = (1 - k) m + k M + k (s / R) (m - M)`, with M the page's darkest grey and R its
+/// largest local standard deviation, which keeps faint low-contrast text that Sauvola's fixed
+/// `T = m (1 + k (s / 128 - 1))` loses.
 pub fn sauvola_with(
     gray: &GrayImage,
     half: usize,
     kernels: &Kernels,
     limits: &Limits,
 ) -> Result<Bitmap> {
-    let (w, h) = (gray.width as usize, gray.height as usize);
     let mut out = Bitmap::new(gray.width, gray.height, limits)?;
-    if w == 0 || h == 0 {
+    if gray.width == 0 || gray.height == 0 {
         return Ok(out);
     }
     // Inside large dark areas the window sees no contrast; half of Otsu's level catches them.
     let dark = f32::from(otsu_threshold(&gray.data)) * 0.5;
-    let inv_cols: Vec<f32> = (0..w)
-        .map(|x| {
-            let cols = (x + half).min(w - 1) - x.saturating_sub(half) + 1;
-            1.0 / cols as f32
-        })
-        .collect();
-    let mut col_sum = vec![0u32; w];
-    let mut col_sq = vec![0u32; w];
-    // Prefix sums with one leading zero; wrapping is harmless since every window sum fits in u32.
-    let mut prefix = vec![0u32; w + 1];
-    let mut prefix_sq = vec![0u32; w + 1];
-    let mut sum = vec![0u32; w];
-    let mut sum_sq = vec![0u32; w];
-    let row = |y: usize| &gray.data[y * w..][..w];
-    let add_row = |sums: &mut [u32], sqs: &mut [u32], r: &[u8]| {
-        for ((s, q), &g) in sums.iter_mut().zip(sqs.iter_mut()).zip(r) {
-            let g = u32::from(g);
-            *s += g;
-            *q += g * g;
-        }
-    };
-    for y in 0..=half.min(h - 1) {
-        add_row(&mut col_sum, &mut col_sq, row(y));
-    }
-    for y in 0..h {
-        if y > 0 {
-            if y + half < h {
-                add_row(&mut col_sum, &mut col_sq, row(y + half));
-            }
-            if y > half {
-                for ((s, q), &g) in col_sum.iter_mut().zip(col_sq.iter_mut()).zip(row(y - half - 1)) {
-                    let g = u32::from(g);
-                    *s -= g;
-                    *q -= g * g;
-                }
-            }
-        }
-        let rows = (y + half).min(h - 1) - y.saturating_sub(half) + 1;
-        for x in 0..w {
-            prefix[x + 1] = prefix[x].wrapping_add(col_sum[x]);
-            prefix_sq[x + 1] = prefix_sq[x].wrapping_add(col_sq[x]);
-        }
-        for x in 0..w {
-            let (lo, hi) = (x.saturating_sub(half), (x + half).min(w - 1) + 1);
-            sum[x] = prefix[hi].wrapping_sub(prefix[lo]);
-            sum_sq[x] = prefix_sq[hi].wrapping_sub(prefix_sq[lo]);
-        }
+    let range = contrast_range(gray, half);
+    let min_gray = f32::from(darkest(&gray.data));
+    let inv_cols = inverse_columns(gray.width as usize, half);
+    let mut sums = WindowSums::new(gray, half);
+    while let Some((y, rows)) = sums.advance(true) {
         let args = SauvolaRow {
-            gray: row(y),
-            sum: &sum,
-            sum_sq: &sum_sq,
+            gray: sums.row(y),
+            sum: &sums.sum,
+            sum_sq: &sums.sum_sq,
             inv_cols: &inv_cols,
             inv_rows: 1.0 / rows as f32,
             one_minus_k: 1.0 - SAUVOLA_K,
-            k_over_r_sq: (SAUVOLA_K / SAUVOLA_R) * (SAUVOLA_K / SAUVOLA_R),
+            k_min: SAUVOLA_K * min_gray,
+            k_over_r: SAUVOLA_K / range,
+            min_gray,
             dark,
         };
         kernels.sauvola(&args, out.row_mut(y as u32));
@@ -157,7 +267,7 @@ pub fn binarize(
             Ok((
                 b,
                 format!(
-                    "binarised: Sauvola k={SAUVOLA_K} window {}x{} px",
+                    "binarised: Sauvola-Wolf k={SAUVOLA_K} window {}x{} px",
                     2 * half + 1,
                     2 * half + 1
                 ),

@@ -54,7 +54,7 @@ impl CpuLevel {
     }
 }
 
-/// Inputs of one row of Sauvola's threshold (see [`crate::prepare::binarize`]).
+/// Inputs of one row of the Sauvola–Wolf threshold (see [`crate::prepare::binarize`]).
 pub struct SauvolaRow<'a> {
     /// The grey row.
     pub gray: &'a [u8],
@@ -68,8 +68,12 @@ pub struct SauvolaRow<'a> {
     pub inv_rows: f32,
     /// `1 - k`.
     pub one_minus_k: f32,
-    /// `(k / R)^2`.
-    pub k_over_r_sq: f32,
+    /// `k * M`, M the page's darkest grey.
+    pub k_min: f32,
+    /// `k / R`, R the page's largest local standard deviation.
+    pub k_over_r: f32,
+    /// M.
+    pub min_gray: f32,
     /// Grey values below this are black whatever the window says (Sauvola alone whitens the inside
     /// of large dark areas, where the window sees no contrast).
     pub dark: f32,
@@ -189,8 +193,10 @@ mod tests {
                 sum_sq: &sum_sq,
                 inv_cols: &inv_cols,
                 inv_rows: 0.1,
-                one_minus_k: 0.66,
-                k_over_r_sq: (0.34f32 / 128.0).powi(2),
+                one_minus_k: 0.7,
+                k_min: 0.3 * 20.0,
+                k_over_r: 0.3 / 60.0,
+                min_gray: 20.0,
                 dark: 40.0,
             };
             let mut want = vec![0u64; width.div_ceil(64)];

@@ -14,17 +14,18 @@ pub fn pack_threshold(gray: &[u8], threshold: u8, out: &mut [u64]) {
     }
 }
 
-/// Sauvola's decision for one pixel. The SIMD versions do the same operations in the same order,
-/// so the rounding is the same.
+/// The Sauvola–Wolf decision for one pixel. The SIMD versions do the same operations in the same
+/// order, so the rounding is the same.
 #[inline(always)]
 pub fn sauvola_pixel(row: &SauvolaRow<'_>, x: usize) -> bool {
     let g = f32::from(row.gray[x]);
     let inv_area = row.inv_cols[x] * row.inv_rows;
     let mean = row.sum[x] as f32 * inv_area;
     let var = (row.sum_sq[x] as f32 * inv_area - mean * mean).max(0.0);
-    let d = g - mean * row.one_minus_k;
-    // g < mean * (1 + k (s / R - 1))  <=>  d < mean k s / R; squared when both sides are >= 0.
-    (g < row.dark) | (d < 0.0) | (d * d < mean * mean * row.k_over_r_sq * var)
+    let s = var.sqrt();
+    // T = (1 - k) m + k M + k (s / R) (m - M)
+    let t = (mean * row.one_minus_k + row.k_min) + (row.k_over_r * s) * (mean - row.min_gray);
+    (g < row.dark) | (g < t)
 }
 
 /// See [`super::Kernels::sauvola`].

@@ -62,7 +62,9 @@ unsafe fn sauvola_avx2(row: &SauvolaRow<'_>, out: &mut [u64]) {
     let width = row.gray.len();
     let inv_rows = _mm256_set1_ps(row.inv_rows);
     let one_minus_k = _mm256_set1_ps(row.one_minus_k);
-    let k_over_r_sq = _mm256_set1_ps(row.k_over_r_sq);
+    let k_min = _mm256_set1_ps(row.k_min);
+    let k_over_r = _mm256_set1_ps(row.k_over_r);
+    let min_gray = _mm256_set1_ps(row.min_gray);
     let dark = _mm256_set1_ps(row.dark);
     let zero = _mm256_setzero_ps();
     let full = width / 64;
@@ -89,17 +91,14 @@ unsafe fn sauvola_avx2(row: &SauvolaRow<'_>, out: &mut [u64]) {
                 ),
                 zero,
             );
-            let d = _mm256_sub_ps(g, _mm256_mul_ps(mean, one_minus_k));
-            let rhs = _mm256_mul_ps(
-                _mm256_mul_ps(_mm256_mul_ps(mean, mean), k_over_r_sq),
-                var,
+            let sd = _mm256_sqrt_ps(var);
+            let t = _mm256_add_ps(
+                _mm256_add_ps(_mm256_mul_ps(mean, one_minus_k), k_min),
+                _mm256_mul_ps(_mm256_mul_ps(k_over_r, sd), _mm256_sub_ps(mean, min_gray)),
             );
             let black = _mm256_or_ps(
-                _mm256_or_ps(
-                    _mm256_cmp_ps::<_CMP_LT_OQ>(g, dark),
-                    _mm256_cmp_ps::<_CMP_LT_OQ>(d, zero),
-                ),
-                _mm256_cmp_ps::<_CMP_LT_OQ>(_mm256_mul_ps(d, d), rhs),
+                _mm256_cmp_ps::<_CMP_LT_OQ>(g, dark),
+                _mm256_cmp_ps::<_CMP_LT_OQ>(g, t),
             );
             let bits = (_mm256_movemask_ps(black) as u8).reverse_bits();
             w |= u64::from(bits) << (56 - lane * 8);

@@ -1,0 +1,134 @@
+//! Shared helpers for the integration tests: the corpus, the external tools, temporary folders.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use scanpress::{Bitmap, Limits};
+
+/// The corpus folder: `SCANPRESS_CORPUS`, else `../shared/corpus` beside the crate.
+pub fn corpus_dir() -> Option<PathBuf> {
+    let dir = std::env::var_os("SCANPRESS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    if dir.join("MANIFEST.tsv").is_file() {
+        Some(dir)
+    } else {
+        require_in_ci(&format!("corpus at {}", dir.display()));
+        None
+    }
+}
+
+/// Corpus files whose names end in one of `extensions`, sorted.
+pub fn corpus_files(extensions: &[&str]) -> Vec<PathBuf> {
+    let Some(dir) = corpus_dir() else {
+        return Vec::new();
+    };
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir.join("files"))
+        .expect("corpus files folder")
+        .map(|e| e.expect("corpus entry").path())
+        .filter(|p| {
+            let name = p.file_name().unwrap().to_string_lossy().to_ascii_lowercase();
+            extensions.iter().any(|e| name.ends_with(e))
+        })
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "no corpus files with {extensions:?}");
+    files
+}
+
+/// A missing prerequisite fails the run in CI and is reported and skipped elsewhere.
+fn require_in_ci(what: &str) {
+    if std::env::var_os("CI").is_some() {
+        panic!("{what} is required in CI but missing");
+    }
+    eprintln!("SKIPPED: {what} is missing");
+}
+
+/// Whether a command-line tool is on the PATH (required in CI).
+pub fn have_tool(name: &str) -> bool {
+    let found = Command::new("sh")
+        .arg("-c")
+        .arg(format!("command -v {name}"))
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        require_in_ci(&format!("tool {name}"));
+    }
+    found
+}
+
+/// Runs a command, panicking with its output when it fails.
+pub fn run(cmd: &mut Command) -> Vec<u8> {
+    let out = cmd.output().unwrap_or_else(|e| panic!("{cmd:?}: {e}"));
+    assert!(
+        out.status.success(),
+        "{cmd:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}
+
+/// A fresh empty folder under the target directory, removed when dropped.
+pub struct TempDir(pub PathBuf);
+
+impl TempDir {
+    pub fn new(name: &str) -> TempDir {
+        let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!(
+            "{name}-{}-{:?}",
+            std::process::id(),
+            std::thread::current().id()
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// Decodes every page of a TIFF with libtiff (`tiffcp -c none`), then reads the uncompressed
+/// result with the `tiff` crate: libtiff's own view of the pixels.
+pub fn libtiff_pages(tif: &Path, scratch: &TempDir) -> Vec<Bitmap> {
+    let plain = scratch.path("libtiff-plain.tif");
+    run(Command::new("tiffcp")
+        .args(["-c", "none", "-f", "msb2lsb"])
+        .arg(tif)
+        .arg(&plain));
+    let data = std::fs::read(&plain).unwrap();
+    let mut decoder = tiff::decoder::Decoder::new(std::io::Cursor::new(&data[..])).unwrap();
+    let mut pages = Vec::new();
+    loop {
+        let (w, h) = decoder.dimensions().unwrap();
+        let tiff::decoder::DecodingResult::U8(bytes) = decoder.read_image().unwrap() else {
+            panic!("libtiff output is not 1-bit")
+        };
+        // The `tiff` crate maps WhiteIsZero to BlackIsZero: a one bit is white.
+        pages.push(
+            Bitmap::from_packed_rows(w, h, &bytes, w.div_ceil(8) as usize, false, &Limits::default())
+                .unwrap(),
+        );
+        if !decoder.more_images() {
+            break;
+        }
+        decoder.next_image().unwrap();
+    }
+    pages
+}
+
+/// The bilevel pages scanpress makes of an input (binarising grey and colour ones).
+pub fn our_bitmaps(data: &[u8], name: &str) -> Vec<Bitmap> {
+    let options = scanpress::Options::default();
+    scanpress::input::pages(data, Some(name), &options.limits)
+        .unwrap()
+        .map(|p| scanpress::pipeline::prepare(p.unwrap(), &options).unwrap().0)
+        .collect()
+}
