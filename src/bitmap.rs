@@ -166,7 +166,11 @@ impl Bitmap {
         let shift = x0 % 64;
         let first = x0 as usize / 64;
         let mask = last_word_mask(w);
-        for (dy, out) in data.chunks_exact_mut(stride.max(1)).enumerate().take(h as usize) {
+        for (dy, out) in data
+            .chunks_exact_mut(stride.max(1))
+            .enumerate()
+            .take(h as usize)
+        {
             let src = self.row(y0 + dy as u32);
             for (i, o) in out.iter_mut().enumerate() {
                 let hi = src.get(first + i).copied().unwrap_or(0);

@@ -15,5 +15,5 @@ pub mod simd;
 
 pub use bitmap::Bitmap;
 pub use error::{Error, Result};
-pub use options::{Codec, Format, LinkRate, Limits, Options, Threshold};
+pub use options::{Codec, Format, Limits, LinkRate, Options, Threshold};
 pub use page::{Page, PageImage};

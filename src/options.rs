@@ -168,9 +168,7 @@ impl std::str::FromStr for Threshold {
             "otsu" => Ok(Threshold::Otsu),
             "sauvola" => Ok(Threshold::Sauvola),
             n => n.parse::<u8>().map(Threshold::Fixed).map_err(|_| {
-                Error::Parameter(format!(
-                    "threshold {n} is not auto, otsu, sauvola or 0-255"
-                ))
+                Error::Parameter(format!("threshold {n} is not auto, otsu, sauvola or 0-255"))
             }),
         }
     }

@@ -86,7 +86,9 @@ pub struct Resolution {
 }
 
 /// Resolutions a scanner is commonly set to, for estimates.
-const COMMON_DPI: [f64; 9] = [100.0, 150.0, 200.0, 240.0, 300.0, 400.0, 600.0, 800.0, 1200.0];
+const COMMON_DPI: [f64; 9] = [
+    100.0, 150.0, 200.0, 240.0, 300.0, 400.0, 600.0, 800.0, 1200.0,
+];
 
 /// The long side of the paper assumed when a resolution has to be estimated: between A4 (11.69 in)
 /// and US Letter (11 in).

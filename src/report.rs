@@ -49,12 +49,7 @@ impl FileReport {
     /// A human-readable table: one line a page, then the file total, with seconds at `link`.
     pub fn to_text(&self, link: LinkRate) -> String {
         let mut s = String::new();
-        let _ = writeln!(
-            s,
-            "{} -> {}",
-            self.input.display(),
-            self.output.display()
-        );
+        let _ = writeln!(s, "{} -> {}", self.input.display(), self.output.display());
         for p in &self.pages {
             let source = match p.bytes_in {
                 Some(b) => format!("{b} bytes ({:.1} s)", link.seconds(b)),
@@ -72,7 +67,11 @@ impl FileReport {
                 p.codec,
                 p.bytes_out,
                 link.seconds(p.bytes_out),
-                if p.verified { ", verified" } else { ", NOT verified" },
+                if p.verified {
+                    ", verified"
+                } else {
+                    ", NOT verified"
+                },
             );
             for n in &p.notes {
                 let _ = writeln!(s, "            {n}");

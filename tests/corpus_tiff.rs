@@ -15,13 +15,16 @@ fn every_corpus_scan_converts_and_libtiff_reads_it_back() {
     if !have_tool("tiffcp") {
         return;
     }
-    let files = corpus_files(&[".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pbm", ".pnm", ".g3"]);
+    let files = corpus_files(&[
+        ".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pbm", ".pnm", ".g3",
+    ]);
     let scratch = TempDir::new("corpus-g4");
     for file in &files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let data = std::fs::read(file).unwrap();
-        let (tif, reports) = scanpress::pipeline::compress_bytes(&data, Some(&name), &Options::default())
-            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let (tif, reports) =
+            scanpress::pipeline::compress_bytes(&data, Some(&name), &Options::default())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
         let ours = our_bitmaps(&data, &name);
         assert_eq!(reports.len(), ours.len(), "{name}");
         assert!(reports.iter().all(|r| r.verified), "{name}");
@@ -37,7 +40,12 @@ fn every_corpus_scan_converts_and_libtiff_reads_it_back() {
                 i + 1
             );
         }
-        eprintln!("{name}: {} pages, {} -> {} bytes", ours.len(), data.len(), tif.len());
+        eprintln!(
+            "{name}: {} pages, {} -> {} bytes",
+            ours.len(),
+            data.len(),
+            tif.len()
+        );
     }
 }
 
@@ -56,7 +64,10 @@ fn our_ccitt_decoder_matches_libtiff_on_corpus_tiffs() {
             .unwrap()
             .map(|p| p.unwrap())
             .collect();
-        if !ours.iter().all(|p| matches!(p.image, PageImage::Bilevel(_))) {
+        if !ours
+            .iter()
+            .all(|p| matches!(p.image, PageImage::Bilevel(_)))
+        {
             continue;
         }
         let theirs = libtiff_pages(&file, &scratch);
@@ -78,9 +89,7 @@ fn strip_bytes(tif: &std::path::Path) -> Vec<u64> {
     let mut d = tiff::decoder::Decoder::new(std::io::Cursor::new(&data[..])).unwrap();
     let mut sizes = Vec::new();
     loop {
-        let counts = d
-            .get_tag_u64_vec(tiff::tags::Tag::StripByteCounts)
-            .unwrap();
+        let counts = d.get_tag_u64_vec(tiff::tags::Tag::StripByteCounts).unwrap();
         sizes.push(counts.iter().sum());
         if !d.more_images() {
             break;
@@ -117,7 +126,10 @@ fn ccitt_test_pages_code_within_one_percent_of_libtiff() {
     for (i, (page, &their_bytes)) in pages.iter().zip(&theirs).enumerate() {
         let ours = ccitt::encode_g4(page).len() as u64;
         let ratio = ours as f64 / their_bytes as f64;
-        eprintln!("CCITT page {}: ours {ours} bytes, libtiff {their_bytes} bytes ({ratio:.4})", i + 1);
+        eprintln!(
+            "CCITT page {}: ours {ours} bytes, libtiff {their_bytes} bytes ({ratio:.4})",
+            i + 1
+        );
         assert!(ratio <= 1.01, "page {}: {ours} vs {their_bytes}", i + 1);
         total_ours += ours;
         total_theirs += their_bytes;

@@ -9,7 +9,11 @@ use scanpress::report::format_rate;
 use scanpress::{Error, pipeline};
 
 #[derive(Parser)]
-#[command(name = "scanpress", version, about = "Pixel-exact recompression of scanned documents")]
+#[command(
+    name = "scanpress",
+    version,
+    about = "Pixel-exact recompression of scanned documents"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -141,9 +145,15 @@ fn plan(args: &CompressArgs, format: Format) -> Result<Vec<(PathBuf, PathBuf)>, 
             }
         } else if input.exists() {
             let name = input.file_name().map(PathBuf::from).unwrap_or_default();
-            jobs.push((input.clone(), args.output.join(name).with_extension(format.extension())));
+            jobs.push((
+                input.clone(),
+                args.output.join(name).with_extension(format.extension()),
+            ));
         } else {
-            return Err(Error::Parameter(format!("{} does not exist", input.display())));
+            return Err(Error::Parameter(format!(
+                "{} does not exist",
+                input.display()
+            )));
         }
     }
     Ok(jobs)
@@ -168,7 +178,10 @@ fn compress(args: CompressArgs) -> Result<bool, Error> {
     let (mut bytes_in, mut bytes_out, mut pages) = (0u64, 0u64, 0usize);
     for (input, output) in &jobs {
         if output.exists() && !args.force {
-            failed.push((input.clone(), format!("{} exists (use --force)", output.display())));
+            failed.push((
+                input.clone(),
+                format!("{} exists (use --force)", output.display()),
+            ));
             continue;
         }
         if let Some(parent) = output.parent()
@@ -217,8 +230,9 @@ fn decode(args: DecodeArgs) -> Result<(), Error> {
     let bytes = match ext.as_deref() {
         Some("pbm") => bitmap.to_pbm(),
         Some("png") => {
-            let gray = image::GrayImage::from_raw(bitmap.width(), bitmap.height(), bitmap.to_gray())
-                .ok_or_else(|| Error::Parameter("bitmap size".into()))?;
+            let gray =
+                image::GrayImage::from_raw(bitmap.width(), bitmap.height(), bitmap.to_gray())
+                    .ok_or_else(|| Error::Parameter("bitmap size".into()))?;
             let mut out = std::io::Cursor::new(Vec::new());
             gray.write_to(&mut out, image::ImageFormat::Png)
                 .map_err(|e| Error::Parameter(format!("PNG encoding: {e}")))?;
@@ -256,9 +270,10 @@ fn info(args: InfoArgs) -> Result<(), Error> {
         let page = page?;
         let (w, h) = page.image.dimensions();
         let r = &page.resolution;
-        let bytes = page
-            .source_bytes
-            .map_or_else(|| "?".into(), |b| format!("{b} bytes ({:.1} s)", args.link.seconds(b)));
+        let bytes = page.source_bytes.map_or_else(
+            || "?".into(),
+            |b| format!("{b} bytes ({:.1} s)", args.link.seconds(b)),
+        );
         println!(
             "  page {}: {w}x{h} {}, {:.0}x{:.0} dpi, {bytes}",
             i + 1,

@@ -38,7 +38,10 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Page> {
     }
     let Some((bitmap, damaged)) = best else {
         return Err(first_error.unwrap_or_else(|| {
-            Error::format("G3 fax", "no reading of the data decodes without heavy damage")
+            Error::format(
+                "G3 fax",
+                "no reading of the data decodes without heavy damage",
+            )
         }));
     };
     let mut notes = Vec::new();

@@ -27,11 +27,23 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
     if data.is_empty() {
         return Err(Error::format("input", "empty file"));
     }
-    if data.starts_with(b"II*\0") || data.starts_with(b"MM\0*") || data.starts_with(b"II+\0") || data.starts_with(b"MM\0+") {
+    if data.starts_with(b"II*\0")
+        || data.starts_with(b"MM\0*")
+        || data.starts_with(b"II+\0")
+        || data.starts_with(b"MM\0+")
+    {
         return Ok(InputKind::Tiff);
     }
     let raster_magic: [&[u8]; 9] = [
-        b"\x89PNG", b"\xFF\xD8\xFF", b"BM", b"P1", b"P2", b"P3", b"P4", b"P5", b"P6",
+        b"\x89PNG",
+        b"\xFF\xD8\xFF",
+        b"BM",
+        b"P1",
+        b"P2",
+        b"P3",
+        b"P4",
+        b"P5",
+        b"P6",
     ];
     if raster_magic.iter().any(|m| data.starts_with(m)) {
         return Ok(InputKind::Raster);
@@ -40,9 +52,15 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
         return Ok(InputKind::RawFax);
     }
     if data.starts_with(b"%PDF") {
-        return Err(Error::unsupported("input", "PDF input is not available in this version"));
+        return Err(Error::unsupported(
+            "input",
+            "PDF input is not available in this version",
+        ));
     }
-    Err(Error::unsupported("input", "not a TIFF, PNG, JPEG, PNM, BMP or raw G3 file"))
+    Err(Error::unsupported(
+        "input",
+        "not a TIFF, PNG, JPEG, PNM, BMP or raw G3 file",
+    ))
 }
 
 /// The pages of an input held in memory.

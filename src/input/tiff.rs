@@ -53,7 +53,8 @@ impl<'a> TiffPages<'a> {
 fn tiff_limits(limits: &Limits) -> tiff::decoder::Limits {
     let mut l = tiff::decoder::Limits::default();
     // Four bytes a pixel covers RGBA and 16-bit grey-alpha; larger samples are refused by check_pixels.
-    l.decoding_buffer_size = usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
+    l.decoding_buffer_size =
+        usize::try_from(limits.max_pixels.saturating_mul(4)).unwrap_or(usize::MAX);
     l.intermediate_buffer_size = usize::try_from(limits.max_input_bytes).unwrap_or(usize::MAX);
     l
 }
@@ -149,8 +150,15 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, limits: &Limits) -> Result<Page> {
     let mut notes = Vec::new();
     let image = match compression {
         2..=4 => {
-            let (bitmap, damaged) =
-                read_ccitt(d, compression, width, height, photometric, fill_order, limits)?;
+            let (bitmap, damaged) = read_ccitt(
+                d,
+                compression,
+                width,
+                height,
+                photometric,
+                fill_order,
+                limits,
+            )?;
             if damaged > 0 {
                 notes.push(concealed_note(damaged));
             }
@@ -162,15 +170,12 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, limits: &Limits) -> Result<Page> {
                 "old-style JPEG (compression 6); convert with `tiffcp -c jpeg` or re-scan",
             ));
         }
-        _ => {
-            if fill_order == 2 && compression != 1 {
-                return Err(Error::unsupported(
-                    FORMAT,
-                    format!("FillOrder 2 with compression {compression}"),
-                ));
-            }
-            read_general(d, width, height, fill_order == 2)?
+        // libtiff reverses FillOrder 2 data before decompressing it, except for the codecs that
+        // ask it not to (LZW, Deflate, JPEG): for those the tag changes nothing.
+        32773 if fill_order == 2 => {
+            return Err(Error::unsupported(FORMAT, "PackBits with FillOrder 2"));
         }
+        _ => read_general(d, width, height, fill_order == 2 && compression == 1)?,
     };
     Ok(Page {
         image,
@@ -266,12 +271,13 @@ fn read_ccitt(
         }
         let mut params = DecodeParams::new(coding, width, Some(rows));
         params.conceal_damage = true;
-        let (bitmap, lines) = ccitt::decode_concealing(&raw, &params, limits).map_err(|e| match e {
-            Error::Format { message, .. } => {
-                Error::format(FORMAT, format!("CCITT strip {strip}: {message}"))
-            }
-            other => other,
-        })?;
+        let (bitmap, lines) =
+            ccitt::decode_concealing(&raw, &params, limits).map_err(|e| match e {
+                Error::Format { message, .. } => {
+                    Error::format(FORMAT, format!("CCITT strip {strip}: {message}"))
+                }
+                other => other,
+            })?;
         damaged += lines;
         let start = first_row as usize * stride;
         page.words_mut()[start..start + bitmap.words().len()].copy_from_slice(bitmap.words());
@@ -299,7 +305,12 @@ fn read_general(
             DecodingResult::U8(ref v) => v.clone(),
             // Keep the high byte of 16-bit samples.
             DecodingResult::U16(ref v) => v.iter().map(|s| (s >> 8) as u8).collect(),
-            _ => return Err(Error::unsupported(FORMAT, "sample formats other than 8/16-bit")),
+            _ => {
+                return Err(Error::unsupported(
+                    FORMAT,
+                    "sample formats other than 8/16-bit",
+                ));
+            }
         };
         if data.len() < pixels * n {
             return Err(Error::format(FORMAT, "image data shorter than its size"));
@@ -333,7 +344,10 @@ fn read_general(
             PageImage::Gray(GrayImage {
                 width,
                 height,
-                data: data.chunks_exact(2).map(|p| over_white(p[0], p[1])).collect(),
+                data: data
+                    .chunks_exact(2)
+                    .map(|p| over_white(p[0], p[1]))
+                    .collect(),
             })
         }
         ColorType::RGB(8 | 16) | ColorType::YCbCr(8) => PageImage::Rgb(RgbImage {
@@ -367,10 +381,7 @@ fn read_general(
             })
         }
         other => {
-            return Err(Error::unsupported(
-                FORMAT,
-                format!("colour type {other:?}"),
-            ));
+            return Err(Error::unsupported(FORMAT, format!("colour type {other:?}")));
         }
     })
 }

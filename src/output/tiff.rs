@@ -139,8 +139,7 @@ impl TiffWriter {
                 v.resize(4, 0);
                 self.out.extend_from_slice(&v);
             } else {
-                self.out
-                    .extend_from_slice(&(extra_at as u32).to_le_bytes());
+                self.out.extend_from_slice(&(extra_at as u32).to_le_bytes());
                 extra.extend_from_slice(&e.value);
                 if e.value.len() % 2 == 1 {
                     extra.push(0);

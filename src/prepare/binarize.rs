@@ -173,10 +173,10 @@ fn contrast_range(gray: &GrayImage, half: usize) -> f32 {
     while let Some((_, rows)) = sums.advance(sample % RANGE_SAMPLE_ROWS == 0) {
         if sample % RANGE_SAMPLE_ROWS == 0 {
             let inv_rows = 1.0 / rows as f32;
-            for x in 0..sums.width {
-                let inv_area = inv_cols[x] * inv_rows;
-                let mean = sums.sum[x] as f32 * inv_area;
-                let var = sums.sum_sq[x] as f32 * inv_area - mean * mean;
+            for ((&inv_col, &sum), &sum_sq) in inv_cols.iter().zip(&sums.sum).zip(&sums.sum_sq) {
+                let inv_area = inv_col * inv_rows;
+                let mean = sum as f32 * inv_area;
+                let var = sum_sq as f32 * inv_area - mean * mean;
                 max_var = max_var.max(var);
             }
         }
@@ -288,7 +288,11 @@ mod tests {
             for x in 0..width {
                 let paper = 200 + (x * 40 / width) as i32 - (y * 30 / height) as i32;
                 let ink = (x / 3) % 9 == 0 && (y / 5) % 4 != 0;
-                let v = if ink { paper - 120 } else { paper + ((x * 7 + y * 13) % 9) as i32 };
+                let v = if ink {
+                    paper - 120
+                } else {
+                    paper + ((x * 7 + y * 13) % 9) as i32
+                };
                 data.push(v.clamp(0, 255) as u8);
             }
         }
@@ -310,8 +314,13 @@ mod tests {
     #[test]
     fn sauvola_finds_strokes_on_a_gradient() {
         let g = page(300, 120);
-        let b = sauvola_with(&g, 8, &Kernels::for_level(CpuLevel::Scalar), &Limits::default())
-            .unwrap();
+        let b = sauvola_with(
+            &g,
+            8,
+            &Kernels::for_level(CpuLevel::Scalar),
+            &Limits::default(),
+        )
+        .unwrap();
         let mut wrong = 0;
         for y in 0..g.height {
             for x in 0..g.width {
@@ -326,9 +335,13 @@ mod tests {
     fn every_level_binarises_identically() {
         for (w, h) in [(1, 1), (5, 3), (77, 40), (300, 120)] {
             let g = page(w, h);
-            let want =
-                sauvola_with(&g, 6, &Kernels::for_level(CpuLevel::Scalar), &Limits::default())
-                    .unwrap();
+            let want = sauvola_with(
+                &g,
+                6,
+                &Kernels::for_level(CpuLevel::Scalar),
+                &Limits::default(),
+            )
+            .unwrap();
             for level in CpuLevel::available() {
                 let got =
                     sauvola_with(&g, 6, &Kernels::for_level(level), &Limits::default()).unwrap();

@@ -28,7 +28,11 @@ pub fn corpus_files(extensions: &[&str]) -> Vec<PathBuf> {
         .expect("corpus files folder")
         .map(|e| e.expect("corpus entry").path())
         .filter(|p| {
-            let name = p.file_name().unwrap().to_string_lossy().to_ascii_lowercase();
+            let name = p
+                .file_name()
+                .unwrap()
+                .to_string_lossy()
+                .to_ascii_lowercase();
             extensions.iter().any(|e| name.ends_with(e))
         })
         .collect();
@@ -113,8 +117,15 @@ pub fn libtiff_pages(tif: &Path, scratch: &TempDir) -> Vec<Bitmap> {
         };
         // The `tiff` crate maps WhiteIsZero to BlackIsZero: a one bit is white.
         pages.push(
-            Bitmap::from_packed_rows(w, h, &bytes, w.div_ceil(8) as usize, false, &Limits::default())
-                .unwrap(),
+            Bitmap::from_packed_rows(
+                w,
+                h,
+                &bytes,
+                w.div_ceil(8) as usize,
+                false,
+                &Limits::default(),
+            )
+            .unwrap(),
         );
         if !decoder.more_images() {
             break;
@@ -129,6 +140,10 @@ pub fn our_bitmaps(data: &[u8], name: &str) -> Vec<Bitmap> {
     let options = scanpress::Options::default();
     scanpress::input::pages(data, Some(name), &options.limits)
         .unwrap()
-        .map(|p| scanpress::pipeline::prepare(p.unwrap(), &options).unwrap().0)
+        .map(|p| {
+            scanpress::pipeline::prepare(p.unwrap(), &options)
+                .unwrap()
+                .0
+        })
         .collect()
 }

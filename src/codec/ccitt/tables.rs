@@ -365,7 +365,10 @@ mod tests {
         // White 0 is 00110101, black 1728 is 0000001100101.
         assert_eq!(t.white[0b00110101 << 5], RunEntry { len: 8, run: 0 });
         assert_eq!(t.black[0b0000001100101], RunEntry { len: 13, run: 1728 });
-        assert_eq!(t.white[0b000000011111 << 1], RunEntry { len: 12, run: 2560 });
+        assert_eq!(
+            t.white[0b000000011111 << 1],
+            RunEntry { len: 12, run: 2560 }
+        );
         assert_eq!(t.white[0].len, 0);
         assert_eq!(t.modes[0b1000000], (1, Mode::Vertical(0)));
         assert_eq!(t.modes[0b0000011], (7, Mode::Vertical(3)));

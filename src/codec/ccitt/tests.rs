@@ -91,7 +91,10 @@ fn all_white_line_is_one_v0() {
     // One white line: V0 (1), then EOFB (two EOLs).
     let b = bitmap_from(&["00000000"]);
     let data = encode_g4(&b);
-    assert_eq!(data, vec![0b1000_0000, 0b0000_1000, 0b0000_0000, 0b1000_0000]);
+    assert_eq!(
+        data,
+        vec![0b1000_0000, 0b0000_1000, 0b0000_0000, 0b1000_0000]
+    );
 }
 
 #[test]
@@ -144,9 +147,16 @@ fn long_runs_use_makeup_and_extended_codes() {
 
 #[test]
 fn random_pages_round_trip_and_decode_with_fax_crate() {
-    for (i, (w, h)) in [(1, 5), (7, 9), (64, 30), (200, 100), (1728, 200), (2550, 120)]
-        .into_iter()
-        .enumerate()
+    for (i, (w, h)) in [
+        (1, 5),
+        (7, 9),
+        (64, 30),
+        (200, 100),
+        (1728, 200),
+        (2550, 120),
+    ]
+    .into_iter()
+    .enumerate()
     {
         let b = noisy_page(w, h, 0x9e3779b97f4a7c15 ^ i as u64);
         let data = g4_round_trip(&b);

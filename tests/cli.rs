@@ -1,0 +1,206 @@
+//! The `scanpress` command line, end to end.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+use common::*;
+use scanpress::{Bitmap, Limits};
+
+fn scanpress(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_scanpress"))
+        .args(args)
+        .output()
+        .expect("run scanpress")
+}
+
+fn testdata(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata")
+        .join(name)
+        .to_string_lossy()
+        .into_owned()
+}
+
+fn all_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            out.extend(all_files(&p));
+        } else {
+            out.push(p.to_string_lossy().into_owned());
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn compress_decode_and_info_one_file() {
+    let dir = TempDir::new("cli-one");
+    let out = dir.path("manpage.tif");
+    let o = scanpress(&[
+        "compress",
+        &testdata("fax2d-manpage.tif"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        report.contains("page 1: 1728x1082 bilevel 204x98 dpi"),
+        "{report}"
+    );
+    assert!(
+        report.contains("verified") && report.contains("64 kbit/s"),
+        "{report}"
+    );
+
+    // Decoding our output gives the pixels of the input.
+    let pbm_in = dir.path("in.pbm");
+    let pbm_out = dir.path("out.pbm");
+    assert!(
+        scanpress(&[
+            "decode",
+            &testdata("fax2d-manpage.tif"),
+            "-o",
+            pbm_in.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    assert!(
+        scanpress(&[
+            "decode",
+            out.to_str().unwrap(),
+            "-o",
+            pbm_out.to_str().unwrap()
+        ])
+        .status
+        .success()
+    );
+    let a = Bitmap::from_pbm(&std::fs::read(&pbm_in).unwrap(), &Limits::default()).unwrap();
+    let b = Bitmap::from_pbm(&std::fs::read(&pbm_out).unwrap(), &Limits::default()).unwrap();
+    assert_eq!(a, b);
+    assert!(a.count_ink() > 10_000);
+
+    let info = scanpress(&["info", out.to_str().unwrap(), "--link", "9600"]);
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.status.success() && text.contains("1728x1082 bilevel") && text.contains("9600 bit/s"),
+        "{text}"
+    );
+
+    // An existing output is kept unless --force.
+    let again = scanpress(&[
+        "compress",
+        &testdata("fax2d-manpage.tif"),
+        "-o",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("exists"));
+    let forced = scanpress(&[
+        "compress",
+        &testdata("fax2d-manpage.tif"),
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+    ]);
+    assert!(forced.status.success());
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    assert_eq!(scanpress(&["compress"]).status.code(), Some(2));
+    assert_eq!(scanpress(&["frobnicate"]).status.code(), Some(2));
+    let dir = TempDir::new("cli-usage");
+    let o = scanpress(&[
+        "compress",
+        &testdata("g3test.g3"),
+        "-o",
+        dir.path("x.gif").to_str().unwrap(),
+    ]);
+    assert_eq!(
+        o.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    assert!(all_files(&dir.0).is_empty());
+}
+
+/// A batch over good scans, a corrupt file, an empty file, a non-image and an unreadable entry:
+/// every good scan converted and verified, exit code 1, each failure named with its reason, and no
+/// partial or temporary outputs anywhere.
+#[test]
+fn batch_over_a_tree_reports_failures_and_leaves_no_partial_outputs() {
+    let dir = TempDir::new("cli-batch");
+    let input = dir.path("in");
+    let output = dir.path("out");
+    std::fs::create_dir_all(input.join("2024/march")).unwrap();
+    std::fs::copy(
+        testdata("fax2d-manpage.tif"),
+        input.join("2024/manpage.tif"),
+    )
+    .unwrap();
+    std::fs::copy(testdata("g3test.g3"), input.join("2024/march/fax.g3")).unwrap();
+    let tif = std::fs::read(testdata("fax2d-manpage.tif")).unwrap();
+    std::fs::write(
+        input.join("2024/march/truncated.tif"),
+        &tif[..tif.len() / 3],
+    )
+    .unwrap();
+    std::fs::write(input.join("empty.png"), b"").unwrap();
+    std::fs::write(input.join("notes.txt"), b"not a scan").unwrap();
+    std::os::unix::fs::symlink(input.join("gone.tif"), input.join("unreadable.tif")).unwrap();
+    let inputs_before = all_files(&input)
+        .iter()
+        .map(|p| (p.clone(), std::fs::read(p).ok()))
+        .collect::<Vec<_>>();
+
+    let o = scanpress(&[
+        "compress",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{stdout}\n{stderr}");
+    for (name, reason) in [
+        ("truncated.tif", "TIFF"),
+        ("empty.png", "empty file"),
+        ("notes.txt", "not a TIFF"),
+        ("unreadable.tif", "No such file"),
+    ] {
+        let line = stderr
+            .lines()
+            .find(|l| l.starts_with("FAILED") && l.contains(name))
+            .unwrap_or_else(|| panic!("no failure line for {name}: {stderr}"));
+        assert!(line.contains(reason), "{line}");
+    }
+    assert!(stdout.contains("2 of 6 files done, 4 failed"), "{stdout}");
+    let made = all_files(&output);
+    let out = output.to_string_lossy();
+    assert_eq!(
+        made,
+        vec![
+            format!("{out}/2024/manpage.tif"),
+            format!("{out}/2024/march/fax.tif")
+        ]
+    );
+    for file in &made {
+        let pages =
+            scanpress::input::pages(&std::fs::read(file).unwrap(), None, &Limits::default())
+                .unwrap()
+                .count();
+        assert_eq!(pages, 1);
+    }
+    // Inputs untouched.
+    for (path, bytes) in inputs_before {
+        assert_eq!(std::fs::read(&path).ok(), bytes, "{path} changed");
+    }
+}
