@@ -21,10 +21,32 @@ pub const SAUVOLA_R: f32 = 128.0;
 /// Otsu's threshold (N. Otsu, 1979): the grey level that maximises the between-class variance.
 /// Values below it are black.
 pub fn otsu_threshold(gray: &[u8]) -> u8 {
-    let mut histogram = [0u64; 256];
-    for &g in gray {
-        histogram[g as usize] += 1;
+    otsu_from_histogram(&histogram(gray))
+}
+
+/// How many pixels have each grey value.
+pub fn histogram(gray: &[u8]) -> [u64; 256] {
+    // Four tables break the store-to-load dependency between equal neighbouring values.
+    let mut tables = [[0u32; 256]; 4];
+    let mut chunks = gray.chunks_exact(4);
+    for c in &mut chunks {
+        for (table, &g) in tables.iter_mut().zip(c) {
+            table[g as usize] += 1;
+        }
     }
+    let mut out = [0u64; 256];
+    for &g in chunks.remainder() {
+        out[g as usize] += 1;
+    }
+    for table in &tables {
+        for (o, &n) in out.iter_mut().zip(table) {
+            *o += u64::from(n);
+        }
+    }
+    out
+}
+
+fn otsu_from_histogram(histogram: &[u64; 256]) -> u8 {
     let total: u64 = histogram.iter().sum();
     if total == 0 {
         return 128;
@@ -95,7 +117,7 @@ impl<'a> WindowSums<'a> {
             next_y: 0,
         };
         for y in 0..half.min(h) {
-            sums.add_row(y, true);
+            sums.add_row(y);
         }
         sums
     }
@@ -104,17 +126,37 @@ impl<'a> WindowSums<'a> {
         &self.gray[y * self.width..][..self.width]
     }
 
-    fn add_row(&mut self, y: usize, add: bool) {
+    fn add_row(&mut self, y: usize) {
         let row = self.row(y);
-        for ((s, q), &g) in self.col_sum.iter_mut().zip(self.col_sq.iter_mut()).zip(row) {
+        for ((s, q), &g) in self.col_sum.iter_mut().zip(&mut self.col_sq).zip(row) {
             let g = u32::from(g);
-            if add {
-                *s += g;
-                *q += g * g;
-            } else {
-                *s -= g;
-                *q -= g * g;
-            }
+            *s += g;
+            *q += g * g;
+        }
+    }
+
+    /// Adds row `enter` to the column sums and takes row `leave` out, in one pass.
+    fn slide_rows(&mut self, enter: usize, leave: usize) {
+        let (new, old) = (self.row(enter), self.row(leave));
+        for (((s, q), &n), &o) in self
+            .col_sum
+            .iter_mut()
+            .zip(&mut self.col_sq)
+            .zip(new)
+            .zip(old)
+        {
+            let (n, o) = (u32::from(n), u32::from(o));
+            *s = s.wrapping_add(n).wrapping_sub(o);
+            *q = q.wrapping_add(n * n).wrapping_sub(o * o);
+        }
+    }
+
+    fn remove_row(&mut self, y: usize) {
+        let row = self.row(y);
+        for ((s, q), &g) in self.col_sum.iter_mut().zip(&mut self.col_sq).zip(row) {
+            let g = u32::from(g);
+            *s -= g;
+            *q -= g * g;
         }
     }
 
@@ -126,26 +168,65 @@ impl<'a> WindowSums<'a> {
             return None;
         }
         self.next_y += 1;
-        if y + half < h {
-            self.add_row(y + half, true);
-        }
-        if y > half {
-            self.add_row(y - half - 1, false);
+        match (y + half < h, y > half) {
+            (true, true) => self.slide_rows(y + half, y - half - 1),
+            (true, false) => self.add_row(y + half),
+            (false, true) => self.remove_row(y - half - 1),
+            (false, false) => {}
         }
         let rows = (y + half).min(h - 1) - y.saturating_sub(half) + 1;
         if compute {
-            let w = self.width;
-            for x in 0..w {
-                self.prefix[x + 1] = self.prefix[x].wrapping_add(self.col_sum[x]);
-                self.prefix_sq[x + 1] = self.prefix_sq[x].wrapping_add(self.col_sq[x]);
-            }
-            for x in 0..w {
-                let (lo, hi) = (x.saturating_sub(half), (x + half).min(w - 1) + 1);
-                self.sum[x] = self.prefix[hi].wrapping_sub(self.prefix[lo]);
-                self.sum_sq[x] = self.prefix_sq[hi].wrapping_sub(self.prefix_sq[lo]);
-            }
+            self.window_sums();
         }
         Some((y, rows))
+    }
+
+    /// Horizontal window sums of the column sums, through prefix sums.
+    fn window_sums(&mut self) {
+        let (w, half) = (self.width, self.half);
+        // Two independent running sums in one loop, for instruction-level parallelism.
+        let (mut acc, mut acc_sq) = (0u32, 0u32);
+        for (((p, q), &s), &sq) in self.prefix[1..]
+            .iter_mut()
+            .zip(&mut self.prefix_sq[1..])
+            .zip(&self.col_sum)
+            .zip(&self.col_sq)
+        {
+            acc = acc.wrapping_add(s);
+            acc_sq = acc_sq.wrapping_add(sq);
+            *p = acc;
+            *q = acc_sq;
+        }
+        let window = |x: usize| (x.saturating_sub(half), (x + half).min(w - 1) + 1);
+        // Away from the edges every window spans 2 * half + 1 columns: plain slice arithmetic.
+        let (inner_start, inner_end) = (half.min(w), w.saturating_sub(half).max(half.min(w)));
+        let span = 2 * half + 1;
+        if inner_end > inner_start {
+            let n = inner_end - inner_start;
+            let hi = &self.prefix[inner_start + half + 1..][..n];
+            let lo = &self.prefix[inner_start - half..][..n];
+            let hi_sq = &self.prefix_sq[inner_start + half + 1..][..n];
+            let lo_sq = &self.prefix_sq[inner_start - half..][..n];
+            for ((((s, q), (&h, &l)), &hs), &ls) in self.sum[inner_start..inner_end]
+                .iter_mut()
+                .zip(&mut self.sum_sq[inner_start..inner_end])
+                .zip(hi.iter().zip(lo))
+                .zip(hi_sq)
+                .zip(lo_sq)
+            {
+                *s = h.wrapping_sub(l);
+                *q = hs.wrapping_sub(ls);
+            }
+            debug_assert_eq!(
+                window(inner_start),
+                (inner_start - half, inner_start - half + span)
+            );
+        }
+        for x in (0..inner_start).chain(inner_end.max(inner_start)..w) {
+            let (lo, hi) = window(x);
+            self.sum[x] = self.prefix[hi].wrapping_sub(self.prefix[lo]);
+            self.sum_sq[x] = self.prefix_sq[hi].wrapping_sub(self.prefix_sq[lo]);
+        }
     }
 }
 
@@ -159,43 +240,58 @@ fn inverse_columns(width: usize, half: usize) -> Vec<f32> {
         .collect()
 }
 
-/// Rows between the samples of [`contrast_range`].
-const RANGE_SAMPLE_ROWS: usize = 4;
-
 /// Sauvola's `R`, taken from the page rather than fixed at 128 (as Wolf and Jolion do): the
-/// largest local standard deviation, sampled every few rows. On a faint, low-contrast scan a fixed
-/// R puts every threshold far below the ink; this one scales with the contrast the page has.
+/// largest local standard deviation. On a faint, low-contrast scan a fixed R puts every threshold
+/// far below the ink; this one scales with the contrast the page has.
 fn contrast_range(gray: &GrayImage, half: usize) -> f32 {
     let inv_cols = inverse_columns(gray.width as usize, half);
     let mut sums = WindowSums::new(gray, half);
     let mut max_var = 0f32;
-    let mut sample = 0usize;
-    while let Some((_, rows)) = sums.advance(sample % RANGE_SAMPLE_ROWS == 0) {
-        if sample % RANGE_SAMPLE_ROWS == 0 {
-            let inv_rows = 1.0 / rows as f32;
-            for ((&inv_col, &sum), &sum_sq) in inv_cols.iter().zip(&sums.sum).zip(&sums.sum_sq) {
-                let inv_area = inv_col * inv_rows;
-                let mean = sum as f32 * inv_area;
-                let var = sum_sq as f32 * inv_area - mean * mean;
-                max_var = max_var.max(var);
-            }
+    while let Some((_, rows)) = sums.advance(true) {
+        let inv_rows = 1.0 / rows as f32;
+        for ((&inv_col, &sum), &sum_sq) in inv_cols.iter().zip(&sums.sum).zip(&sums.sum_sq) {
+            let inv_area = inv_col * inv_rows;
+            let mean = sum as f32 * inv_area;
+            let var = sum_sq as f32 * inv_area - mean * mean;
+            max_var = max_var.max(var);
         }
-        sample += 1;
     }
     // A blank page has no contrast to scale to; a floor keeps noise from becoming ink.
     max_var.sqrt().clamp(MIN_CONTRAST_RANGE, SAUVOLA_R)
+}
+
+/// The page at half size, each pixel the rounded mean of a 2x2 block (edges repeated).
+fn halve(gray: &GrayImage, limits: &Limits) -> Result<GrayImage> {
+    let (w, h) = (gray.width as usize, gray.height as usize);
+    let (sw, sh) = (w.div_ceil(2), h.div_ceil(2));
+    limits.check_pixels(sw as u32, sh as u32)?;
+    let mut data = vec![0u8; sw * sh];
+    for (y, out) in data.chunks_exact_mut(sw).enumerate() {
+        let top = &gray.data[2 * y * w..][..w];
+        let bottom = &gray.data[(2 * y + 1).min(h - 1) * w..][..w];
+        let pairs = top.chunks_exact(2).zip(bottom.chunks_exact(2));
+        for (o, (t, b)) in out.iter_mut().zip(pairs) {
+            let sum = u16::from(t[0]) + u16::from(t[1]) + u16::from(b[0]) + u16::from(b[1]);
+            *o = ((sum + 2) / 4) as u8;
+        }
+        if w % 2 == 1 {
+            let (t, b) = (u16::from(top[w - 1]), u16::from(bottom[w - 1]));
+            out[sw - 1] = ((2 * t + 2 * b + 2) / 4) as u8;
+        }
+    }
+    Ok(GrayImage {
+        width: sw as u32,
+        height: sh as u32,
+        data,
+    })
 }
 
 /// The smallest `R`: below this the page is taken as blank paper with noise.
 const MIN_CONTRAST_RANGE: f32 = 16.0;
 
 /// The darkest grey of the page, ignoring the darkest 0.1% (dust and noise).
-fn darkest(gray: &[u8]) -> u8 {
-    let mut histogram = [0u64; 256];
-    for &g in gray {
-        histogram[g as usize] += 1;
-    }
-    let skip = gray.len() as u64 / 1000;
+fn darkest(histogram: &[u64; 256]) -> u8 {
+    let skip = histogram.iter().sum::<u64>() / 1000;
     let mut seen = 0;
     for (v, &n) in histogram.iter().enumerate() {
         seen += n;
@@ -211,6 +307,10 @@ fn darkest(gray: &[u8]) -> u8 {
 /// 2003): `T = (1 - k) m + k M + k (s / R) (m - M)`, with M the page's darkest grey and R its
 /// largest local standard deviation, which keeps faint low-contrast text that Sauvola's fixed
 /// `T = m (1 + k (s / 128 - 1))` loses.
+///
+/// The window statistics change slowly over a window tens of pixels wide, so they are taken on the
+/// page halved in both directions (a quarter of the work), giving one threshold for each 2x2 block;
+/// every full-resolution pixel is then compared with its block's threshold.
 pub fn sauvola_with(
     gray: &GrayImage,
     half: usize,
@@ -221,15 +321,22 @@ pub fn sauvola_with(
     if gray.width == 0 || gray.height == 0 {
         return Ok(out);
     }
+    let small = halve(gray, limits)?;
+    // The page-wide levels come from the half-size page too: its histogram is the page's, a
+    // little smoothed.
+    let histogram = histogram(&small.data);
     // Inside large dark areas the window sees no contrast; half of Otsu's level catches them.
-    let dark = f32::from(otsu_threshold(&gray.data)) * 0.5;
-    let range = contrast_range(gray, half);
-    let min_gray = f32::from(darkest(&gray.data));
-    let inv_cols = inverse_columns(gray.width as usize, half);
-    let mut sums = WindowSums::new(gray, half);
-    while let Some((y, rows)) = sums.advance(true) {
+    let dark = f32::from(otsu_from_histogram(&histogram)) * 0.5;
+    let min_gray = f32::from(darkest(&histogram));
+    let small_half = (half / 2).max(1);
+    let range = contrast_range(&small, small_half);
+    let inv_cols = inverse_columns(small.width as usize, small_half);
+    let width = gray.width as usize;
+    // Room for whole 64-pixel words of thresholds, as the pair kernel reads them.
+    let mut thresholds = vec![0u8; width.div_ceil(64) * 32];
+    let mut sums = WindowSums::new(&small, small_half);
+    while let Some((sy, rows)) = sums.advance(true) {
         let args = SauvolaRow {
-            gray: sums.row(y),
             sum: &sums.sum,
             sum_sq: &sums.sum_sq,
             inv_cols: &inv_cols,
@@ -240,7 +347,13 @@ pub fn sauvola_with(
             min_gray,
             dark,
         };
-        kernels.sauvola(&args, out.row_mut(y as u32));
+        kernels.sauvola_thresholds(&args, &mut thresholds);
+        for y in [2 * sy, 2 * sy + 1] {
+            if y < gray.height as usize {
+                let row = &gray.data[y * width..][..width];
+                kernels.pack_threshold_pairs(row, &thresholds, out.row_mut(y as u32));
+            }
+        }
     }
     Ok(out)
 }
@@ -300,6 +413,34 @@ mod tests {
             width,
             height,
             data,
+        }
+    }
+
+    #[test]
+    fn window_sums_match_brute_force() {
+        for (w, h, half) in [(1, 1, 3), (5, 4, 1), (9, 7, 2), (40, 13, 4), (12, 30, 8)] {
+            let g = page(w, h);
+            let mut sums = WindowSums::new(&g, half);
+            while let Some((y, rows)) = sums.advance(true) {
+                let ys = y.saturating_sub(half)..(y + half + 1).min(h as usize);
+                assert_eq!(rows, ys.len());
+                for x in 0..w as usize {
+                    let xs = x.saturating_sub(half)..(x + half + 1).min(w as usize);
+                    let (mut s, mut q) = (0u32, 0u32);
+                    for yy in ys.clone() {
+                        for xx in xs.clone() {
+                            let v = u32::from(g.data[yy * w as usize + xx]);
+                            s += v;
+                            q += v * v;
+                        }
+                    }
+                    assert_eq!(
+                        (sums.sum[x], sums.sum_sq[x]),
+                        (s, q),
+                        "{w}x{h} half {half} at {x},{y}"
+                    );
+                }
+            }
         }
     }
 

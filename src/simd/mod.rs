@@ -54,13 +54,12 @@ impl CpuLevel {
     }
 }
 
-/// Inputs of one row of the Sauvola–Wolf threshold (see [`crate::prepare::binarize`]).
+/// Window statistics of one row, for the Sauvola–Wolf threshold (see
+/// [`crate::prepare::binarize::sauvola_with`]).
 pub struct SauvolaRow<'a> {
-    /// The grey row.
-    pub gray: &'a [u8],
-    /// Sum of the grey values in each pixel's window.
+    /// Sum of the grey values in each window.
     pub sum: &'a [u32],
-    /// Sum of the squared grey values in each pixel's window.
+    /// Sum of the squared grey values in each window.
     pub sum_sq: &'a [u32],
     /// One over the number of window columns at each x.
     pub inv_cols: &'a [f32],
@@ -74,8 +73,8 @@ pub struct SauvolaRow<'a> {
     pub k_over_r: f32,
     /// M.
     pub min_gray: f32,
-    /// Grey values below this are black whatever the window says (Sauvola alone whitens the inside
-    /// of large dark areas, where the window sees no contrast).
+    /// The threshold is never below this (Sauvola alone whitens the inside of large dark areas,
+    /// where the window sees no contrast).
     pub dark: f32,
 }
 
@@ -85,12 +84,12 @@ pub struct Kernels {
     /// The level these kernels use.
     pub level: CpuLevel,
     pack_threshold: fn(&[u8], u8, &mut [u64]),
-    sauvola: fn(&SauvolaRow<'_>, &mut [u64]),
+    pack_threshold_pairs: fn(&[u8], &[u8], &mut [u64]),
+    sauvola_thresholds: fn(&SauvolaRow<'_>, &mut [u8]),
 }
 
 impl Kernels {
-    /// The kernels for `level`, which must not exceed [`CpuLevel::detect`]; a higher level is
-    /// lowered to what the CPU has.
+    /// The kernels for `level`; a level above what the CPU has is lowered to it.
     pub fn for_level(level: CpuLevel) -> Kernels {
         match level.min(CpuLevel::detect()) {
             #[cfg(target_arch = "x86_64")]
@@ -98,7 +97,8 @@ impl Kernels {
             _ => Kernels {
                 level: CpuLevel::Scalar,
                 pack_threshold: scalar::pack_threshold,
-                sauvola: scalar::sauvola,
+                pack_threshold_pairs: scalar::pack_threshold_pairs,
+                sauvola_thresholds: scalar::sauvola_thresholds,
             },
         }
     }
@@ -110,24 +110,27 @@ impl Kernels {
     }
 
     /// Packs a grey row into bitmap words: a pixel is black (1) when its value is below `threshold`.
-    /// `out` must hold `gray.len().div_ceil(64)` words.
     #[inline]
     pub fn pack_threshold(&self, gray: &[u8], threshold: u8, out: &mut [u64]) {
         assert!(out.len() >= gray.len().div_ceil(64));
         (self.pack_threshold)(gray, threshold, out)
     }
 
-    /// Sauvola's decision for one row, packed into bitmap words.
+    /// Packs a grey row into bitmap words under a threshold per pair of pixels: pixel `x` is black
+    /// when its value is below `thresholds[x / 2]`.
     #[inline]
-    pub fn sauvola(&self, row: &SauvolaRow<'_>, out: &mut [u64]) {
-        let w = row.gray.len();
-        assert!(
-            row.sum.len() >= w
-                && row.sum_sq.len() >= w
-                && row.inv_cols.len() >= w
-                && out.len() >= w.div_ceil(64)
-        );
-        (self.sauvola)(row, out)
+    pub fn pack_threshold_pairs(&self, gray: &[u8], thresholds: &[u8], out: &mut [u64]) {
+        let words = gray.len().div_ceil(64);
+        assert!(out.len() >= words && thresholds.len() >= words * 32);
+        (self.pack_threshold_pairs)(gray, thresholds, out)
+    }
+
+    /// The Sauvola–Wolf threshold of each window of a row (see [`scalar::sauvola_threshold`]).
+    #[inline]
+    pub fn sauvola_thresholds(&self, row: &SauvolaRow<'_>, out: &mut [u8]) {
+        let w = row.sum.len();
+        assert!(row.sum_sq.len() >= w && row.inv_cols.len() >= w && out.len() >= w);
+        (self.sauvola_thresholds)(row, out)
     }
 }
 
@@ -171,40 +174,50 @@ mod tests {
     }
 
     #[test]
-    fn every_level_decides_sauvola_like_the_scalar_reference() {
+    fn every_level_packs_pairs_like_the_scalar_reference() {
+        for width in [1usize, 2, 33, 64, 65, 127, 128, 129, 1001] {
+            let gray = noise(width, 11 + width as u32);
+            let mut thresholds = noise(width.div_ceil(64) * 32, 5);
+            thresholds[0] = 0;
+            let mut want = vec![0u64; width.div_ceil(64)];
+            scalar::pack_threshold_pairs(&gray, &thresholds, &mut want);
+            for level in CpuLevel::available() {
+                let mut got = vec![0u64; width.div_ceil(64)];
+                Kernels::for_level(level).pack_threshold_pairs(&gray, &thresholds, &mut got);
+                assert_eq!(got, want, "{level:?} width {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_thresholds_like_the_scalar_reference() {
         for width in [1usize, 7, 8, 9, 64, 65, 200, 1001] {
-            let gray = noise(width, 3 + width as u32);
-            let area = noise(width, 9);
-            // Plausible window sums for a window of about 100 pixels around each value.
-            let sum: Vec<u32> = gray
+            let mean = noise(width, 3 + width as u32);
+            let spread = noise(width, 9);
+            // Plausible window sums for a window of 100 pixels around each mean.
+            let sum: Vec<u32> = mean.iter().map(|&m| u32::from(m) * 100).collect();
+            let sum_sq: Vec<u32> = mean
                 .iter()
-                .zip(&area)
-                .map(|(&g, &a)| u32::from(g) * 90 + u32::from(a) * 10)
-                .collect();
-            let sum_sq: Vec<u32> = sum
-                .iter()
-                .zip(&area)
-                .map(|(&s, &a)| s * s / 100 + u32::from(a) * 900)
+                .zip(&spread)
+                .map(|(&m, &s)| u32::from(m).pow(2) * 100 + u32::from(s / 4).pow(2) * 100)
                 .collect();
             let inv_cols: Vec<f32> = (0..width).map(|x| 1.0 / (10 + x % 3) as f32).collect();
             let row = SauvolaRow {
-                gray: &gray,
                 sum: &sum,
                 sum_sq: &sum_sq,
                 inv_cols: &inv_cols,
                 inv_rows: 0.1,
-                one_minus_k: 0.7,
-                k_min: 0.3 * 20.0,
-                k_over_r: 0.3 / 60.0,
+                one_minus_k: 0.8,
+                k_min: 0.2 * 20.0,
+                k_over_r: 0.2 / 60.0,
                 min_gray: 20.0,
                 dark: 40.0,
             };
-            let mut want = vec![0u64; width.div_ceil(64)];
-            scalar::sauvola(&row, &mut want);
-            assert!(width < 64 || want.iter().any(|&w| w != 0), "nothing black");
+            let mut want = vec![0u8; width];
+            scalar::sauvola_thresholds(&row, &mut want);
             for level in CpuLevel::available() {
-                let mut got = vec![0u64; width.div_ceil(64)];
-                Kernels::for_level(level).sauvola(&row, &mut got);
+                let mut got = vec![0u8; width];
+                Kernels::for_level(level).sauvola_thresholds(&row, &mut got);
                 assert_eq!(got, want, "{level:?} width {width}");
             }
         }

@@ -14,29 +14,34 @@ pub fn pack_threshold(gray: &[u8], threshold: u8, out: &mut [u64]) {
     }
 }
 
-/// The Sauvola–Wolf decision for one pixel. The SIMD versions do the same operations in the same
-/// order, so the rounding is the same.
+/// See [`super::Kernels::pack_threshold_pairs`].
+pub fn pack_threshold_pairs(gray: &[u8], thresholds: &[u8], out: &mut [u64]) {
+    for (i, (word, chunk)) in out.iter_mut().zip(gray.chunks(64)).enumerate() {
+        let t = &thresholds[i * 32..];
+        let mut w = 0u64;
+        for (j, &g) in chunk.iter().enumerate() {
+            w |= u64::from(g < t[j / 2]) << (63 - j);
+        }
+        *word = w;
+    }
+}
+
+/// The Sauvola–Wolf threshold for one window, as the integer grey level below which a pixel is
+/// black. The SIMD versions do the same operations in the same order, so the rounding is the same.
 #[inline(always)]
-pub fn sauvola_pixel(row: &SauvolaRow<'_>, x: usize) -> bool {
-    let g = f32::from(row.gray[x]);
+pub fn sauvola_threshold(row: &SauvolaRow<'_>, x: usize) -> u8 {
     let inv_area = row.inv_cols[x] * row.inv_rows;
     let mean = row.sum[x] as f32 * inv_area;
     let var = (row.sum_sq[x] as f32 * inv_area - mean * mean).max(0.0);
     let s = var.sqrt();
-    // T = (1 - k) m + k M + k (s / R) (m - M)
+    // T = (1 - k) m + k M + k (s / R) (m - M); for integer g, g < T <=> g < ceil(T).
     let t = (mean * row.one_minus_k + row.k_min) + (row.k_over_r * s) * (mean - row.min_gray);
-    (g < row.dark) | (g < t)
+    t.max(row.dark).ceil().clamp(0.0, 255.0) as u8
 }
 
-/// See [`super::Kernels::sauvola`].
-pub fn sauvola(row: &SauvolaRow<'_>, out: &mut [u64]) {
-    let width = row.gray.len();
-    for (i, word) in out.iter_mut().enumerate().take(width.div_ceil(64)) {
-        let start = i * 64;
-        let mut w = 0u64;
-        for x in start..(start + 64).min(width) {
-            w |= u64::from(sauvola_pixel(row, x)) << (63 - (x - start));
-        }
-        *word = w;
+/// See [`super::Kernels::sauvola_thresholds`].
+pub fn sauvola_thresholds(row: &SauvolaRow<'_>, out: &mut [u8]) {
+    for (x, t) in out.iter_mut().enumerate().take(row.sum.len()) {
+        *t = sauvola_threshold(row, x);
     }
 }

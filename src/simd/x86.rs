@@ -12,7 +12,8 @@ pub(super) fn avx2_kernels() -> Kernels {
     Kernels {
         level: CpuLevel::Avx2,
         pack_threshold: pack_threshold_avx2_entry,
-        sauvola: sauvola_avx2_entry,
+        pack_threshold_pairs: pack_threshold_pairs_avx2_entry,
+        sauvola_thresholds: sauvola_thresholds_avx2_entry,
     }
 }
 
@@ -21,9 +22,14 @@ fn pack_threshold_avx2_entry(gray: &[u8], threshold: u8, out: &mut [u64]) {
     unsafe { pack_threshold_avx2(gray, threshold, out) }
 }
 
-fn sauvola_avx2_entry(row: &SauvolaRow<'_>, out: &mut [u64]) {
+fn pack_threshold_pairs_avx2_entry(gray: &[u8], thresholds: &[u8], out: &mut [u64]) {
     // SAFETY: as above.
-    unsafe { sauvola_avx2(row, out) }
+    unsafe { pack_threshold_pairs_avx2(gray, thresholds, out) }
+}
+
+fn sauvola_thresholds_avx2_entry(row: &SauvolaRow<'_>, out: &mut [u8]) {
+    // SAFETY: as above.
+    unsafe { sauvola_thresholds_avx2(row, out) }
 }
 
 /// Movemask gives byte i in bit i; bitmaps want pixel i in bit 31 - i of each 32-pixel half.
@@ -35,7 +41,6 @@ fn msb_first(mask: i32) -> u64 {
 #[target_feature(enable = "avx2")]
 unsafe fn pack_threshold_avx2(gray: &[u8], threshold: u8, out: &mut [u64]) {
     let full = gray.len() / 64;
-    // Unsigned g < t  <=>  max(g, t) != g, i.e. not (max(g, t) == g).
     let t = _mm256_set1_epi8(threshold as i8);
     for (i, word) in out.iter_mut().enumerate().take(full) {
         let chunk = &gray[i * 64..i * 64 + 64];
@@ -46,20 +51,54 @@ unsafe fn pack_threshold_avx2(gray: &[u8], threshold: u8, out: &mut [u64]) {
                 _mm256_loadu_si256(chunk.as_ptr().add(32).cast()),
             )
         };
-        let ge_a = _mm256_cmpeq_epi8(_mm256_max_epu8(a, t), a);
-        let ge_b = _mm256_cmpeq_epi8(_mm256_max_epu8(b, t), b);
-        let lt_a = !msb_first(_mm256_movemask_epi8(ge_a)) & 0xFFFF_FFFF;
-        let lt_b = !msb_first(_mm256_movemask_epi8(ge_b)) & 0xFFFF_FFFF;
-        *word = (lt_a << 32) | lt_b;
+        *word = (less_than_mask(a, t) << 32) | less_than_mask(b, t);
     }
     if full < out.len() && gray.len() > full * 64 {
         scalar::pack_threshold(&gray[full * 64..], threshold, &mut out[full..]);
     }
 }
 
+/// Unsigned `g < t` for 32 bytes, as 32 bits MSB-first.
 #[target_feature(enable = "avx2")]
-unsafe fn sauvola_avx2(row: &SauvolaRow<'_>, out: &mut [u64]) {
-    let width = row.gray.len();
+fn less_than_mask(g: __m256i, t: __m256i) -> u64 {
+    // g < t  <=>  not (max(g, t) == g).
+    let ge = _mm256_cmpeq_epi8(_mm256_max_epu8(g, t), g);
+    !msb_first(_mm256_movemask_epi8(ge)) & 0xFFFF_FFFF
+}
+
+#[target_feature(enable = "avx2")]
+unsafe fn pack_threshold_pairs_avx2(gray: &[u8], thresholds: &[u8], out: &mut [u64]) {
+    let full = gray.len() / 64;
+    let doubled = |t: &[u8]| {
+        // SAFETY: the caller passes 16 bytes.
+        let t16 = _mm256_cvtepu8_epi16(unsafe { _mm_loadu_si128(t.as_ptr().cast()) });
+        _mm256_or_si256(t16, _mm256_slli_epi16::<8>(t16))
+    };
+    for (i, word) in out.iter_mut().enumerate().take(full) {
+        let chunk = &gray[i * 64..i * 64 + 64];
+        let t = &thresholds[i * 32..i * 32 + 32];
+        // SAFETY: `chunk` holds 64 bytes; unaligned loads are allowed.
+        let (a, b) = unsafe {
+            (
+                _mm256_loadu_si256(chunk.as_ptr().cast()),
+                _mm256_loadu_si256(chunk.as_ptr().add(32).cast()),
+            )
+        };
+        let (ta, tb) = (doubled(&t[..16]), doubled(&t[16..]));
+        *word = (less_than_mask(a, ta) << 32) | less_than_mask(b, tb);
+    }
+    if full < out.len() && gray.len() > full * 64 {
+        scalar::pack_threshold_pairs(
+            &gray[full * 64..],
+            &thresholds[full * 32..],
+            &mut out[full..],
+        );
+    }
+}
+
+#[target_feature(enable = "avx2")]
+unsafe fn sauvola_thresholds_avx2(row: &SauvolaRow<'_>, out: &mut [u8]) {
+    let width = row.sum.len();
     let inv_rows = _mm256_set1_ps(row.inv_rows);
     let one_minus_k = _mm256_set1_ps(row.one_minus_k);
     let k_min = _mm256_set1_ps(row.k_min);
@@ -67,55 +106,42 @@ unsafe fn sauvola_avx2(row: &SauvolaRow<'_>, out: &mut [u64]) {
     let min_gray = _mm256_set1_ps(row.min_gray);
     let dark = _mm256_set1_ps(row.dark);
     let zero = _mm256_setzero_ps();
-    let full = width / 64;
-    for (i, word) in out.iter_mut().enumerate().take(full) {
-        let mut w = 0u64;
-        for lane in 0..8 {
-            let x = i * 64 + lane * 8;
-            // SAFETY: x + 8 <= full * 64 <= width, and every slice holds at least `width` items.
-            let (g8, sum, sum_sq, inv_cols) = unsafe {
-                (
-                    _mm_loadl_epi64(row.gray.as_ptr().add(x).cast()),
-                    _mm256_loadu_si256(row.sum.as_ptr().add(x).cast()),
-                    _mm256_loadu_si256(row.sum_sq.as_ptr().add(x).cast()),
-                    _mm256_loadu_ps(row.inv_cols.as_ptr().add(x)),
-                )
-            };
-            let g = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(g8));
-            let inv_area = _mm256_mul_ps(inv_cols, inv_rows);
-            let mean = _mm256_mul_ps(_mm256_cvtepi32_ps(sum), inv_area);
-            let var = _mm256_max_ps(
-                _mm256_sub_ps(
-                    _mm256_mul_ps(_mm256_cvtepi32_ps(sum_sq), inv_area),
-                    _mm256_mul_ps(mean, mean),
-                ),
-                zero,
-            );
-            let sd = _mm256_sqrt_ps(var);
-            let t = _mm256_add_ps(
-                _mm256_add_ps(_mm256_mul_ps(mean, one_minus_k), k_min),
-                _mm256_mul_ps(_mm256_mul_ps(k_over_r, sd), _mm256_sub_ps(mean, min_gray)),
-            );
-            let black = _mm256_or_ps(
-                _mm256_cmp_ps::<_CMP_LT_OQ>(g, dark),
-                _mm256_cmp_ps::<_CMP_LT_OQ>(g, t),
-            );
-            let bits = (_mm256_movemask_ps(black) as u8).reverse_bits();
-            w |= u64::from(bits) << (56 - lane * 8);
+    let white = _mm256_set1_ps(255.0);
+    let full = width / 8;
+    for i in 0..full {
+        let x = i * 8;
+        // SAFETY: x + 8 <= width, and every slice holds at least `width` items.
+        let (sum, sum_sq, inv_cols) = unsafe {
+            (
+                _mm256_loadu_si256(row.sum.as_ptr().add(x).cast()),
+                _mm256_loadu_si256(row.sum_sq.as_ptr().add(x).cast()),
+                _mm256_loadu_ps(row.inv_cols.as_ptr().add(x)),
+            )
+        };
+        let inv_area = _mm256_mul_ps(inv_cols, inv_rows);
+        let mean = _mm256_mul_ps(_mm256_cvtepi32_ps(sum), inv_area);
+        let var = _mm256_max_ps(
+            _mm256_sub_ps(
+                _mm256_mul_ps(_mm256_cvtepi32_ps(sum_sq), inv_area),
+                _mm256_mul_ps(mean, mean),
+            ),
+            zero,
+        );
+        let sd = _mm256_sqrt_ps(var);
+        let t = _mm256_add_ps(
+            _mm256_add_ps(_mm256_mul_ps(mean, one_minus_k), k_min),
+            _mm256_mul_ps(_mm256_mul_ps(k_over_r, sd), _mm256_sub_ps(mean, min_gray)),
+        );
+        let t = _mm256_ceil_ps(_mm256_max_ps(t, dark));
+        let t = _mm256_min_ps(_mm256_max_ps(t, zero), white);
+        let mut lanes = [0i32; 8];
+        // SAFETY: `lanes` holds eight i32.
+        unsafe { _mm256_storeu_si256(lanes.as_mut_ptr().cast(), _mm256_cvttps_epi32(t)) };
+        for (o, &l) in out[x..x + 8].iter_mut().zip(&lanes) {
+            *o = l as u8;
         }
-        *word = w;
     }
-    for (i, word) in out
-        .iter_mut()
-        .enumerate()
-        .take(width.div_ceil(64))
-        .skip(full)
-    {
-        let start = i * 64;
-        let mut w = 0u64;
-        for x in start..width.min(start + 64) {
-            w |= u64::from(scalar::sauvola_pixel(row, x)) << (63 - (x - start));
-        }
-        *word = w;
+    for (x, o) in out.iter_mut().enumerate().take(width).skip(full * 8) {
+        *o = scalar::sauvola_threshold(row, x);
     }
 }
