@@ -1,9 +1,42 @@
-//! scanpress recompresses scanned documents into the smallest pixel-exact bilevel files.
+//! scanpress recompresses scanned documents into the smallest pixel-exact bilevel files, so that
+//! scanned letters open in a second or two over a slow line.
+//!
+//! Pages flow `input` → `prepare` → `codec` → verify → `output`, one at a time; [`pipeline`] joins
+//! the steps and [`report`] says what each page cost.
+//!
+//! ```
+//! use scanpress::{Options, pipeline};
+//!
+//! let fax = std::fs::read("testdata/fax2d-manpage.tif")?;
+//! // G4 TIFF out; every page is decoded again and compared before this returns.
+//! let (tiff, pages) = pipeline::compress_bytes(&fax, None, &Options::default())?;
+//! assert_eq!(pages.len(), 1);
+//! assert!(pages[0].verified && tiff.len() < fax.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! The codecs work on [`Bitmap`] and byte slices with no I/O:
+//!
+//! ```
+//! use scanpress::codec::ccitt::{self, Coding, DecodeParams};
+//! use scanpress::{Bitmap, Limits};
+//!
+//! let mut page = Bitmap::new(1728, 100, &Limits::default())?;
+//! for x in 100..900 {
+//!     page.set(x, 50, true);
+//! }
+//! let g4 = ccitt::encode_g4(&page);
+//! let back = ccitt::decode(&g4, &DecodeParams::new(Coding::G4, 1728, Some(100)), &Limits::default())?;
+//! assert_eq!(back, page);
+//! # Ok::<(), scanpress::Error>(())
+//! ```
 #![deny(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod bitmap;
 pub mod codec;
 pub mod error;
+pub mod fuzzing;
 pub mod input;
 pub mod options;
 pub mod output;

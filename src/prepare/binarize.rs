@@ -14,8 +14,8 @@ use crate::simd::{Kernels, SauvolaRow, pack_threshold_image};
 
 /// Sauvola's `k`: how far below the local mean ink must be, relative to the local contrast.
 pub const SAUVOLA_K: f32 = 0.2;
-/// Sauvola's `R`: the dynamic range of the standard deviation for 8-bit grey, and the most
-/// [`contrast_range`] gives.
+/// Sauvola's `R`: the dynamic range of the standard deviation for 8-bit grey, and the most the
+/// range measured on the page may be.
 pub const SAUVOLA_R: f32 = 128.0;
 
 /// Otsu's threshold (N. Otsu, 1979): the grey level that maximises the between-class variance.

@@ -108,11 +108,11 @@ impl<'a> BitReader<'a> {
         (self.acc >> (64 - n)) as u32
     }
 
-    /// Consumes `n` bits (at most the number last peeked).
+    /// Consumes `n` bits (at most the number available, which may be all 64).
     #[inline(always)]
     pub fn consume(&mut self, n: u32) {
         debug_assert!(n <= self.avail);
-        self.acc <<= n;
+        self.acc = self.acc.checked_shl(n).unwrap_or(0);
         self.avail -= n;
     }
 
@@ -200,6 +200,16 @@ mod tests {
         assert_eq!(r.peek(16), 0);
         r.consume(1);
         assert!(r.overran());
+    }
+
+    #[test]
+    fn skip_zeros_can_consume_a_whole_accumulator() {
+        // 63 zeros then a one: the one is the 64th bit loaded (found by the fuzzer).
+        let mut data = [0u8; 9];
+        data[7] = 1;
+        let mut r = BitReader::new(&data);
+        assert_eq!(r.skip_zeros_and_one(), Some(63));
+        assert_eq!(r.position(), 64);
     }
 
     #[test]

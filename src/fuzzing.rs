@@ -1,0 +1,62 @@
+//! The bodies of the fuzz targets in `fuzz/`, here so that `cargo test` replays every input the
+//! fuzzers have found (`fuzz/regressions/`) through exactly the same code.
+#![doc(hidden)]
+
+use crate::codec::ccitt::{self, Coding, DecodeParams};
+use crate::options::Limits;
+
+/// Small limits, so the fuzzers spend their time on parsing rather than on huge allocations.
+fn limits() -> Limits {
+    Limits::default()
+        .with_max_pixels(1 << 22)
+        .with_max_dimension(1 << 14)
+}
+
+/// Reads every page of any input, and the bytes as raw fax data too (which has no signature);
+/// errors are fine, panics are not.
+pub fn read_input(data: &[u8]) {
+    if let Ok(pages) = crate::input::pages(data, None, &limits()) {
+        for page in pages.take(8) {
+            let _ = page;
+        }
+    }
+    let _ = crate::input::fax::read(data, &limits());
+}
+
+/// Decodes CCITT data with parameters taken from the first four bytes.
+pub fn ccitt_decode(data: &[u8]) {
+    let [a, b, c, d, rest @ ..] = data else {
+        return;
+    };
+    let width = u32::from(u16::from_le_bytes([*a, *b]) & 0x3fff);
+    let coding = match c % 4 {
+        0 => Coding::G4,
+        1 => Coding::G3 { two_d: true },
+        2 => Coding::G3 { two_d: false },
+        _ => Coding::ModifiedHuffman,
+    };
+    let rows = (d & 0x80 != 0).then_some(u32::from(d & 0x7f) * 8);
+    let mut params = DecodeParams::new(coding, width, rows);
+    params.byte_align = c & 0x10 != 0;
+    params.conceal_damage = c & 0x20 != 0;
+    let _ = ccitt::decode_concealing(rest, &params, &limits());
+}
+
+/// Encodes a bitmap built from the data as G4 and checks that it decodes back exactly.
+pub fn g4_round_trip(data: &[u8]) {
+    let [w, rest @ ..] = data else {
+        return;
+    };
+    let width = u32::from(*w) + 1;
+    let row_bytes = (width as usize).div_ceil(8);
+    let height = (rest.len() / row_bytes) as u32;
+    if height == 0 {
+        return;
+    }
+    let bitmap =
+        crate::Bitmap::from_packed_rows(width, height, rest, row_bytes, true, &limits()).unwrap();
+    let encoded = ccitt::encode_g4(&bitmap);
+    let params = DecodeParams::new(Coding::G4, width, Some(height));
+    let decoded = ccitt::decode(&encoded, &params, &limits()).expect("our G4 decodes");
+    assert_eq!(decoded, bitmap, "G4 round trip changed the bitmap");
+}
