@@ -1,6 +1,8 @@
 //! [`Page`]: one decoded page of an input document, with its resolution.
 
 use crate::bitmap::Bitmap;
+use crate::error::Result;
+use crate::options::Limits;
 
 /// An 8-bit grey image, `0 = black`, `255 = white`, rows packed without padding.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -55,6 +57,36 @@ pub enum PageImage {
 }
 
 impl PageImage {
+    /// The simplest kind that holds a grey image exactly: bilevel when every pixel is pure black
+    /// or white (so no binarisation, and nothing lossy, happens later).
+    pub fn from_gray(gray: GrayImage, limits: &Limits) -> Result<PageImage> {
+        if gray.data.iter().all(|&v| v == 0 || v == 255) {
+            let mut bitmap = Bitmap::new(gray.width, gray.height, limits)?;
+            crate::simd::pack_threshold_image(&gray.data, gray.width, 128, &mut bitmap);
+            return Ok(PageImage::Bilevel(bitmap));
+        }
+        Ok(PageImage::Gray(gray))
+    }
+
+    /// The simplest kind that holds a colour image exactly: grey (or bilevel) when every pixel is
+    /// grey.
+    pub fn from_rgb(rgb: RgbImage, limits: &Limits) -> Result<PageImage> {
+        if rgb
+            .data
+            .chunks_exact(3)
+            .all(|p| p[0] == p[1] && p[1] == p[2])
+        {
+            let data = rgb.data.chunks_exact(3).map(|p| p[0]).collect();
+            let gray = GrayImage {
+                width: rgb.width,
+                height: rgb.height,
+                data,
+            };
+            return PageImage::from_gray(gray, limits);
+        }
+        Ok(PageImage::Rgb(rgb))
+    }
+
     /// Width and height in pixels.
     pub fn dimensions(&self) -> (u32, u32) {
         match self {
@@ -72,6 +104,12 @@ impl PageImage {
             PageImage::Rgb(_) => "colour",
         }
     }
+}
+
+/// A sample with straight alpha composited over white paper.
+pub(crate) fn over_white(value: u8, alpha: u8) -> u8 {
+    let (v, a) = (u32::from(value), u32::from(alpha));
+    ((v * a + 255 * (255 - a) + 127) / 255) as u8
 }
 
 /// A page's resolution in dots per inch, and where it came from.

@@ -83,7 +83,7 @@ fn bilevel_compressions_and_layouts_match_libtiff() {
 }
 
 #[test]
-fn min_is_black_grey_and_colour_from_imagemagick() {
+fn min_is_black_grey_colour_and_palette_from_imagemagick() {
     if !have_tool("tiffcp") || !Path::new("/usr/bin/convert").exists() {
         return;
     }
@@ -234,4 +234,44 @@ fn bad_tiffs_give_clear_errors() {
     );
     // A height the data cannot fill.
     assert!(first_error(&patched(257, 60_000)).is_some());
+}
+
+/// A colour palette TIFF decodes to the colours ImageMagick decodes it to.
+#[test]
+fn colour_palette_matches_imagemagick() {
+    if !Path::new("/usr/bin/convert").exists() {
+        if std::env::var_os("CI").is_some() {
+            panic!("ImageMagick is required in CI");
+        }
+        return;
+    }
+    let scratch = TempDir::new("palette");
+    for (depth, colors) in [("8", "200"), ("4", "16"), ("2", "4")] {
+        let tif = scratch.path("palette.tif");
+        run(Command::new("/usr/bin/convert")
+            .args([
+                "-size",
+                "97x31",
+                "gradient:red-blue",
+                "-colors",
+                colors,
+                "-type",
+                "Palette",
+            ])
+            .args(["-depth", depth])
+            .arg(&tif));
+        let want = run(Command::new("/usr/bin/convert")
+            .arg(&tif)
+            .args(["-depth", "8", "rgb:-"]));
+        let data = std::fs::read(&tif).unwrap();
+        let page = scanpress::input::pages(&data, None, &Limits::default())
+            .unwrap()
+            .next()
+            .unwrap()
+            .unwrap();
+        let PageImage::Rgb(rgb) = page.image else {
+            panic!("colour palette page is {}", page.image.kind())
+        };
+        assert_eq!(rgb.data, want, "depth {depth}");
+    }
 }

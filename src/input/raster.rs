@@ -5,10 +5,9 @@ use std::io::Cursor;
 
 use image::{DynamicImage, ImageFormat, ImageReader};
 
-use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use crate::page::{GrayImage, Page, PageImage, Resolution, RgbImage};
+use crate::page::{GrayImage, Page, PageImage, Resolution, RgbImage, over_white};
 
 const FORMAT: &str = "image";
 
@@ -53,69 +52,42 @@ fn image_error(format: ImageFormat, e: image::ImageError) -> Error {
     }
 }
 
-/// Turns a decoded image into the simplest page kind that holds it exactly: pages whose pixels are
-/// all pure black or white become bilevel, colour pages whose pixels are all grey become grey.
+/// Turns a decoded image into the simplest page kind that holds it exactly.
 fn classify(image: DynamicImage, limits: &Limits) -> Result<PageImage> {
     let (width, height) = (image.width(), image.height());
-    let is_colour = image.color().has_color();
-    if !is_colour {
-        let gray = flatten_alpha_gray(image);
-        if gray.iter().all(|&v| v == 0 || v == 255) {
-            let mut bitmap = Bitmap::new(width, height, limits)?;
-            crate::simd::pack_threshold_image(&gray, width, 128, &mut bitmap);
-            return Ok(PageImage::Bilevel(bitmap));
-        }
-        return Ok(PageImage::Gray(GrayImage {
-            width,
-            height,
-            data: gray,
-        }));
-    }
-    let rgb = flatten_alpha_rgb(image);
-    if rgb.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]) {
-        let gray: Vec<u8> = rgb.chunks_exact(3).map(|p| p[0]).collect();
-        return classify(
-            DynamicImage::ImageLuma8(
-                image::GrayImage::from_raw(width, height, gray)
-                    .ok_or_else(|| Error::format(FORMAT, "grey buffer size"))?,
-            ),
+    let has_alpha = image.color().has_alpha();
+    if !image.color().has_color() {
+        let data = if has_alpha {
+            let la = image.to_luma_alpha8();
+            la.pixels().map(|p| over_white(p.0[0], p.0[1])).collect()
+        } else {
+            image.into_luma8().into_raw()
+        };
+        return PageImage::from_gray(
+            GrayImage {
+                width,
+                height,
+                data,
+            },
             limits,
         );
     }
-    Ok(PageImage::Rgb(RgbImage {
-        width,
-        height,
-        data: rgb,
-    }))
-}
-
-fn flatten_alpha_gray(image: DynamicImage) -> Vec<u8> {
-    if image.color().has_alpha() {
-        image
-            .to_luma_alpha8()
-            .pixels()
-            .map(|p| over_white(p.0[0], p.0[1]))
-            .collect()
-    } else {
-        image.into_luma8().into_raw()
-    }
-}
-
-fn flatten_alpha_rgb(image: DynamicImage) -> Vec<u8> {
-    if image.color().has_alpha() {
-        image
-            .to_rgba8()
-            .pixels()
+    let data = if has_alpha {
+        let rgba = image.to_rgba8();
+        rgba.pixels()
             .flat_map(|p| [0, 1, 2].map(|i| over_white(p.0[i], p.0[3])))
             .collect()
     } else {
         image.into_rgb8().into_raw()
-    }
-}
-
-fn over_white(value: u8, alpha: u8) -> u8 {
-    let (v, a) = (u32::from(value), u32::from(alpha));
-    ((v * a + 255 * (255 - a) + 127) / 255) as u8
+    };
+    PageImage::from_rgb(
+        RgbImage {
+            width,
+            height,
+            data,
+        },
+        limits,
+    )
 }
 
 /// PNG pHYs (PNG 11.3.5.3): pixels per unit, unit 1 = metre.

@@ -11,7 +11,7 @@ use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use crate::page::{GrayImage, Page, PageImage, Resolution, RgbImage};
+use crate::page::{GrayImage, Page, PageImage, Resolution, RgbImage, over_white};
 
 const FORMAT: &str = "TIFF";
 
@@ -84,8 +84,8 @@ impl Iterator for TiffPages<'_> {
                 self.limits.max_pages
             ))));
         }
+        let page = read_page(decoder, self.index as usize, &self.limits);
         self.index += 1;
-        let page = read_page(decoder, &self.limits);
         if page.is_err() {
             // A broken directory chain cannot be followed safely.
             self.done = true;
@@ -134,7 +134,7 @@ fn declared_dpi(d: &mut Decoder<Cursor<&[u8]>>) -> Result<Option<(f64, f64)>> {
     })
 }
 
-fn read_page(d: &mut Decoder<Cursor<&[u8]>>, limits: &Limits) -> Result<Page> {
+fn read_page(d: &mut Decoder<Cursor<&[u8]>>, index: usize, limits: &Limits) -> Result<Page> {
     let (width, height) = d.dimensions().map_err(tiff_error)?;
     limits.check_pixels(width, height)?;
     if width == 0 || height == 0 {
@@ -175,7 +175,14 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, limits: &Limits) -> Result<Page> {
         32773 if fill_order == 2 => {
             return Err(Error::unsupported(FORMAT, "PackBits with FillOrder 2"));
         }
-        _ => read_general(d, width, height, fill_order == 2 && compression == 1)?,
+        _ if photometric == Some(3) => read_palette(d, index, width, height, limits)?,
+        _ => read_general(
+            d,
+            width,
+            height,
+            fill_order == 2 && compression == 1,
+            limits,
+        )?,
     };
     Ok(Page {
         image,
@@ -295,6 +302,7 @@ fn read_general(
     width: u32,
     height: u32,
     reverse_bits: bool,
+    limits: &Limits,
 ) -> Result<PageImage> {
     use tiff::ColorType;
     let color = d.colortype().map_err(tiff_error)?;
@@ -317,7 +325,6 @@ fn read_general(
         }
         Ok(data)
     };
-    let limits = Limits::default().with_max_pixels(pixels as u64);
     Ok(match color {
         ColorType::Gray(1) => {
             let DecodingResult::U8(mut data) = result else {
@@ -331,54 +338,72 @@ fn read_general(
             // The `tiff` crate turns WhiteIsZero into BlackIsZero, so a one bit is white here.
             let row_bytes = (width as usize).div_ceil(8);
             PageImage::Bilevel(Bitmap::from_packed_rows(
-                width, height, &data, row_bytes, false, &limits,
+                width, height, &data, row_bytes, false, limits,
             )?)
         }
-        ColorType::Gray(8 | 16) => PageImage::Gray(GrayImage {
-            width,
-            height,
-            data: samples(1)?,
-        }),
+        ColorType::Gray(8 | 16) => PageImage::from_gray(
+            GrayImage {
+                width,
+                height,
+                data: samples(1)?,
+            },
+            limits,
+        )?,
         ColorType::GrayA(8 | 16) => {
             let data = samples(2)?;
-            PageImage::Gray(GrayImage {
+            let data = data
+                .chunks_exact(2)
+                .map(|p| over_white(p[0], p[1]))
+                .collect();
+            PageImage::from_gray(
+                GrayImage {
+                    width,
+                    height,
+                    data,
+                },
+                limits,
+            )?
+        }
+        ColorType::RGB(8 | 16) | ColorType::YCbCr(8) => PageImage::from_rgb(
+            RgbImage {
                 width,
                 height,
-                data: data
-                    .chunks_exact(2)
-                    .map(|p| over_white(p[0], p[1]))
-                    .collect(),
-            })
-        }
-        ColorType::RGB(8 | 16) | ColorType::YCbCr(8) => PageImage::Rgb(RgbImage {
-            width,
-            height,
-            data: samples(3)?,
-        }),
+                data: samples(3)?,
+            },
+            limits,
+        )?,
         ColorType::RGBA(8 | 16) => {
             let data = samples(4)?;
-            PageImage::Rgb(RgbImage {
-                width,
-                height,
-                data: data
-                    .chunks_exact(4)
-                    .flat_map(|p| [0, 1, 2].map(|i| over_white(p[i], p[3])))
-                    .collect(),
-            })
+            let data = data
+                .chunks_exact(4)
+                .flat_map(|p| [0, 1, 2].map(|i| over_white(p[i], p[3])))
+                .collect();
+            PageImage::from_rgb(
+                RgbImage {
+                    width,
+                    height,
+                    data,
+                },
+                limits,
+            )?
         }
         ColorType::CMYK(8 | 16) => {
             let data = samples(4)?;
-            PageImage::Rgb(RgbImage {
-                width,
-                height,
-                data: data
-                    .chunks_exact(4)
-                    .flat_map(|p| {
-                        let k = 255 - u32::from(p[3]);
-                        [0, 1, 2].map(|i| ((255 - u32::from(p[i])) * k / 255) as u8)
-                    })
-                    .collect(),
-            })
+            let data = data
+                .chunks_exact(4)
+                .flat_map(|p| {
+                    let k = 255 - u32::from(p[3]);
+                    [0, 1, 2].map(|i| ((255 - u32::from(p[i])) * k / 255) as u8)
+                })
+                .collect();
+            PageImage::from_rgb(
+                RgbImage {
+                    width,
+                    height,
+                    data,
+                },
+                limits,
+            )?
         }
         other => {
             return Err(Error::unsupported(FORMAT, format!("colour type {other:?}")));
@@ -386,8 +411,106 @@ fn read_general(
     })
 }
 
-/// A sample with straight alpha composited over white.
-fn over_white(value: u8, alpha: u8) -> u8 {
-    let (v, a) = (u32::from(value), u32::from(alpha));
-    ((v * a + 255 * (255 - a) + 127) / 255) as u8
+/// Reads a palette page (PhotometricInterpretation 3). The `tiff` crate does not decode palette
+/// images, but it decodes the same samples as grey: so the page's directory is copied with its
+/// PhotometricInterpretation changed to BlackIsZero, the indices decoded from the copy, and mapped
+/// through the ColorMap (TIFF 6.0 section 5) here.
+fn read_palette(
+    d: &mut Decoder<Cursor<&[u8]>>,
+    index: usize,
+    width: u32,
+    height: u32,
+    limits: &Limits,
+) -> Result<PageImage> {
+    let bits = tag_u32(d, Tag::BitsPerSample)?.unwrap_or(1);
+    if !matches!(bits, 1 | 2 | 4 | 8) {
+        return Err(Error::unsupported(
+            FORMAT,
+            format!("{bits}-bit palette images"),
+        ));
+    }
+    let colors = 1usize << bits;
+    let map = d.get_tag_u16_vec(Tag::ColorMap).map_err(tiff_error)?;
+    if map.len() != 3 * colors {
+        return Err(Error::format(
+            FORMAT,
+            format!("ColorMap has {} entries, {} needed", map.len(), 3 * colors),
+        ));
+    }
+    let ifd = d
+        .ifd_pointer()
+        .ok_or_else(|| Error::format(FORMAT, "palette page without a directory"))?;
+    let mut patched = d.inner().get_ref().to_vec();
+    set_photometric_black_is_zero(&mut patched, ifd.0, d.byte_order())?;
+    let mut grey = Decoder::new(Cursor::new(&patched[..])).map_err(tiff_error)?;
+    grey.seek_to_image(index).map_err(tiff_error)?;
+    let DecodingResult::U8(indices) = grey.read_image().map_err(tiff_error)? else {
+        return Err(Error::format(FORMAT, "palette indices are not bytes"));
+    };
+    // Sub-byte samples come packed MSB first, each row starting on a byte.
+    let row_bytes = (width as usize * bits as usize).div_ceil(8);
+    if indices.len() < row_bytes * height as usize {
+        return Err(Error::format(
+            FORMAT,
+            "palette image data shorter than its size",
+        ));
+    }
+    let per_byte = 8 / bits as usize;
+    let mut data = Vec::with_capacity(3 * width as usize * height as usize);
+    for row in indices.chunks_exact(row_bytes).take(height as usize) {
+        for x in 0..width as usize {
+            let shift = 8 - bits as usize * (x % per_byte + 1);
+            let i = usize::from(row[x / per_byte] >> shift) & (colors - 1);
+            data.extend([0, 1, 2].map(|c| (map[c * colors + i] >> 8) as u8));
+        }
+    }
+    PageImage::from_rgb(
+        RgbImage {
+            width,
+            height,
+            data,
+        },
+        limits,
+    )
+}
+
+/// Rewrites the PhotometricInterpretation entry of the directory at `ifd` to 1 (BlackIsZero).
+fn set_photometric_black_is_zero(
+    file: &mut [u8],
+    ifd: u64,
+    order: tiff::tags::ByteOrder,
+) -> Result<()> {
+    let big = matches!(order, tiff::tags::ByteOrder::BigEndian);
+    let bigtiff = file.get(2..4) == Some(if big { &[0, 43] } else { &[43, 0] });
+    let past_end = || Error::format(FORMAT, "directory past the end of the file");
+    let number = |file: &[u8], at: usize, len: usize| -> Result<u64> {
+        let bytes = file.get(at..at + len).ok_or_else(past_end)?;
+        let fold = |acc: u64, &b: &u8| (acc << 8) | u64::from(b);
+        Ok(if big {
+            bytes.iter().fold(0, fold)
+        } else {
+            bytes.iter().rev().fold(0, fold)
+        })
+    };
+    let (count_len, entry_len, value_at) = if bigtiff { (8, 20, 12) } else { (2, 12, 8) };
+    let start = usize::try_from(ifd).map_err(|_| past_end())?;
+    let count = number(file, start, count_len)?.min(1 << 16) as usize;
+    for i in 0..count {
+        let at = start + count_len + i * entry_len;
+        if number(file, at, 2)? == 262 {
+            let one = if big {
+                1u16.to_be_bytes()
+            } else {
+                1u16.to_le_bytes()
+            };
+            file.get_mut(at + value_at..at + value_at + 2)
+                .ok_or_else(past_end)?
+                .copy_from_slice(&one);
+            return Ok(());
+        }
+    }
+    Err(Error::format(
+        FORMAT,
+        "palette page without PhotometricInterpretation",
+    ))
 }
