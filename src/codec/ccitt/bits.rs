@@ -131,6 +131,15 @@ impl<'a> BitReader<'a> {
         self.position() >= self.data.len() as u64 * 8
     }
 
+    /// Moves to bit `position` of the data (which may lie past its end).
+    pub fn seek(&mut self, position: u64) {
+        self.next = (position / 8) as usize;
+        self.acc = 0;
+        self.avail = 0;
+        self.refill();
+        self.consume((position % 8) as u32);
+    }
+
     /// Skips to the next byte boundary.
     pub fn align(&mut self) {
         let skip = (8 - self.position() % 8) % 8;

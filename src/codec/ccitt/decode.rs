@@ -209,7 +209,6 @@ pub fn decode_concealing(
     let mut coding: Vec<u32> = Vec::with_capacity(256);
     let mut rows = 0u32;
     let mut damaged = 0u32;
-    let mut resync = false;
     while rows < max_rows {
         if params.byte_align && rows > 0 {
             reader.align();
@@ -242,22 +241,11 @@ pub fn decode_concealing(
                 let mut eols = 0;
                 let mut tag = None;
                 // Like libtiff, skip whatever follows the end of a line up to its EOL: fax
-                // modems pad lines with zero-length runs to meet the minimum line time. After an
-                // unreadable line the bad code may have eaten into the EOL's zeros, so eight
-                // zeros are taken as an EOL there: no valid code holds more than seven.
+                // modems pad lines with zero-length runs to meet the minimum line time.
                 if rows > 0 {
-                    let min_zeros = if resync { 8 } else { 11 };
-                    while !reader.at_end() && reader.peek(min_zeros + 1) > 1 {
+                    while !reader.at_end() && !at_eol(&mut reader) {
                         reader.consume(1);
                     }
-                    if resync && !at_eol(&mut reader) && reader.skip_zeros_and_one().is_some() {
-                        eols = 1;
-                        if two_d {
-                            tag = Some(reader.peek(1));
-                            reader.consume(1);
-                        }
-                    }
-                    resync = false;
                 }
                 while at_eol(&mut reader) {
                     if reader.skip_zeros_and_one().is_none() {
@@ -281,6 +269,7 @@ pub fn decode_concealing(
                         tag == 1
                     }
                 };
+                let line_start = reader.position();
                 let line = if one_d {
                     decode_1d(&mut reader, width, rows, &mut coding)
                 } else {
@@ -297,11 +286,14 @@ pub fn decode_concealing(
                             coding.pop();
                         }
                     } else {
-                        // An unreadable line: repeat the line above; the next line's search for
-                        // its EOL resynchronises.
+                        // An unreadable line: repeat the line above. The next line's search for
+                        // its EOL resynchronises, starting one code length back, as the bad code
+                        // may have eaten into the EOL's zeros. Eleven zeros cannot occur but in
+                        // an EOL: codes end in at most three zeros and start with at most seven.
                         coding.clear();
                         coding.extend_from_slice(&reference[..reference.len() - SENTINELS]);
-                        resync = true;
+                        let back = reader.position().saturating_sub(13).max(line_start);
+                        reader.seek(back);
                     }
                 }
             }

@@ -183,9 +183,22 @@ fn our_decoder_reads_fax_crate_g4() {
     assert_eq!(decode(&data, &params, &Limits::default()).unwrap(), b);
 }
 
-/// Codes `b` as one-dimensional G3 with EOLs, optionally byte-aligned before each EOL, as T.4
-/// describes; with `two_d` every line is tagged 1 (one-dimensional).
-fn hand_g3(b: &Bitmap, two_d: bool, fill: bool) -> Vec<u8> {
+/// How [`hand_1d`] frames the lines.
+#[derive(Clone, Copy, PartialEq)]
+enum Framing {
+    /// T.4: an EOL before each line, optionally with fill bits so that it ends on a byte; with
+    /// `two_d`, a tag bit of 1 (one-dimensional line) after each EOL; RTC at the end.
+    G3 { two_d: bool, fill: bool },
+    /// TIFF compression 2: no EOLs, each line starting on a byte.
+    ModifiedHuffman,
+}
+
+/// Codes `b` one-dimensionally (T.4 4.1) with `framing`.
+fn hand_1d(b: &Bitmap, framing: Framing) -> Vec<u8> {
+    let (two_d, fill, eols) = match framing {
+        Framing::G3 { two_d, fill } => (two_d, fill, true),
+        Framing::ModifiedHuffman => (false, false, false),
+    };
     use super::tables::{BLACK_MAKEUP, BLACK_TERMINATING, WHITE_MAKEUP, WHITE_TERMINATING};
     let mut w = BitWriter::default();
     // Bits written, for fill alignment.
@@ -195,13 +208,16 @@ fn hand_g3(b: &Bitmap, two_d: bool, fill: bool) -> Vec<u8> {
         pending.set(pending.get() + u32::from(len));
     };
     for y in 0..b.height() {
-        if fill {
-            let pad = (8 - (pending.get() + 12) % 8) % 8;
+        let align = |extra: u32| (8 - (pending.get() + extra) % 8) % 8;
+        if fill || (!eols && align(0) > 0) {
+            let pad = align(if eols { 12 } else { 0 });
             if pad > 0 {
                 put(&mut w, (pad as u8, 0));
             }
         }
-        put(&mut w, (12, 1));
+        if eols {
+            put(&mut w, (12, 1));
+        }
         if two_d {
             put(&mut w, (1, 1));
         }
@@ -228,7 +244,7 @@ fn hand_g3(b: &Bitmap, two_d: bool, fill: bool) -> Vec<u8> {
             }
         }
     }
-    for _ in 0..6 {
+    for _ in 0..if eols { 6 } else { 0 } {
         put(&mut w, (12, 1));
         if two_d {
             put(&mut w, (1, 1));
@@ -243,7 +259,7 @@ fn g3_one_and_two_dimensional_with_and_without_fill() {
     // Keep runs within one make-up code for the hand encoder.
     for two_d in [false, true] {
         for fill in [false, true] {
-            let data = hand_g3(&b, two_d, fill);
+            let data = hand_1d(&b, Framing::G3 { two_d, fill });
             for rows in [Some(b.height()), None] {
                 let params = DecodeParams::new(Coding::G3 { two_d }, b.width(), rows);
                 let got = decode(&data, &params, &Limits::default()).unwrap();
@@ -251,6 +267,39 @@ fn g3_one_and_two_dimensional_with_and_without_fill() {
             }
         }
     }
+}
+
+#[test]
+fn modified_huffman_lines_start_on_bytes() {
+    let b = noisy_page(300, 40, 11);
+    let data = hand_1d(&b, Framing::ModifiedHuffman);
+    let params = DecodeParams::new(Coding::ModifiedHuffman, b.width(), Some(b.height()));
+    assert_eq!(decode(&data, &params, &Limits::default()).unwrap(), b);
+}
+
+#[test]
+fn damaged_g3_lines_are_repaired_as_libtiff_does() {
+    let b = noisy_page(300, 40, 13);
+    let data = hand_1d(
+        &b,
+        Framing::G3 {
+            two_d: false,
+            fill: true,
+        },
+    );
+    // Garble a few bytes in the middle of one line.
+    let mut bad = data.clone();
+    let at = data.len() / 2;
+    bad[at] = 0xFF;
+    bad[at + 1] = 0xFF;
+    let strict = DecodeParams::new(Coding::G3 { two_d: false }, 300, Some(40));
+    assert!(decode(&bad, &strict, &Limits::default()).is_err());
+    let mut lenient = strict.clone();
+    lenient.conceal_damage = true;
+    let (got, damaged) = decode_concealing(&bad, &lenient, &Limits::default()).unwrap();
+    assert!((1..=2).contains(&damaged), "{damaged} damaged");
+    let differing = (0..40).filter(|&y| got.row(y) != b.row(y)).count();
+    assert!(differing <= 2, "{differing} lines differ");
 }
 
 #[test]
