@@ -85,12 +85,21 @@ fn encode_line(w: &mut BitWriter, reference: &[u32], coding: &[u32], width: u32)
 /// Encodes `bitmap` as T.6 (Group 4) data, `1 = black` coded as black, ending with EOFB
 /// (T.6 2.4), as libtiff writes it.
 pub fn encode_g4(bitmap: &Bitmap) -> Vec<u8> {
+    encode_g4_aligned(bitmap, false)
+}
+
+/// Like [`encode_g4`]; with `byte_align`, every line starts on a byte boundary (PDF's
+/// EncodedByteAlign).
+pub fn encode_g4_aligned(bitmap: &Bitmap, byte_align: bool) -> Vec<u8> {
     let width = bitmap.width();
     // Text pages compress about 15:1; start with room for that.
     let mut w = BitWriter::with_capacity(bitmap.words().len() * 8 / 15 + 64);
     let mut reference: Vec<u32> = vec![width; SENTINELS];
     let mut coding: Vec<u32> = Vec::with_capacity(256);
     for y in 0..bitmap.height() {
+        if byte_align {
+            w.align();
+        }
         coding.clear();
         find_changes(bitmap.row(y), width, &mut coding);
         coding.extend_from_slice(&[width; SENTINELS]);

@@ -11,7 +11,7 @@ mod encode;
 mod tables;
 
 pub use decode::{Coding, DecodeParams, decode, decode_concealing};
-pub use encode::encode_g4;
+pub use encode::{encode_g4, encode_g4_aligned};
 
 #[cfg(test)]
 mod tests;

@@ -270,6 +270,18 @@ fn g3_one_and_two_dimensional_with_and_without_fill() {
 }
 
 #[test]
+fn byte_aligned_g4_round_trips() {
+    let b = noisy_page(333, 50, 17);
+    let data = encode_g4_aligned(&b, true);
+    assert!(data.len() > encode_g4(&b).len());
+    let mut params = DecodeParams::new(Coding::G4, b.width(), Some(b.height()));
+    params.byte_align = true;
+    assert_eq!(decode(&data, &params, &Limits::default()).unwrap(), b);
+    params.byte_align = false;
+    assert_ne!(decode(&data, &params, &Limits::default()).ok(), Some(b));
+}
+
+#[test]
 fn modified_huffman_lines_start_on_bytes() {
     let b = noisy_page(300, 40, 11);
     let data = hand_1d(&b, Framing::ModifiedHuffman);
