@@ -107,9 +107,24 @@ impl PageImage {
 }
 
 /// A sample with straight alpha composited over white paper.
-pub(crate) fn over_white(value: u8, alpha: u8) -> u8 {
+fn over_white(value: u8, alpha: u8) -> u8 {
     let (v, a) = (u32::from(value), u32::from(alpha));
     ((v * a + 255 * (255 - a) + 127) / 255) as u8
+}
+
+/// Grey-alpha samples composited over white paper.
+pub(crate) fn gray_over_white(gray_alpha: &[u8]) -> Vec<u8> {
+    gray_alpha
+        .chunks_exact(2)
+        .map(|p| over_white(p[0], p[1]))
+        .collect()
+}
+
+/// RGBA samples composited over white paper, as RGB.
+pub(crate) fn rgb_over_white(rgba: &[u8]) -> Vec<u8> {
+    rgba.chunks_exact(4)
+        .flat_map(|p| [0, 1, 2].map(|i| over_white(p[i], p[3])))
+        .collect()
 }
 
 /// A page's resolution in dots per inch, and where it came from.

@@ -7,7 +7,9 @@ use image::{DynamicImage, ImageFormat, ImageReader};
 
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use crate::page::{GrayImage, Page, PageImage, Resolution, RgbImage, over_white};
+use crate::page::{
+    GrayImage, Page, PageImage, Resolution, RgbImage, gray_over_white, rgb_over_white,
+};
 
 const FORMAT: &str = "image";
 
@@ -55,13 +57,11 @@ fn image_error(format: ImageFormat, e: image::ImageError) -> Error {
 /// Turns a decoded image into the simplest page kind that holds it exactly.
 fn classify(image: DynamicImage, limits: &Limits) -> Result<PageImage> {
     let (width, height) = (image.width(), image.height());
-    let has_alpha = image.color().has_alpha();
+    let alpha = image.color().has_alpha();
     if !image.color().has_color() {
-        let data = if has_alpha {
-            let la = image.to_luma_alpha8();
-            la.pixels().map(|p| over_white(p.0[0], p.0[1])).collect()
-        } else {
-            image.into_luma8().into_raw()
+        let data = match alpha {
+            true => gray_over_white(image.to_luma_alpha8().as_raw()),
+            false => image.into_luma8().into_raw(),
         };
         return PageImage::from_gray(
             GrayImage {
@@ -72,13 +72,9 @@ fn classify(image: DynamicImage, limits: &Limits) -> Result<PageImage> {
             limits,
         );
     }
-    let data = if has_alpha {
-        let rgba = image.to_rgba8();
-        rgba.pixels()
-            .flat_map(|p| [0, 1, 2].map(|i| over_white(p.0[i], p.0[3])))
-            .collect()
-    } else {
-        image.into_rgb8().into_raw()
+    let data = match alpha {
+        true => rgb_over_white(image.to_rgba8().as_raw()),
+        false => image.into_rgb8().into_raw(),
     };
     PageImage::from_rgb(
         RgbImage {

@@ -11,7 +11,9 @@ use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use crate::page::{GrayImage, Page, PageImage, Resolution, RgbImage, over_white};
+use crate::page::{
+    GrayImage, Page, PageImage, Resolution, RgbImage, gray_over_white, rgb_over_white,
+};
 
 const FORMAT: &str = "TIFF";
 
@@ -325,6 +327,26 @@ fn read_general(
         }
         Ok(data)
     };
+    let gray = |data| {
+        PageImage::from_gray(
+            GrayImage {
+                width,
+                height,
+                data,
+            },
+            limits,
+        )
+    };
+    let rgb = |data| {
+        PageImage::from_rgb(
+            RgbImage {
+                width,
+                height,
+                data,
+            },
+            limits,
+        )
+    };
     Ok(match color {
         ColorType::Gray(1) => {
             let DecodingResult::U8(mut data) = result else {
@@ -341,70 +363,17 @@ fn read_general(
                 width, height, &data, row_bytes, false, limits,
             )?)
         }
-        ColorType::Gray(8 | 16) => PageImage::from_gray(
-            GrayImage {
-                width,
-                height,
-                data: samples(1)?,
-            },
-            limits,
-        )?,
-        ColorType::GrayA(8 | 16) => {
-            let data = samples(2)?;
-            let data = data
-                .chunks_exact(2)
-                .map(|p| over_white(p[0], p[1]))
-                .collect();
-            PageImage::from_gray(
-                GrayImage {
-                    width,
-                    height,
-                    data,
-                },
-                limits,
-            )?
-        }
-        ColorType::RGB(8 | 16) | ColorType::YCbCr(8) => PageImage::from_rgb(
-            RgbImage {
-                width,
-                height,
-                data: samples(3)?,
-            },
-            limits,
-        )?,
-        ColorType::RGBA(8 | 16) => {
-            let data = samples(4)?;
-            let data = data
-                .chunks_exact(4)
-                .flat_map(|p| [0, 1, 2].map(|i| over_white(p[i], p[3])))
-                .collect();
-            PageImage::from_rgb(
-                RgbImage {
-                    width,
-                    height,
-                    data,
-                },
-                limits,
-            )?
-        }
-        ColorType::CMYK(8 | 16) => {
-            let data = samples(4)?;
-            let data = data
-                .chunks_exact(4)
-                .flat_map(|p| {
-                    let k = 255 - u32::from(p[3]);
-                    [0, 1, 2].map(|i| ((255 - u32::from(p[i])) * k / 255) as u8)
-                })
-                .collect();
-            PageImage::from_rgb(
-                RgbImage {
-                    width,
-                    height,
-                    data,
-                },
-                limits,
-            )?
-        }
+        ColorType::Gray(8 | 16) => gray(samples(1)?)?,
+        ColorType::GrayA(8 | 16) => gray(gray_over_white(&samples(2)?))?,
+        ColorType::RGB(8 | 16) | ColorType::YCbCr(8) => rgb(samples(3)?)?,
+        ColorType::RGBA(8 | 16) => rgb(rgb_over_white(&samples(4)?))?,
+        ColorType::CMYK(8 | 16) => rgb(samples(4)?
+            .chunks_exact(4)
+            .flat_map(|p| {
+                let k = 255 - u32::from(p[3]);
+                [0, 1, 2].map(|i| ((255 - u32::from(p[i])) * k / 255) as u8)
+            })
+            .collect())?,
         other => {
             return Err(Error::unsupported(FORMAT, format!("colour type {other:?}")));
         }
