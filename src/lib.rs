@@ -5,13 +5,15 @@
 //! the steps and [`report`] says what each page cost.
 //!
 //! ```
-//! use scanpress::{Options, pipeline};
+//! use scanpress::{Format, Options, pipeline};
 //!
 //! let fax = std::fs::read("testdata/fax2d-manpage.tif")?;
-//! // G4 TIFF out; every page is decoded again and compared before this returns.
-//! let (tiff, pages) = pipeline::compress_bytes(&fax, None, &Options::default())?;
-//! assert_eq!(pages.len(), 1);
-//! assert!(pages[0].verified && tiff.len() < fax.len());
+//! // A G4 PDF (the default) or TIFF; every page is decoded again and compared before this returns.
+//! let (pdf, pages) = pipeline::compress_bytes(&fax, None, &Options::default())?;
+//! assert!(pdf.starts_with(b"%PDF") && pages[0].verified);
+//! let tiff_options = Options::default().with_format(Format::Tiff);
+//! let (tiff, _) = pipeline::compress_bytes(&fax, None, &tiff_options)?;
+//! assert!(tiff.len() < fax.len());
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!

@@ -102,6 +102,8 @@ impl std::str::FromStr for Codec {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Format {
+    /// PDF, the default: every PC can open it.
+    Pdf,
     /// Multi-page TIFF.
     Tiff,
 }
@@ -115,8 +117,9 @@ impl Format {
             .map(str::to_ascii_lowercase);
         match ext.as_deref() {
             Some("tif" | "tiff") => Ok(Format::Tiff),
+            Some("pdf") => Ok(Format::Pdf),
             Some(other) => Err(Error::Parameter(format!(
-                "output extension .{other} is not supported in this version; use .tif"
+                "output extension .{other} is not supported in this version; use .pdf or .tif"
             ))),
             None => Err(Error::Parameter(format!(
                 "output {} has no extension to choose a format from",
@@ -128,6 +131,7 @@ impl Format {
     /// The usual file extension.
     pub fn extension(self) -> &'static str {
         match self {
+            Format::Pdf => "pdf",
             Format::Tiff => "tif",
         }
     }
@@ -138,8 +142,9 @@ impl std::str::FromStr for Format {
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "tiff" | "tif" => Ok(Format::Tiff),
+            "pdf" => Ok(Format::Pdf),
             _ => Err(Error::Parameter(format!(
-                "format {s} is not supported in this version; use tiff"
+                "format {s} is not supported in this version; use pdf or tiff"
             ))),
         }
     }

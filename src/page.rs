@@ -206,6 +206,8 @@ pub struct Page {
     pub source_bytes: Option<u64>,
     /// What reading the page had to repair or guess, for the report.
     pub notes: Vec<String>,
+    /// Clockwise rotation in degrees, a multiple of 90, with which the page is shown (PDF /Rotate).
+    pub rotate: i32,
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::options::{Codec, Format, Options};
+use crate::output::pdf::{ImageCoding, PdfWriter};
 use crate::output::tiff::TiffWriter;
 use crate::page::{Page, PageImage, Resolution};
 use crate::prepare::binarize::binarize;
@@ -59,9 +60,12 @@ pub fn compress_bytes(
     name: Option<&str>,
     options: &Options,
 ) -> Result<(Vec<u8>, Vec<PageReport>)> {
-    // Every codec and format of this version leads to G4 in TIFF.
+    // Every codec of this version leads to G4.
     let (Codec::Auto | Codec::G4) = options.codec;
-    let mut writer = TiffWriter::new();
+    let mut writer = match options.format.unwrap_or(Format::Pdf) {
+        Format::Pdf => Sink::Pdf(PdfWriter::new()),
+        Format::Tiff => Sink::Tiff(TiffWriter::new()),
+    };
     let mut reports = Vec::new();
     for (index, page) in input::pages(data, name, &options.limits)?.enumerate() {
         let number = index as u32 + 1;
@@ -69,9 +73,10 @@ pub fn compress_bytes(
         let input_kind = page.image.kind();
         let bytes_in = page.source_bytes;
         let resolution = page.resolution.clone();
+        let rotate = page.rotate;
         let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
         let g4 = encode_g4_verified(&bitmap, options.verify).map_err(|e| in_page(e, number))?;
-        writer.add_g4_page(bitmap.width(), bitmap.height(), &resolution, &g4);
+        writer.add_g4_page(&bitmap, &resolution, rotate, &g4);
         reports.push(PageReport {
             number,
             width: bitmap.width(),
@@ -89,6 +94,32 @@ pub fn compress_bytes(
         return Err(Error::format("input", "no pages"));
     }
     Ok((writer.finish(), reports))
+}
+
+/// The output file being built.
+enum Sink {
+    Pdf(PdfWriter),
+    Tiff(TiffWriter),
+}
+
+impl Sink {
+    fn add_g4_page(&mut self, bitmap: &Bitmap, resolution: &Resolution, rotate: i32, g4: &[u8]) {
+        let (w, h) = (bitmap.width(), bitmap.height());
+        match self {
+            Sink::Pdf(pdf) => {
+                let coding = ImageCoding::G4 { byte_align: false };
+                pdf.add_bilevel_page(w, h, resolution, rotate, coding, g4);
+            }
+            Sink::Tiff(tiff) => tiff.add_g4_page(w, h, resolution, g4),
+        }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        match self {
+            Sink::Pdf(pdf) => pdf.finish(),
+            Sink::Tiff(tiff) => tiff.finish(),
+        }
+    }
 }
 
 /// Adds the page number to an error's message.

@@ -166,6 +166,8 @@ fn batch_over_a_tree_reports_failures_and_leaves_no_partial_outputs() {
         input.to_str().unwrap(),
         "-o",
         output.to_str().unwrap(),
+        "--format",
+        "tiff",
     ]);
     let stderr = String::from_utf8_lossy(&o.stderr);
     let stdout = String::from_utf8_lossy(&o.stdout);

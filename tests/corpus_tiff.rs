@@ -6,7 +6,11 @@ use std::process::Command;
 
 use common::*;
 use scanpress::codec::ccitt;
-use scanpress::{Options, PageImage};
+use scanpress::{Format, Options, PageImage};
+
+fn tiff_options() -> Options {
+    Options::default().with_format(Format::Tiff)
+}
 
 /// Every TIFF, PNG, JPEG, PNM and raw G3 corpus file converts to G4 TIFF with verification on, and
 /// libtiff decodes our TIFF to exactly the bitmaps we encoded.
@@ -23,7 +27,7 @@ fn every_corpus_scan_converts_and_libtiff_reads_it_back() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let data = std::fs::read(file).unwrap();
         let (tif, reports) =
-            scanpress::pipeline::compress_bytes(&data, Some(&name), &Options::default())
+            scanpress::pipeline::compress_bytes(&data, Some(&name), &tiff_options())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
         let ours = our_bitmaps(&data, &name);
         assert_eq!(reports.len(), ours.len(), "{name}");

@@ -173,8 +173,12 @@ fn min_is_black_grey_colour_and_palette_from_imagemagick() {
 fn bad_tiffs_give_clear_errors() {
     // Our own little-endian G4 TIFF of the fixture, whose directory layout is known.
     let source = std::fs::read(fixture()).unwrap();
-    let (data, _) =
-        scanpress::pipeline::compress_bytes(&source, None, &Default::default()).unwrap();
+    let (data, _) = scanpress::pipeline::compress_bytes(
+        &source,
+        None,
+        &scanpress::Options::default().with_format(scanpress::Format::Tiff),
+    )
+    .unwrap();
     let limits = Limits::default();
     let first_error = |bytes: &[u8]| -> Option<Error> {
         match scanpress::input::pages(bytes, None, &limits) {

@@ -40,7 +40,7 @@ struct CompressArgs {
     /// Codec: auto or g4.
     #[arg(long, default_value = "auto")]
     codec: Codec,
-    /// Output format (default: from the output extension; tiff for folders).
+    /// Output format (default: from the output extension; pdf for folders).
     #[arg(long)]
     format: Option<Format>,
     /// Binarisation of grey and colour pages: auto, otsu, sauvola or 0-255.
@@ -165,7 +165,7 @@ fn compress(args: CompressArgs) -> Result<bool, Error> {
         None if args.inputs.len() == 1 && args.inputs[0].is_file() && !args.output.is_dir() => {
             Format::from_extension(&args.output)?
         }
-        None => Format::Tiff,
+        None => Format::Pdf,
     };
     let options = Options::default()
         .with_codec(args.codec)

@@ -57,5 +57,6 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Page> {
         resolution,
         source_bytes: Some(data.len() as u64),
         notes,
+        rotate: 0,
     })
 }

@@ -42,6 +42,7 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Page> {
         resolution: Resolution::checked(declared, width, height),
         source_bytes: Some(data.len() as u64),
         notes: Vec::new(),
+        rotate: 0,
     })
 }
 

@@ -191,6 +191,7 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, index: usize, limits: &Limits) -> R
         resolution,
         source_bytes,
         notes,
+        rotate: 0,
     })
 }
 
