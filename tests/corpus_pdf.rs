@@ -1,0 +1,107 @@
+//! The corpus through the PDF output, checked by qpdf, poppler and mupdf.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use scanpress::{Bitmap, Limits, Options};
+
+/// The images poppler's `pdfimages` extracts, as bitmaps, in page order.
+fn poppler_images(pdf: &Path, scratch: &TempDir) -> Vec<Bitmap> {
+    let dir = scratch.path("poppler");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    run(Command::new("pdfimages").arg(pdf).arg(dir.join("img")));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| Bitmap::from_pbm(&std::fs::read(f).unwrap(), &Limits::default()).unwrap())
+        .collect()
+}
+
+/// The images mupdf's `mutool extract` writes (PNG), as bitmaps, in object order.
+fn mupdf_images(pdf: &Path, scratch: &TempDir) -> Vec<Bitmap> {
+    let dir = scratch.path("mupdf");
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    run(Command::new("mutool").arg("extract").arg(pdf).current_dir(&dir));
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "png"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|f| {
+            let gray = image::open(f).unwrap().into_luma8();
+            let (w, h) = gray.dimensions();
+            let mut b = Bitmap::new(w, h, &Limits::default()).unwrap();
+            for (x, y, p) in gray.enumerate_pixels() {
+                b.set(x, y, p.0[0] < 128);
+            }
+            b
+        })
+        .collect()
+}
+
+/// Every non-PDF corpus scan converts to a G4 PDF that qpdf finds sound, that poppler and mupdf
+/// extract to exactly the bitmaps we encoded, and that pdftoppm renders.
+#[test]
+fn corpus_scans_make_pdfs_every_reader_agrees_on() {
+    if !have_tool("qpdf") || !have_tool("pdfimages") || !have_tool("mutool") || !have_tool("pdftoppm")
+    {
+        return;
+    }
+    let files = corpus_files(&[".tif", ".tiff", ".png", ".jpg", ".jpeg", ".pbm", ".g3"]);
+    let scratch = TempDir::new("corpus-pdf");
+    for file in &files {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(file).unwrap();
+        let (pdf, reports) =
+            scanpress::pipeline::compress_bytes(&data, Some(&name), &Options::default())
+                .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let ours = our_bitmaps(&data, &name);
+        let out = scratch.path("out.pdf");
+        std::fs::write(&out, &pdf).unwrap();
+        run(Command::new("qpdf").arg("--check").arg(&out));
+        let poppler = poppler_images(&out, &scratch);
+        let mupdf = mupdf_images(&out, &scratch);
+        assert_eq!(poppler.len(), ours.len(), "{name}: poppler image count");
+        assert_eq!(mupdf.len(), ours.len(), "{name}: mupdf image count");
+        for (i, b) in ours.iter().enumerate() {
+            assert_eq!(poppler[i].first_difference(b), None, "{name} page {}: poppler", i + 1);
+            assert_eq!(mupdf[i].first_difference(b), None, "{name} page {}: mupdf", i + 1);
+        }
+        let render = scratch.path("render");
+        run(Command::new("pdftoppm")
+            .args(["-r", "20", "-png"])
+            .arg(&out)
+            .arg(&render));
+        let image_bytes: u64 = reports.iter().map(|r| r.bytes_out).sum();
+        let overhead = pdf.len() as u64 - image_bytes;
+        eprintln!(
+            "{name}: {} pages, {} bytes, {} bytes of PDF around {image_bytes} of G4",
+            ours.len(),
+            pdf.len(),
+            overhead
+        );
+        assert!(overhead < 700 + 300 * ours.len() as u64, "{name}: {overhead} bytes overhead");
+    }
+}
+
+/// The same input gives the same bytes.
+#[test]
+fn pdf_output_is_deterministic() {
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fax2d-manpage.tif");
+    let data = std::fs::read(fixture).unwrap();
+    let a = scanpress::pipeline::compress_bytes(&data, None, &Options::default()).unwrap();
+    let b = scanpress::pipeline::compress_bytes(&data, None, &Options::default()).unwrap();
+    assert_eq!(a.0, b.0);
+}
