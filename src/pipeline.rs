@@ -62,12 +62,17 @@ pub fn compress_bytes(
 ) -> Result<(Vec<u8>, Vec<PageReport>)> {
     // Every codec of this version leads to G4.
     let (Codec::Auto | Codec::G4) = options.codec;
+    let document = input::open(data, name, &options.limits)?;
     let mut writer = match options.format.unwrap_or(Format::Pdf) {
-        Format::Pdf => Sink::Pdf(PdfWriter::new()),
+        Format::Pdf => {
+            let mut pdf = PdfWriter::new();
+            pdf.set_info(document.info);
+            Sink::Pdf(pdf)
+        }
         Format::Tiff => Sink::Tiff(TiffWriter::new()),
     };
     let mut reports = Vec::new();
-    for (index, page) in input::pages(data, name, &options.limits)?.enumerate() {
+    for (index, page) in document.pages.enumerate() {
         let number = index as u32 + 1;
         let page = page.map_err(|e| in_page(e, number))?;
         let input_kind = page.image.kind();

@@ -1,11 +1,13 @@
 //! Readers: every input becomes a sequence of [`Page`]s, decoded one at a time.
 
 pub mod fax;
+pub mod pdf;
 pub mod raster;
 pub mod tiff;
 
 use crate::error::{Error, Result};
 use crate::options::Limits;
+use crate::output::pdf::DocumentInfo;
 use crate::page::Page;
 
 /// The kinds of input scanpress reads.
@@ -18,6 +20,8 @@ pub enum InputKind {
     Raster,
     /// Raw headerless Group 3 fax data.
     RawFax,
+    /// PDF.
+    Pdf,
 }
 
 /// Recognises an input from its first bytes, and from the file name for raw fax data, which has no
@@ -51,16 +55,46 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
     if lower.ends_with(".g3") || lower.ends_with(".fax") {
         return Ok(InputKind::RawFax);
     }
-    if data.starts_with(b"%PDF") {
-        return Err(Error::unsupported(
-            "input",
-            "PDF input is not available in this version",
-        ));
+    // Some writers put junk before the header; readers look in the first 1024 bytes (7.5.2).
+    if data[..data.len().min(1024)]
+        .windows(5)
+        .any(|w| w == b"%PDF-")
+    {
+        return Ok(InputKind::Pdf);
     }
     Err(Error::unsupported(
         "input",
         "not a TIFF, PNG, JPEG, PNM, BMP or raw G3 file",
     ))
+}
+
+/// An opened input: its pages, decoded one at a time, and what it says about itself.
+pub struct Document<'a> {
+    /// The pages, in order.
+    pub pages: Box<dyn Iterator<Item = Result<Page>> + 'a>,
+    /// Document information to carry over to the output (from PDF inputs).
+    pub info: DocumentInfo,
+}
+
+/// Opens an input held in memory; `name` helps recognise raw fax data.
+pub fn open<'a>(data: &'a [u8], name: Option<&str>, limits: &Limits) -> Result<Document<'a>> {
+    let pages: Box<dyn Iterator<Item = Result<Page>> + 'a> = match detect(data, name)? {
+        InputKind::Tiff => Box::new(tiff::TiffPages::new(data, limits)?),
+        InputKind::Raster => Box::new(std::iter::once(raster::read(data, limits))),
+        InputKind::RawFax => Box::new(std::iter::once(fax::read(data, limits))),
+        InputKind::Pdf => {
+            let pdf = pdf::PdfPages::new(data, limits)?;
+            let info = pdf.info();
+            return Ok(Document {
+                pages: Box::new(pdf),
+                info,
+            });
+        }
+    };
+    Ok(Document {
+        pages,
+        info: Vec::new(),
+    })
 }
 
 /// The pages of an input held in memory.
@@ -69,9 +103,5 @@ pub fn pages<'a>(
     name: Option<&str>,
     limits: &Limits,
 ) -> Result<Box<dyn Iterator<Item = Result<Page>> + 'a>> {
-    Ok(match detect(data, name)? {
-        InputKind::Tiff => Box::new(tiff::TiffPages::new(data, limits)?),
-        InputKind::Raster => Box::new(std::iter::once(raster::read(data, limits))),
-        InputKind::RawFax => Box::new(std::iter::once(fax::read(data, limits))),
-    })
+    Ok(open(data, name, limits)?.pages)
 }

@@ -186,12 +186,12 @@ impl PdfWriter {
         }
         let xref_at = self.out.len();
         let mut rows = Vec::with_capacity(7 * size as usize);
-        for n in 0..size as usize {
+        for (n, stream_index) in in_stream.iter().enumerate() {
             let (kind, field2, field3): (u8, u32, u16) = if n == xref as usize {
                 (1, xref_at as u32, 0)
             } else if let Some(offset) = self.offsets.get(n).copied().flatten() {
                 (1, offset as u32, 0)
-            } else if let Some(i) = in_stream[n] {
+            } else if let Some(i) = *stream_index {
                 (2, objstm, i)
             } else {
                 (0, 0, 0xFFFF)

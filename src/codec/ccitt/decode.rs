@@ -36,6 +36,9 @@ pub struct DecodeParams {
     pub coding: Coding,
     /// Each line starts on a byte boundary (PDF EncodedByteAlign).
     pub byte_align: bool,
+    /// G3 lines are each preceded by an EOL (always in TIFF; in PDF when /EndOfLine is true), so
+    /// whatever follows the end of a line up to the next EOL can be skipped.
+    pub eols: bool,
     /// In G3 data, repair damaged lines as libtiff does and go on at the next EOL (T.4 Appendix I):
     /// a line cut short by an EOL is padded with white, an unreadable one repeats the line above.
     /// [`decode_concealing`] counts such lines.
@@ -50,6 +53,7 @@ impl DecodeParams {
             rows,
             coding,
             byte_align: false,
+            eols: true,
             conceal_damage: false,
         }
     }
@@ -242,7 +246,7 @@ pub fn decode_concealing(
                 let mut tag = None;
                 // Like libtiff, skip whatever follows the end of a line up to its EOL: fax
                 // modems pad lines with zero-length runs to meet the minimum line time.
-                if rows > 0 {
+                if rows > 0 && params.eols {
                     while !reader.at_end() && !at_eol(&mut reader) {
                         reader.consume(1);
                     }
