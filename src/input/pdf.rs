@@ -19,16 +19,17 @@ fn pdf_error(e: lopdf::Error) -> Error {
 }
 
 /// The pages of a PDF, decoded one at a time.
-pub struct PdfPages {
+pub struct PdfPages<'a> {
+    data: &'a [u8],
     doc: Document,
     pages: Vec<ObjectId>,
     next: usize,
     limits: Limits,
 }
 
-impl PdfPages {
+impl<'a> PdfPages<'a> {
     /// Opens a PDF held in memory. Encrypted files open when their user password is empty.
-    pub fn new(data: &[u8], limits: &Limits) -> Result<Self> {
+    pub fn new(data: &'a [u8], limits: &Limits) -> Result<Self> {
         let load = |force_reconstruct| {
             let options = lopdf::LoadOptions {
                 max_decompressed_size: usize::try_from(limits.max_input_bytes).ok(),
@@ -62,6 +63,7 @@ impl PdfPages {
             return Err(Error::Limits(format!("{} pages", pages.len())));
         }
         Ok(PdfPages {
+            data,
             doc,
             pages,
             next: 0,
@@ -100,14 +102,91 @@ impl PdfPages {
     }
 }
 
-impl Iterator for PdfPages {
+impl Iterator for PdfPages<'_> {
     type Item = Result<Page>;
 
     fn next(&mut self) -> Option<Result<Page>> {
         let id = *self.pages.get(self.next)?;
+        let index = self.next;
         self.next += 1;
-        Some(read_page(&self.doc, id, &self.limits))
+        Some(match read_page(&self.doc, id, &self.limits) {
+            Ok(Extracted::Page(page)) => Ok(page),
+            Ok(Extracted::NeedsRendering { dpi, why }) => {
+                render_page(self.data, index, dpi, why, &self.limits)
+            }
+            Err(e) => Err(e),
+        })
     }
+}
+
+/// What reading a page without rendering gives.
+enum Extracted {
+    /// The page's one image, losslessly.
+    Page(Page),
+    /// The page must be rendered, at this resolution, for this reason.
+    NeedsRendering { dpi: f64, why: String },
+}
+
+/// The resolution pages are rendered at when they hold no image to take it from.
+const DEFAULT_RENDER_DPI: f64 = 300.0;
+
+/// Renders page `index` with hayro at `dpi`, white paper under it.
+fn render_page(data: &[u8], index: usize, dpi: f64, why: String, limits: &Limits) -> Result<Page> {
+    use hayro::hayro_interpret::InterpreterSettings;
+    use hayro::vello_cpu::color::palette::css::WHITE;
+    let pdf = hayro::hayro_syntax::Pdf::new(data.to_vec())
+        .map_err(|e| Error::format(FORMAT, format!("renderer cannot open the file: {e:?}")))?;
+    let pages = pdf.pages();
+    let page = pages
+        .get(index)
+        .ok_or_else(|| Error::format(FORMAT, format!("renderer finds no page {}", index + 1)))?;
+    let (w_pt, h_pt) = page.render_dimensions();
+    let scale = (dpi / 72.0) as f32;
+    let (w, h) = ((w_pt * scale) as u32, (h_pt * scale) as u32);
+    limits.check_pixels(w, h)?;
+    if w == 0 || h == 0 || w > u32::from(u16::MAX) || h > u32::from(u16::MAX) {
+        return Err(Error::format(
+            FORMAT,
+            format!("page of {w_pt}x{h_pt} points cannot be rendered"),
+        ));
+    }
+    let pixmap = hayro::render(
+        page,
+        &hayro::RenderCache::new(),
+        &InterpreterSettings::default(),
+        &hayro::RenderSettings::default(),
+        &hayro::PixmapSettings {
+            x_scale: scale,
+            y_scale: scale,
+            bg_color: WHITE,
+        },
+    );
+    let (width, height) = (u32::from(pixmap.width()), u32::from(pixmap.height()));
+    // Opaque white paper under everything: premultiplied and straight RGB are the same.
+    let data = pixmap
+        .data_as_u8_slice()
+        .chunks_exact(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    Ok(Page {
+        image: PageImage::from_rgb(
+            RgbImage {
+                width,
+                height,
+                data,
+            },
+            limits,
+        )?,
+        resolution: Resolution {
+            x: dpi,
+            y: dpi,
+            estimated: None,
+        },
+        source_bytes: None,
+        notes: vec![format!("rendered at {dpi:.0} dpi: {why}")],
+        // The renderer has turned the page already.
+        rotate: 0,
+    })
 }
 
 /// Whether every page's dictionary, contents and image XObjects can be found.
@@ -216,7 +295,7 @@ fn painted(content: &[u8]) -> Result<Painted> {
     })
 }
 
-fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Page> {
+fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Extracted> {
     let page = doc.get_dictionary(id).map_err(pdf_error)?;
     let rotate = inherited(doc, page, b"Rotate")
         .and_then(number)
@@ -237,6 +316,7 @@ fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Page> {
         .and_then(|x| doc.dereference(x).ok())
         .and_then(|(_, x)| x.as_dict().ok());
     let mut images = Vec::new();
+    let mut forms = false;
     for (name, ctm) in &painted {
         let Some(stream) = xobjects
             .and_then(|x| x.get(name).ok())
@@ -248,43 +328,51 @@ fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Page> {
         if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image") {
             images.push((stream, ctm));
         } else {
-            // A form XObject: its content would need rendering.
-            return Err(Error::unsupported(
-                FORMAT,
-                "pages drawn with form XObjects need rendering, not available yet",
-            ));
+            forms = true;
         }
     }
-    let [(stream, ctm)] = images[..] else {
-        return Err(Error::unsupported(
-            FORMAT,
-            format!(
-                "a page of {} images{} needs rendering, not available yet",
-                images.len(),
-                if other_marks { " and other marks" } else { "" }
-            ),
-        ));
+    // The placed size of an image: the lengths of the unit vectors the CTM maps it from.
+    let placed_inches = |ctm: &Matrix| (ctm[0].hypot(ctm[1]) / 72.0, ctm[2].hypot(ctm[3]) / 72.0);
+    let single = match images[..] {
+        [(stream, ctm)] if !other_marks && !forms => Some((stream, ctm)),
+        _ => None,
     };
-    if other_marks {
-        return Err(Error::unsupported(
-            FORMAT,
-            "a page with text or vector marks besides its image needs rendering, not available yet",
-        ));
-    }
+    let Some((stream, ctm)) = single else {
+        // Render at the resolution of the sharpest image, within reason.
+        let dpi = images
+            .iter()
+            .filter_map(|(stream, ctm)| {
+                let w = int_ref(doc, &stream.dict, b"Width")? as f64;
+                let (w_in, _) = placed_inches(ctm);
+                (w_in > 0.0).then_some(w / w_in)
+            })
+            .fold(None, |best: Option<f64>, d| {
+                Some(best.map_or(d, |b| b.max(d)))
+            })
+            .map_or(DEFAULT_RENDER_DPI, |d| d.clamp(100.0, 600.0).round());
+        let why = format!(
+            "the page holds {} image(s){}{}",
+            images.len(),
+            if forms { ", form XObjects" } else { "" },
+            if other_marks {
+                " and visible text or vector marks"
+            } else {
+                ""
+            }
+        );
+        return Ok(Extracted::NeedsRendering { dpi, why });
+    };
     let image = decode_image(doc, stream, limits)?;
     let (w, h) = image.dimensions();
-    // The image fills the unit square mapped by the CTM: its sides in points are the lengths of
-    // the mapped unit vectors.
-    let w_in = ctm[0].hypot(ctm[1]) / 72.0;
-    let h_in = ctm[2].hypot(ctm[3]) / 72.0;
+    let (w_in, h_in) = placed_inches(ctm);
     let declared = (w_in > 0.0 && h_in > 0.0).then(|| (f64::from(w) / w_in, f64::from(h) / h_in));
-    Ok(Page {
+    Ok(Extracted::Page(Page {
         image,
         resolution: Resolution::checked(declared, w, h),
         source_bytes: Some(stream.content.len() as u64),
         notes: Vec::new(),
         rotate,
-    })
+    }))
 }
 
 /// The filters of a stream, in decoding order.
