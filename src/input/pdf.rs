@@ -323,7 +323,14 @@ fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Extracted>
             .and_then(|o| doc.dereference(o).ok())
             .and_then(|(_, o)| o.as_stream().ok())
         else {
-            continue;
+            // A damaged or truncated file: rendering would silently leave the image out.
+            return Err(Error::format(
+                FORMAT,
+                format!(
+                    "the page paints /{}, which cannot be found",
+                    String::from_utf8_lossy(name)
+                ),
+            ));
         };
         if stream.dict.get(b"Subtype").and_then(Object::as_name).ok() == Some(b"Image") {
             images.push((stream, ctm));
