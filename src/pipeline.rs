@@ -9,7 +9,7 @@ use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::options::{Codec, Format, Options};
-use crate::output::pdf::{ImageCoding, PdfWriter};
+use crate::output::pdf::{ImageCoding, PdfImage, PdfWriter};
 use crate::output::tiff::TiffWriter;
 use crate::page::{Page, PageImage, Resolution};
 use crate::prepare::binarize::binarize;
@@ -113,7 +113,13 @@ impl Sink {
         match self {
             Sink::Pdf(pdf) => {
                 let coding = ImageCoding::G4 { byte_align: false };
-                pdf.add_bilevel_page(w, h, resolution, rotate, coding, g4);
+                let image = PdfImage {
+                    width: w,
+                    height: h,
+                    coding,
+                    data: g4,
+                };
+                pdf.add_page(&image, resolution, rotate);
             }
             Sink::Tiff(tiff) => tiff.add_g4_page(w, h, resolution, g4),
         }

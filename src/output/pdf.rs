@@ -9,15 +9,86 @@ use std::fmt::Write as _;
 
 use crate::page::Resolution;
 
-/// How a page's image is coded.
+/// How an image is coded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum ImageCoding {
-    /// CCITT Group 4 (`/CCITTFaxDecode` with `/K -1`), black runs black.
+    /// Bilevel, CCITT Group 4 (`/CCITTFaxDecode` with `/K -1`), black runs black.
     G4 {
         /// Each coded line starts on a byte (`/EncodedByteAlign`).
         byte_align: bool,
     },
+    /// Bilevel, JBIG2 in the embedded organisation (`/JBIG2Decode`, 7.4.7), with the global
+    /// segments shared through [`PdfWriter::add_jbig2_globals`], if any.
+    Jbig2 {
+        /// The shared `/JBIG2Globals` stream.
+        globals: Option<Jbig2Globals>,
+    },
+    /// Baseline or progressive JPEG (`/DCTDecode`) of grey (1 component) or RGB (3).
+    Dct {
+        /// 1 or 3.
+        components: u8,
+    },
+}
+
+/// A `/JBIG2Globals` stream written once and shared by the pages that use it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Jbig2Globals(u32);
+
+/// An image for a page: its size in pixels, its coding and its coded bytes.
+#[derive(Clone, Copy, Debug)]
+pub struct PdfImage<'a> {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// The coding of `data`.
+    pub coding: ImageCoding,
+    /// The coded bytes.
+    pub data: &'a [u8],
+}
+
+impl PdfImage<'_> {
+    /// The image XObject dictionary (8.9.5) without /Length; `mask` makes a bilevel image an
+    /// /ImageMask stencil (8.9.6.2), which paints its black pixels in the current colour.
+    fn dict(&self, mask: bool) -> String {
+        let (w, h) = (self.width, self.height);
+        let bilevel = if mask {
+            "/ImageMask true"
+        } else {
+            "/ColorSpace/DeviceGray/BitsPerComponent 1"
+        };
+        match self.coding {
+            ImageCoding::G4 { byte_align } => {
+                let align = if byte_align {
+                    "/EncodedByteAlign true"
+                } else {
+                    ""
+                };
+                format!(
+                    "/Subtype/Image/Width {w}/Height {h}{bilevel}/Filter/CCITTFaxDecode\
+                     /DecodeParms<</K -1/Columns {w}/Rows {h}{align}>>"
+                )
+            }
+            ImageCoding::Jbig2 { globals } => {
+                let globals = globals
+                    .map(|Jbig2Globals(n)| format!("/DecodeParms<</JBIG2Globals {n} 0 R>>"))
+                    .unwrap_or_default();
+                format!("/Subtype/Image/Width {w}/Height {h}{bilevel}/Filter/JBIG2Decode{globals}")
+            }
+            ImageCoding::Dct { components } => {
+                let space = if components == 1 {
+                    "DeviceGray"
+                } else {
+                    "DeviceRGB"
+                };
+                format!(
+                    "/Subtype/Image/Width {w}/Height {h}/ColorSpace/{space}/BitsPerComponent 8\
+                     /Filter/DCTDecode"
+                )
+            }
+        }
+    }
 }
 
 /// Document information carried over from the source (ISO 32000-1 14.3.3), as PDF strings
@@ -83,49 +154,70 @@ impl PdfWriter {
         self.out.extend_from_slice(b"\nendstream\nendobj\n");
     }
 
-    /// Adds a page showing a `width` x `height` bilevel image coded as `coding`, at `resolution`,
-    /// turned by `rotate` degrees (a multiple of 90) when shown.
-    pub fn add_bilevel_page(
+    /// Writes the global segments JBIG2 pages may share, once.
+    pub fn add_jbig2_globals(&mut self, data: &[u8]) -> Jbig2Globals {
+        let number = self.next_number();
+        self.write_stream(number, "", data);
+        Jbig2Globals(number)
+    }
+
+    /// Adds a page that shows `image`, sized from `resolution`, turned by `rotate` degrees (a
+    /// multiple of 90) when shown.
+    pub fn add_page(&mut self, image: &PdfImage<'_>, resolution: &Resolution, rotate: i32) {
+        let number = self.next_number();
+        self.write_stream(number, &image.dict(false), image.data);
+        let size = page_size(image, resolution);
+        let ops = format!("q {} 0 0 {} 0 0 cm/I Do Q", size.0, size.1);
+        self.finish_page(&size, rotate, &[("I", number)], &ops);
+    }
+
+    /// Adds a mixed raster page: `background` stretched over the page, and the black pixels of
+    /// the bilevel `mask` painted over it in `ink` (an /ImageMask stencil). The page is sized from
+    /// the mask and `resolution`.
+    pub fn add_mrc_page(
         &mut self,
-        width: u32,
-        height: u32,
+        background: &PdfImage<'_>,
+        mask: &PdfImage<'_>,
+        ink: [u8; 3],
         resolution: &Resolution,
         rotate: i32,
-        coding: ImageCoding,
-        data: &[u8],
     ) {
-        let image = self.next_number();
-        let ImageCoding::G4 { byte_align } = coding;
-        let align = if byte_align {
-            "/EncodedByteAlign true"
-        } else {
-            ""
-        };
-        let dict = format!(
-            "/Type/XObject/Subtype/Image/Width {width}/Height {height}/ColorSpace/DeviceGray\
-             /BitsPerComponent 1/Filter/CCITTFaxDecode\
-             /DecodeParms<</K -1/Columns {width}/Rows {height}{align}>>"
-        );
-        self.write_stream(image, &dict, data);
+        let b = self.next_number();
+        self.write_stream(b, &background.dict(false), background.data);
+        let m = self.next_number();
+        self.write_stream(m, &mask.dict(true), mask.data);
+        let size = page_size(mask, resolution);
+        // Colour components from 0 to 1, to three places.
+        let [r, g, bl] = ink.map(|c| format!("{}", (f64::from(c) / 0.255).round() / 1000.0));
+        let place = format!("{} 0 0 {} 0 0 cm", size.0, size.1);
+        let ops = format!("q {place}/B Do Q q {r} {g} {bl} rg {place}/M Do Q");
+        self.finish_page(&size, rotate, &[("B", b), ("M", m)], &ops);
+    }
 
-        let (w_pt, h_pt) = (
-            points(f64::from(width), resolution.x),
-            points(f64::from(height), resolution.y),
-        );
+    /// Writes a page's content stream and keeps its dictionary for the object stream.
+    fn finish_page(
+        &mut self,
+        (w_pt, h_pt): &(String, String),
+        rotate: i32,
+        xobjects: &[(&str, u32)],
+        ops: &str,
+    ) {
         let contents = self.next_number();
-        let ops = format!("q {w_pt} 0 0 {h_pt} 0 0 cm/I Do Q");
         self.write_stream(contents, "", ops.as_bytes());
-
         let page = self.next_number();
         let rotate = match rotate.rem_euclid(360) {
             0 => String::new(),
             r => format!("/Rotate {r}"),
         };
+        let xobjects: String = xobjects
+            .iter()
+            .map(|(name, n)| format!("/{name} {n} 0 R"))
+            .collect();
         self.compressed.push((
             page,
             format!(
                 "<</Type/Page/Parent {PAGE_TREE} 0 R/MediaBox[0 0 {w_pt} {h_pt}]{rotate}\
-                 /Resources<</XObject<</I {image} 0 R>>>>/Contents {contents} 0 R>>"
+                 /Resources<</XObject<<{xobjects}>>>>/Contents {contents} 0 R>>"
             ),
         ));
         self.pages.push(page);
@@ -208,6 +300,14 @@ impl PdfWriter {
         let _ = write!(VecWriter(&mut self.out), "startxref\n{xref_at}\n%%EOF\n");
         self.out
     }
+}
+
+/// A page's width and height in points for `image` at `resolution`.
+fn page_size(image: &PdfImage<'_>, resolution: &Resolution) -> (String, String) {
+    (
+        points(f64::from(image.width), resolution.x),
+        points(f64::from(image.height), resolution.y),
+    )
 }
 
 /// Page length in PDF points (1/72 in) for `pixels` at `dpi`, rounded to 1/100 point.
