@@ -1,0 +1,261 @@
+//! The PDF reader on the image encodings scanners and converters write: ImageMagick's PDFs in every
+//! compression it offers, and hand-made pages for colour spaces, /Decode and /ImageMask.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+use scanpress::{Bitmap, Limits, PageImage};
+
+fn fixture() -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fax2d-manpage.tif")
+}
+
+fn bilevel_pages(data: &[u8]) -> Vec<Bitmap> {
+    scanpress::input::pages(data, None, &Limits::default())
+        .unwrap()
+        .map(|p| match p.unwrap().image {
+            PageImage::Bilevel(b) => b,
+            other => panic!("{} page", other.kind()),
+        })
+        .collect()
+}
+
+/// libtiff's tiff2pdf passes CCITT data through as it is (G3 1-D and 2-D, with EOLs and byte
+/// alignment as the TIFF had them, and G4) or recodes it (none, Flate).
+#[test]
+fn tiff2pdf_pdfs_in_every_encoding_read_exactly() {
+    if !have_tool("tiff2pdf") || !have_tool("tiffcp") {
+        return;
+    }
+    let scratch = TempDir::new("pdf-tiff2pdf");
+    let reference = &libtiff_pages(&fixture(), &scratch)[0];
+    for (tiffcp, tiff2pdf) in [
+        (None, &[][..]),
+        (Some("g4"), &[][..]),
+        (Some("g3:2d"), &[][..]),
+        (Some("g3:2d:fill"), &[][..]),
+        (None, &["-n"][..]),
+        (None, &["-z"][..]),
+        (Some("lzw"), &["-n"][..]),
+    ] {
+        let tif = scratch.path("in.tif");
+        match tiffcp {
+            Some(c) => {
+                run(Command::new("tiffcp")
+                    .args(["-c", c])
+                    .arg(fixture())
+                    .arg(&tif));
+            }
+            None => {
+                std::fs::copy(fixture(), &tif).unwrap();
+            }
+        }
+        let pdf = scratch.path("out.pdf");
+        run(Command::new("tiff2pdf")
+            .args(tiff2pdf)
+            .arg("-o")
+            .arg(&pdf)
+            .arg(&tif));
+        let data = std::fs::read(&pdf).unwrap();
+        let pages = bilevel_pages(&data);
+        assert_eq!(pages.len(), 1);
+        assert_eq!(
+            pages[0].first_difference(reference),
+            None,
+            "tiffcp {tiffcp:?} tiff2pdf {tiff2pdf:?}"
+        );
+    }
+}
+
+/// A one-page PDF showing one image XObject, with a correct cross-reference table.
+fn image_pdf(image_dict: &str, data: &[u8], extra: &str) -> Vec<u8> {
+    let objects: Vec<Vec<u8>> = vec![
+        b"<</Type/Catalog/Pages 2 0 R>>".to_vec(),
+        b"<</Type/Pages/Kids[3 0 R]/Count 1>>".to_vec(),
+        b"<</Type/Page/Parent 2 0 R/MediaBox[0 0 8 2]/Resources<</XObject<</I 5 0 R>>>>/Contents 4 0 R>>"
+            .to_vec(),
+        b"<</Length 20>>stream\nq 8 0 0 2 0 0 cm/I Do Q\nendstream".to_vec(),
+        [
+            format!("<<{image_dict}/Length {}>>stream\n", data.len()).as_bytes(),
+            data,
+            b"\nendstream",
+        ]
+        .concat(),
+        extra.as_bytes().to_vec(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, body) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend_from_slice(format!("{} 0 obj\n", i + 1).as_bytes());
+        out.extend_from_slice(body);
+        out.extend_from_slice(b"\nendobj\n");
+    }
+    let xref = out.len();
+    out.extend_from_slice(
+        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
+    );
+    for o in offsets {
+        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend_from_slice(
+        format!(
+            "trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n",
+            objects.len() + 1
+        )
+        .as_bytes(),
+    );
+    out
+}
+
+fn first_page(data: &[u8]) -> PageImage {
+    scanpress::input::pages(data, None, &Limits::default())
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap()
+        .image
+}
+
+/// Row 0 of an 8x2 page: pixels 0-3 dark, 4-7 light; row 1 the other way round.
+fn assert_pattern(image: &PageImage, what: &str) {
+    let PageImage::Bilevel(b) = image else {
+        panic!("{what}: {} page", image.kind())
+    };
+    let row0: Vec<bool> = (0..8).map(|x| b.get(x, 0)).collect();
+    let row1: Vec<bool> = (0..8).map(|x| b.get(x, 1)).collect();
+    assert_eq!(
+        row0,
+        [true, true, true, true, false, false, false, false],
+        "{what}"
+    );
+    assert_eq!(
+        row1,
+        [false, false, false, false, true, true, true, true],
+        "{what}"
+    );
+}
+
+#[test]
+fn colour_spaces_decode_arrays_and_masks() {
+    let base = "/Subtype/Image/Width 8/Height 2";
+    // 1-bit grey: samples of 0 are black.
+    let bits = [0x0F, 0xF0];
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/ColorSpace/DeviceGray/BitsPerComponent 1"),
+            &bits,
+            "null",
+        )),
+        "DeviceGray",
+    );
+    // /Decode [1 0] swaps them.
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/ColorSpace/DeviceGray/BitsPerComponent 1/Decode[1 0]"),
+            &[0xF0, 0x0F],
+            "null",
+        )),
+        "Decode [1 0]",
+    );
+    // An image mask paints its samples of 0.
+    assert_pattern(
+        &first_page(&image_pdf(&format!("{base}/ImageMask true"), &bits, "null")),
+        "ImageMask",
+    );
+    // Separation: samples are amounts of ink, 1 is full.
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/ColorSpace[/Separation/Black/DeviceGray 6 0 R]/BitsPerComponent 1"),
+            &[0xF0, 0x0F],
+            "<</FunctionType 2/Domain[0 1]/C0[1]/C1[0]/N 1>>",
+        )),
+        "Separation",
+    );
+    // Indexed over RGB with a two-entry palette (black, white), 1 bit an index.
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/ColorSpace[/Indexed/DeviceRGB 1 <000000FFFFFF>]/BitsPerComponent 1"),
+            &bits,
+            "null",
+        )),
+        "Indexed",
+    );
+    // 8-bit CalGray and ICC-based grey, black and white samples.
+    let grey8: Vec<u8> = [
+        0u8, 0, 0, 0, 255, 255, 255, 255, 255, 255, 255, 255, 0, 0, 0, 0,
+    ]
+    .to_vec();
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/ColorSpace[/CalGray<</WhitePoint[0.95 1 1.09]>>]/BitsPerComponent 8"),
+            &grey8,
+            "null",
+        )),
+        "CalGray",
+    );
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/ColorSpace[/ICCBased 6 0 R]/BitsPerComponent 8"),
+            &grey8,
+            "<</N 1/Length 0>>stream\n\nendstream",
+        )),
+        "ICCBased",
+    );
+    // 8-bit CMYK: black is full K.
+    let cmyk: Vec<u8> = grey8.iter().flat_map(|&g| [0, 0, 0, 255 - g]).collect();
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/ColorSpace/DeviceCMYK/BitsPerComponent 8"),
+            &cmyk,
+            "null",
+        )),
+        "DeviceCMYK",
+    );
+    // A colour page stays colour.
+    let rgb: Vec<u8> = (0..16).flat_map(|i| [i * 16, 0, 255 - i * 16]).collect();
+    let page = first_page(&image_pdf(
+        &format!("{base}/ColorSpace/DeviceRGB/BitsPerComponent 8"),
+        &rgb,
+        "null",
+    ));
+    assert!(matches!(page, PageImage::Rgb(_)));
+}
+
+#[test]
+fn document_information_is_carried_over() {
+    let fixture = std::fs::read(fixture()).unwrap();
+    let (first, _) =
+        scanpress::pipeline::compress_bytes(&fixture, None, &Default::default()).unwrap();
+    // Give the PDF a Title and Author, then compress it again.
+    let mut doc = lopdf::Document::load_mem(&first).unwrap();
+    let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let dict = doc.get_object_mut(info).unwrap().as_dict_mut().unwrap();
+    // A text string beyond PDFDocEncoding is UTF-16BE with a byte order mark (7.9.2.2).
+    let utf16: Vec<u8> = [0xFE, 0xFF]
+        .into_iter()
+        .chain(
+            "Letter from Dr Ärzte (cardiology)"
+                .encode_utf16()
+                .flat_map(u16::to_be_bytes),
+        )
+        .collect();
+    dict.set(
+        "Title",
+        lopdf::Object::String(utf16, lopdf::StringFormat::Hexadecimal),
+    );
+    dict.set("Author", lopdf::Object::string_literal("St Mary's"));
+    let mut titled = Vec::new();
+    doc.save_to(&mut titled).unwrap();
+    let (second, _) =
+        scanpress::pipeline::compress_bytes(&titled, None, &Default::default()).unwrap();
+    let doc = lopdf::Document::load_mem(&second).unwrap();
+    let info = doc.trailer.get(b"Info").unwrap().as_reference().unwrap();
+    let dict = doc.get_dictionary(info).unwrap();
+    let text = |k: &[u8]| lopdf::decode_text_string(dict.get(k).unwrap()).unwrap();
+    assert_eq!(text(b"Title"), "Letter from Dr Ärzte (cardiology)");
+    assert_eq!(text(b"Author"), "St Mary's");
+}
