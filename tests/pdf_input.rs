@@ -259,3 +259,89 @@ fn document_information_is_carried_over() {
     assert_eq!(text(b"Title"), "Letter from Dr Ärzte (cardiology)");
     assert_eq!(text(b"Author"), "St Mary's");
 }
+
+#[test]
+fn filter_chains_and_predictors() {
+    let base = "/Subtype/Image/Width 8/Height 2/ColorSpace/DeviceGray/BitsPerComponent 1";
+    // ASCIIHex over RunLength: a literal run of two bytes, then EOD.
+    let run_length = [1u8, 0x0F, 0xF0, 128];
+    let hex: String = run_length
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<String>()
+        + ">";
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!("{base}/Filter[/ASCIIHexDecode/RunLengthDecode]"),
+            hex.as_bytes(),
+            "null",
+        )),
+        "ASCIIHex + RunLength",
+    );
+    // Flate with PNG predictors (7.4.4.4): each row starts with its filter type; Sub on row 1.
+    let rows = [0u8, 0x0F, 1, 0xF0];
+    let flate = miniz_oxide::deflate::compress_to_vec_zlib(&rows, 6);
+    assert_pattern(
+        &first_page(&image_pdf(
+            &format!(
+                "{base}/Filter/FlateDecode/DecodeParms<</Predictor 15/Colors 1/BitsPerComponent 1/Columns 8>>"
+            ),
+            &flate,
+            "null",
+        )),
+        "Flate + PNG predictor",
+    );
+}
+
+/// The JPEG 2000 image of the corpus's PDFScanner file, on a page of its own, decodes to the size
+/// and, within the rounding of the irreversible wavelet, the pixels poppler (OpenJPEG) gives.
+#[test]
+fn jpeg_2000_images_decode_like_poppler() {
+    if !have_tool("pdfimages") {
+        return;
+    }
+    let Some(source) = corpus_files(&[".pdf"])
+        .into_iter()
+        .find(|f| f.to_string_lossy().contains("jpx"))
+    else {
+        return;
+    };
+    let doc = lopdf::Document::load(&source).unwrap();
+    let jpx = doc
+        .objects
+        .values()
+        .filter_map(|o| o.as_stream().ok())
+        .find(|s| s.dict.get(b"Filter").and_then(|f| f.as_name()).ok() == Some(b"JPXDecode"))
+        .expect("a JPX image");
+    let (w, h) = (
+        jpx.dict.get(b"Width").unwrap().as_i64().unwrap(),
+        jpx.dict.get(b"Height").unwrap().as_i64().unwrap(),
+    );
+    let pdf = image_pdf(
+        &format!("/Subtype/Image/Width {w}/Height {h}/Filter/JPXDecode"),
+        &jpx.content,
+        "null",
+    );
+    let ours = first_page(&pdf);
+    assert_eq!(ours.dimensions(), (w as u32, h as u32));
+    let scratch = TempDir::new("pdf-jpx");
+    let file = scratch.path("jpx.pdf");
+    std::fs::write(&file, &pdf).unwrap();
+    run(Command::new("pdfimages")
+        .arg("-png")
+        .arg(&file)
+        .arg(scratch.path("p")));
+    let theirs = image::open(scratch.path("p-000.png")).unwrap().into_rgb8();
+    let ours_rgb: Vec<u8> = match ours {
+        PageImage::Rgb(c) => c.data,
+        PageImage::Gray(g) => g.data.iter().flat_map(|&v| [v; 3]).collect(),
+        PageImage::Bilevel(b) => b.to_gray().iter().flat_map(|&v| [v; 3]).collect(),
+    };
+    let total: u64 = ours_rgb
+        .iter()
+        .zip(theirs.as_raw())
+        .map(|(&a, &b)| u64::from(a.abs_diff(b)))
+        .sum();
+    let mean = total as f64 / ours_rgb.len() as f64;
+    assert!(mean < 2.0, "mean difference {mean}");
+}
