@@ -4,7 +4,7 @@
 
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
-use crate::input::tiff::concealed_note;
+use crate::input::repaired_lines_note;
 use crate::options::Limits;
 use crate::page::{Page, PageImage, Resolution};
 
@@ -46,7 +46,7 @@ pub fn read(data: &[u8], limits: &Limits) -> Result<Page> {
     };
     let mut notes = Vec::new();
     if damaged > 0 {
-        notes.push(concealed_note(damaged));
+        notes.push(repaired_lines_note(damaged));
     }
     let (x, y) = NORMAL_RESOLUTION;
     let mut resolution = Resolution::checked(Some((x, y)), FAX_WIDTH, bitmap.height());

@@ -105,3 +105,11 @@ pub fn pages<'a>(
 ) -> Result<Box<dyn Iterator<Item = Result<Page>> + 'a>> {
     Ok(open(data, name, limits)?.pages)
 }
+
+/// The report's note for damaged fax lines.
+pub(crate) fn repaired_lines_note(lines: u32) -> String {
+    format!(
+        "{lines} damaged fax lines repaired as libtiff does (short lines padded with white, \
+         unreadable ones repeated from the line above)"
+    )
+}

@@ -369,7 +369,8 @@ fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Extracted>
         );
         return Ok(Extracted::NeedsRendering { dpi, why });
     };
-    let image = decode_image(doc, stream, limits)?;
+    let mut notes = Vec::new();
+    let image = decode_image(doc, stream, &mut notes, limits)?;
     let (w, h) = image.dimensions();
     let (w_in, h_in) = placed_inches(ctm);
     let declared = (w_in > 0.0 && h_in > 0.0).then(|| (f64::from(w) / w_in, f64::from(h) / h_in));
@@ -377,7 +378,7 @@ fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Extracted>
         image,
         resolution: Resolution::checked(declared, w, h),
         source_bytes: Some(stream.content.len() as u64),
-        notes: Vec::new(),
+        notes,
         rotate,
     }))
 }
@@ -423,8 +424,13 @@ fn boolean(dict: Option<&Dictionary>, key: &[u8]) -> bool {
         .unwrap_or(false)
 }
 
-/// Decodes an image XObject (8.9.5) to a page image.
-fn decode_image(doc: &Document, stream: &Stream, limits: &Limits) -> Result<PageImage> {
+/// Decodes an image XObject (8.9.5) to a page image, noting in `notes` any repair it needed.
+fn decode_image(
+    doc: &Document,
+    stream: &Stream,
+    notes: &mut Vec<String>,
+    limits: &Limits,
+) -> Result<PageImage> {
     let dict = &stream.dict;
     let width = u32::try_from(int_ref(doc, dict, b"Width").unwrap_or(0))
         .map_err(|_| Error::format(FORMAT, "image width out of range"))?;
@@ -479,7 +485,10 @@ fn decode_image(doc: &Document, stream: &Stream, limits: &Limits) -> Result<Page
     let parms = decode_parms(doc, dict, chain.len().saturating_sub(1));
     match last {
         Some(b"CCITTFaxDecode" | b"CCF") => {
-            let mut bitmap = decode_ccitt(&data, parms, width, height, limits)?;
+            let (mut bitmap, damaged) = decode_ccitt(&data, parms, width, height, limits)?;
+            if damaged > 0 {
+                notes.push(crate::input::repaired_lines_note(damaged));
+            }
             // Our bitmap marks black runs. With BlackIs1 false (the default) a black run decodes
             // to samples of 0, which DeviceGray and an image mask both show as black.
             if boolean(parms, b"BlackIs1") != inverted {
@@ -510,7 +519,7 @@ fn decode_ccitt(
     width: u32,
     height: u32,
     limits: &Limits,
-) -> Result<Bitmap> {
+) -> Result<(Bitmap, u32)> {
     // 7.4.6, Table 11.
     let k = int(parms, b"K").unwrap_or(0);
     let columns = u32::try_from(int(parms, b"Columns").unwrap_or(1728))
@@ -526,11 +535,11 @@ fn decode_ccitt(
     // the way fax machines do, which skipping to each EOL handles (as poppler does).
     params.eols = boolean(parms, b"EndOfLine") || starts_with_eol(data);
     params.conceal_damage = true;
-    let (bitmap, _) = ccitt::decode_concealing(data, &params, limits)?;
+    let (bitmap, damaged) = ccitt::decode_concealing(data, &params, limits)?;
     if columns == width {
-        Ok(bitmap)
+        Ok((bitmap, damaged))
     } else {
-        Ok(bitmap.crop(0, 0, width, height))
+        Ok((bitmap.crop(0, 0, width, height), damaged))
     }
 }
 

@@ -162,7 +162,7 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, index: usize, limits: &Limits) -> R
                 limits,
             )?;
             if damaged > 0 {
-                notes.push(concealed_note(damaged));
+                notes.push(super::repaired_lines_note(damaged));
             }
             PageImage::Bilevel(bitmap)
         }
@@ -193,14 +193,6 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, index: usize, limits: &Limits) -> R
         notes,
         rotate: 0,
     })
-}
-
-/// The report's note for damaged fax lines.
-pub fn concealed_note(lines: u32) -> String {
-    format!(
-        "{lines} damaged fax lines repaired as libtiff does (short lines padded with white, \
-         unreadable ones repeated from the line above)"
-    )
 }
 
 /// Reads the raw strips of a CCITT-compressed page and decodes each (every strip restarts the
