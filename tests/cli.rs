@@ -206,3 +206,42 @@ fn batch_over_a_tree_reports_failures_and_leaves_no_partial_outputs() {
         assert_eq!(std::fs::read(&path).ok(), bytes, "{path} changed");
     }
 }
+
+/// Folders become PDFs by default, scanner PDFs included, and their pages read back exactly.
+#[test]
+fn folders_become_pdfs_by_default() {
+    let dir = TempDir::new("cli-pdf");
+    let input = dir.path("in");
+    let output = dir.path("out");
+    std::fs::create_dir_all(&input).unwrap();
+    std::fs::copy(testdata("fax2d-manpage.tif"), input.join("manpage.tif")).unwrap();
+    let o = scanpress(&[
+        "compress",
+        input.to_str().unwrap(),
+        "-o",
+        output.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let pdf = output.join("manpage.pdf");
+    // The PDF made from the TIFF is itself an input: a second pass gives the same pages.
+    let again = dir.path("again.pdf");
+    let o = scanpress(&[
+        "compress",
+        pdf.to_str().unwrap(),
+        "-o",
+        again.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let read = |path: &Path| -> Vec<Bitmap> {
+        scanpress::input::pages(&std::fs::read(path).unwrap(), None, &Limits::default())
+            .unwrap()
+            .map(|p| match p.unwrap().image {
+                scanpress::PageImage::Bilevel(b) => b,
+                other => panic!("{} page", other.kind()),
+            })
+            .collect()
+    };
+    let original = read(&input.join("manpage.tif"));
+    assert_eq!(read(&pdf), original);
+    assert_eq!(read(&again), original);
+}
