@@ -1,3 +1,4 @@
 //! The codecs. Each works on [`crate::Bitmap`] and byte slices, with no I/O.
 
 pub mod ccitt;
+pub mod jbig2;

@@ -1,0 +1,341 @@
+//! The MQ arithmetic coder of ITU-T T.88 Annex E.
+
+/// T.88 Table E.1: Qe, the next state after an MPS and after an LPS, and whether an LPS swaps the
+/// sense of the MPS.
+const QE: [(u16, u8, u8, bool); 47] = [
+    (0x5601, 1, 1, true),
+    (0x3401, 2, 6, false),
+    (0x1801, 3, 9, false),
+    (0x0AC1, 4, 12, false),
+    (0x0521, 5, 29, false),
+    (0x0221, 38, 33, false),
+    (0x5601, 7, 6, true),
+    (0x5401, 8, 14, false),
+    (0x4801, 9, 14, false),
+    (0x3801, 10, 14, false),
+    (0x3001, 11, 17, false),
+    (0x2401, 12, 18, false),
+    (0x1C01, 13, 20, false),
+    (0x1601, 29, 21, false),
+    (0x5601, 15, 14, true),
+    (0x5401, 16, 14, false),
+    (0x5101, 17, 15, false),
+    (0x4801, 18, 16, false),
+    (0x3801, 19, 17, false),
+    (0x3401, 20, 18, false),
+    (0x3001, 21, 19, false),
+    (0x2801, 22, 19, false),
+    (0x2401, 23, 20, false),
+    (0x2201, 24, 21, false),
+    (0x1C01, 25, 22, false),
+    (0x1801, 26, 23, false),
+    (0x1601, 27, 24, false),
+    (0x1401, 28, 25, false),
+    (0x1201, 29, 26, false),
+    (0x1101, 30, 27, false),
+    (0x0AC1, 31, 28, false),
+    (0x09C1, 32, 29, false),
+    (0x08A1, 33, 30, false),
+    (0x0521, 34, 31, false),
+    (0x0441, 35, 32, false),
+    (0x02A1, 36, 33, false),
+    (0x0221, 37, 34, false),
+    (0x0141, 38, 35, false),
+    (0x0111, 39, 36, false),
+    (0x0085, 40, 37, false),
+    (0x0049, 41, 38, false),
+    (0x0025, 42, 39, false),
+    (0x0015, 43, 40, false),
+    (0x0009, 44, 41, false),
+    (0x0005, 45, 42, false),
+    (0x0001, 45, 43, false),
+    (0x5601, 46, 46, false),
+];
+
+/// The adaptive state of one context: index into [`QE`] and the sense of the MPS (T.88 E.2.4).
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Context {
+    index: u8,
+    mps: u8,
+}
+
+/// The MQ encoder (T.88 E.2).
+pub struct MqEncoder {
+    a: u32,
+    c: u32,
+    ct: u32,
+    /// The output; `out[0]` is the byte before the first (T.88 E.2.8's BPST - 1), dropped at the end.
+    out: Vec<u8>,
+}
+
+impl Default for MqEncoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl MqEncoder {
+    /// INITENC (T.88 E.2.8).
+    pub fn new() -> Self {
+        MqEncoder {
+            a: 0x8000,
+            c: 0,
+            ct: 12,
+            out: vec![0],
+        }
+    }
+
+    fn last(&mut self) -> &mut u8 {
+        self.out.last_mut().expect("never empty")
+    }
+
+    /// BYTEOUT (T.88 E.2.7, Figure E.7), with bit stuffing after 0xFF.
+    fn byte_out(&mut self) {
+        if *self.last() == 0xFF {
+            self.out.push((self.c >> 20) as u8);
+            self.c &= 0xFFFFF;
+            self.ct = 7;
+        } else if self.c < 0x800_0000 {
+            self.out.push((self.c >> 19) as u8);
+            self.c &= 0x7FFFF;
+            self.ct = 8;
+        } else {
+            *self.last() = self.last().wrapping_add(1);
+            if *self.last() == 0xFF {
+                self.c &= 0x7FF_FFFF;
+                self.out.push((self.c >> 20) as u8);
+                self.c &= 0xFFFFF;
+                self.ct = 7;
+            } else {
+                self.out.push((self.c >> 19) as u8);
+                self.c &= 0x7FFFF;
+                self.ct = 8;
+            }
+        }
+    }
+
+    /// RENORME (T.88 E.2.6).
+    #[inline]
+    fn renormalise(&mut self) {
+        loop {
+            self.a <<= 1;
+            self.c <<= 1;
+            self.ct -= 1;
+            if self.ct == 0 {
+                self.byte_out();
+            }
+            if self.a & 0x8000 != 0 {
+                break;
+            }
+        }
+    }
+
+    /// ENCODE (T.88 E.2.2): codes `bit` in context `cx`.
+    #[inline]
+    pub fn encode(&mut self, cx: &mut Context, bit: u8) {
+        let (qe, nmps, nlps, switch) = QE[cx.index as usize];
+        let qe = u32::from(qe);
+        self.a -= qe;
+        if bit == cx.mps {
+            // CODEMPS (E.2.4)
+            if self.a & 0x8000 == 0 {
+                if self.a < qe {
+                    self.a = qe;
+                } else {
+                    self.c += qe;
+                }
+                cx.index = nmps;
+                self.renormalise();
+            } else {
+                self.c += qe;
+            }
+        } else {
+            // CODELPS (E.2.3)
+            if self.a < qe {
+                self.c += qe;
+            } else {
+                self.a = qe;
+            }
+            if switch {
+                cx.mps ^= 1;
+            }
+            cx.index = nlps;
+            self.renormalise();
+        }
+    }
+
+    /// FLUSH (T.88 E.2.9): SETBITS, two bytes out, then the 0xFF 0xAC end marker.
+    pub fn finish(mut self) -> Vec<u8> {
+        let temp = self.c + self.a;
+        self.c |= 0xFFFF;
+        if self.c >= temp {
+            self.c -= 0x8000;
+        }
+        self.c <<= self.ct;
+        self.byte_out();
+        self.c <<= self.ct;
+        self.byte_out();
+        if *self.last() != 0xFF {
+            self.out.push(0xFF);
+        }
+        self.out.push(0xAC);
+        self.out.remove(0);
+        self.out
+    }
+}
+
+/// The MQ decoder (T.88 E.3), keeping C as the distance from the top of the interval (the
+/// convention in which DECODE compares the high half of C with A).
+pub struct MqDecoder<'a> {
+    data: &'a [u8],
+    /// Index of the current byte B.
+    bp: usize,
+    a: u32,
+    c: u32,
+    ct: u32,
+}
+
+impl<'a> MqDecoder<'a> {
+    /// INITDEC (T.88 E.3.5).
+    pub fn new(data: &'a [u8]) -> Self {
+        let mut d = MqDecoder {
+            data,
+            bp: 0,
+            a: 0x8000,
+            c: 0,
+            ct: 0,
+        };
+        d.c = u32::from(d.byte(0) ^ 0xFF) << 16;
+        d.byte_in();
+        d.c <<= 7;
+        d.ct -= 7;
+        d.a = 0x8000;
+        d
+    }
+
+    /// The byte at `i`; past the end the data reads as 0xFF, as T.88 E.3.4 allows.
+    fn byte(&self, i: usize) -> u8 {
+        self.data.get(i).copied().unwrap_or(0xFF)
+    }
+
+    /// BYTEIN (T.88 E.3.4).
+    fn byte_in(&mut self) {
+        if self.byte(self.bp) == 0xFF {
+            // A marker (0xFF then above 0x8F) ends the data: read ones from here on.
+            if self.byte(self.bp + 1) > 0x8F {
+                self.ct = 8;
+            } else {
+                self.bp += 1;
+                self.c += 0xFE00 - (u32::from(self.byte(self.bp)) << 9);
+                self.ct = 7;
+            }
+        } else {
+            self.bp += 1;
+            self.c += 0xFF00 - (u32::from(self.byte(self.bp)) << 8);
+            self.ct = 8;
+        }
+    }
+
+    /// RENORMD (T.88 E.3.3).
+    #[inline]
+    fn renormalise(&mut self) {
+        loop {
+            if self.ct == 0 {
+                self.byte_in();
+            }
+            self.a <<= 1;
+            self.c <<= 1;
+            self.ct -= 1;
+            if self.a & 0x8000 != 0 {
+                break;
+            }
+        }
+    }
+
+    /// DECODE (T.88 E.3.2): one bit in context `cx`.
+    #[inline]
+    pub fn decode(&mut self, cx: &mut Context) -> u8 {
+        let (qe, nmps, nlps, switch) = QE[cx.index as usize];
+        let qe = u32::from(qe);
+        self.a -= qe;
+        let bit;
+        if (self.c >> 16) < self.a {
+            if self.a & 0x8000 != 0 {
+                return cx.mps;
+            }
+            // MPS_EXCHANGE (E.3.3)
+            if self.a < qe {
+                bit = cx.mps ^ 1;
+                if switch {
+                    cx.mps ^= 1;
+                }
+                cx.index = nlps;
+            } else {
+                bit = cx.mps;
+                cx.index = nmps;
+            }
+        } else {
+            self.c -= self.a << 16;
+            // LPS_EXCHANGE (E.3.2)
+            if self.a < qe {
+                self.a = qe;
+                bit = cx.mps;
+                cx.index = nmps;
+            } else {
+                self.a = qe;
+                bit = cx.mps ^ 1;
+                if switch {
+                    cx.mps ^= 1;
+                }
+                cx.index = nlps;
+            }
+        }
+        self.renormalise();
+        bit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_skewed_and_random_bits() {
+        let mut state = 12345u32;
+        let mut bits = Vec::new();
+        for i in 0..200_000u32 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let skew = if (i / 5000) % 2 == 0 { 3 } else { 60 };
+            bits.push(((state >> 16) % 64 < skew) as u8);
+        }
+        let mut contexts = vec![Context::default(); 4];
+        let mut enc = MqEncoder::new();
+        for (i, &b) in bits.iter().enumerate() {
+            enc.encode(&mut contexts[i % 4], b);
+        }
+        let data = enc.finish();
+        assert!(data.ends_with(&[0xFF, 0xAC]));
+        let mut contexts = vec![Context::default(); 4];
+        let mut dec = MqDecoder::new(&data);
+        for (i, &b) in bits.iter().enumerate() {
+            assert_eq!(dec.decode(&mut contexts[i % 4]), b, "bit {i}");
+        }
+        // Skewed bits code well below a bit each.
+        assert!(data.len() * 8 < bits.len() / 2, "{} bytes", data.len());
+    }
+
+    #[test]
+    fn all_zero_and_all_one_streams() {
+        for value in [0u8, 1] {
+            let mut cx = Context::default();
+            let mut enc = MqEncoder::new();
+            for _ in 0..10_000 {
+                enc.encode(&mut cx, value);
+            }
+            let data = enc.finish();
+            let mut cx = Context::default();
+            let mut dec = MqDecoder::new(&data);
+            assert!((0..10_000).all(|_| dec.decode(&mut cx) == value));
+        }
+    }
+}
