@@ -308,14 +308,14 @@ mod tests {
             let skew = if (i / 5000) % 2 == 0 { 3 } else { 60 };
             bits.push(((state >> 16) % 64 < skew) as u8);
         }
-        let mut contexts = vec![Context::default(); 4];
+        let mut contexts = [Context::default(); 4];
         let mut enc = MqEncoder::new();
         for (i, &b) in bits.iter().enumerate() {
             enc.encode(&mut contexts[i % 4], b);
         }
         let data = enc.finish();
         assert!(data.ends_with(&[0xFF, 0xAC]));
-        let mut contexts = vec![Context::default(); 4];
+        let mut contexts = [Context::default(); 4];
         let mut dec = MqDecoder::new(&data);
         for (i, &b) in bits.iter().enumerate() {
             assert_eq!(dec.decode(&mut contexts[i % 4]), b, "bit {i}");
