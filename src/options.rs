@@ -82,6 +82,8 @@ pub enum Codec {
     Auto,
     /// CCITT Group 4 (T.6).
     G4,
+    /// JBIG2 (T.88), each page one lossless generic region.
+    Jbig2Generic,
 }
 
 impl std::str::FromStr for Codec {
@@ -90,8 +92,9 @@ impl std::str::FromStr for Codec {
         match s {
             "auto" => Ok(Codec::Auto),
             "g4" => Ok(Codec::G4),
-            "jbig2" | "jbig2-generic" | "jbig1" | "jpeg" | "mrc" => Err(Error::Parameter(format!(
-                "codec {s} is not available in this version; use auto or g4"
+            "jbig2-generic" => Ok(Codec::Jbig2Generic),
+            "jbig2" | "jbig1" | "jpeg" | "mrc" => Err(Error::Parameter(format!(
+                "codec {s} is not available in this version; use auto, g4 or jbig2-generic"
             ))),
             _ => Err(Error::Parameter(format!("unknown codec {s}"))),
         }
@@ -106,6 +109,8 @@ pub enum Format {
     Pdf,
     /// Multi-page TIFF.
     Tiff,
+    /// Standalone JBIG2 file.
+    Jb2,
 }
 
 impl Format {
@@ -118,8 +123,9 @@ impl Format {
         match ext.as_deref() {
             Some("tif" | "tiff") => Ok(Format::Tiff),
             Some("pdf") => Ok(Format::Pdf),
+            Some("jb2" | "jbig2") => Ok(Format::Jb2),
             Some(other) => Err(Error::Parameter(format!(
-                "output extension .{other} is not supported in this version; use .pdf or .tif"
+                "output extension .{other} is not supported in this version; use .pdf, .tif or .jb2"
             ))),
             None => Err(Error::Parameter(format!(
                 "output {} has no extension to choose a format from",
@@ -133,6 +139,7 @@ impl Format {
         match self {
             Format::Pdf => "pdf",
             Format::Tiff => "tif",
+            Format::Jb2 => "jb2",
         }
     }
 }
@@ -143,8 +150,9 @@ impl std::str::FromStr for Format {
         match s {
             "tiff" | "tif" => Ok(Format::Tiff),
             "pdf" => Ok(Format::Pdf),
+            "jb2" => Ok(Format::Jb2),
             _ => Err(Error::Parameter(format!(
-                "format {s} is not supported in this version; use pdf or tiff"
+                "format {s} is not supported in this version; use pdf, tiff or jb2"
             ))),
         }
     }

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
+use crate::codec::jbig2::{self, segments::StandaloneWriter};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::options::{Codec, Format, Options};
@@ -60,16 +61,17 @@ pub fn compress_bytes(
     name: Option<&str>,
     options: &Options,
 ) -> Result<(Vec<u8>, Vec<PageReport>)> {
-    // Every codec of this version leads to G4.
-    let (Codec::Auto | Codec::G4) = options.codec;
+    let format = options.format.unwrap_or(Format::Pdf);
+    let codec = bilevel_codec(options.codec, format)?;
     let document = input::open(data, name, &options.limits)?;
-    let mut writer = match options.format.unwrap_or(Format::Pdf) {
+    let mut writer = match format {
         Format::Pdf => {
             let mut pdf = PdfWriter::new();
             pdf.set_info(document.info);
             Sink::Pdf(pdf)
         }
         Format::Tiff => Sink::Tiff(TiffWriter::new()),
+        Format::Jb2 => Sink::Jb2(StandaloneWriter::new()),
     };
     let mut reports = Vec::new();
     for (index, page) in document.pages.enumerate() {
@@ -80,17 +82,18 @@ pub fn compress_bytes(
         let resolution = page.resolution.clone();
         let rotate = page.rotate;
         let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
-        let g4 = encode_g4_verified(&bitmap, options.verify).map_err(|e| in_page(e, number))?;
-        writer.add_g4_page(&bitmap, &resolution, rotate, &g4);
+        let coded =
+            encode_verified(&bitmap, codec, options.verify).map_err(|e| in_page(e, number))?;
+        writer.add_page(&bitmap, &resolution, rotate, codec, &coded);
         reports.push(PageReport {
             number,
             width: bitmap.width(),
             height: bitmap.height(),
             dpi: (resolution.x, resolution.y),
             input_kind,
-            codec: "G4",
+            codec: codec.name(),
             bytes_in,
-            bytes_out: g4.len() as u64,
+            bytes_out: coded.len() as u64,
             verified: options.verify,
             notes,
         });
@@ -101,27 +104,102 @@ pub fn compress_bytes(
     Ok((writer.finish(), reports))
 }
 
+/// The bilevel codecs this version writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum BilevelCodec {
+    G4,
+    Jbig2Generic,
+}
+
+impl BilevelCodec {
+    fn name(self) -> &'static str {
+        match self {
+            BilevelCodec::G4 => "G4",
+            BilevelCodec::Jbig2Generic => "JBIG2 generic",
+        }
+    }
+}
+
+/// The codec for `format`: what `codec` asks for, or for auto what the format holds best.
+fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
+    match (codec, format) {
+        (Codec::Auto, Format::Pdf | Format::Tiff) | (Codec::G4, Format::Pdf | Format::Tiff) => {
+            Ok(BilevelCodec::G4)
+        }
+        (Codec::Auto | Codec::Jbig2Generic, Format::Jb2) | (Codec::Jbig2Generic, Format::Pdf) => {
+            Ok(BilevelCodec::Jbig2Generic)
+        }
+        (Codec::Jbig2Generic, Format::Tiff) => Err(Error::Parameter(
+            "JBIG2 goes in PDF or .jb2 files, not TIFF".into(),
+        )),
+        (Codec::G4, Format::Jb2) => Err(Error::Parameter("a .jb2 file holds JBIG2, not G4".into())),
+    }
+}
+
+/// Encodes a page with `codec` and, when `verify`, decodes it again with our own decoder and
+/// compares. JBIG2 pages are coded as one template 0 generic region with TPGDON.
+fn encode_verified(bitmap: &Bitmap, codec: BilevelCodec, verify: bool) -> Result<Vec<u8>> {
+    match codec {
+        BilevelCodec::G4 => encode_g4_verified(bitmap, verify),
+        BilevelCodec::Jbig2Generic => {
+            let coded = jbig2::generic::encode(bitmap, true);
+            if verify {
+                let (w, h) = (bitmap.width(), bitmap.height());
+                let decoded =
+                    jbig2::generic::decode(&coded, w, h, true, &crate::Limits::default())?;
+                if let Some((x, y)) = decoded.first_difference(bitmap) {
+                    return Err(Error::Verification(format!(
+                        "JBIG2 data decodes to a different bitmap (first difference at x={x}, y={y})"
+                    )));
+                }
+            }
+            Ok(coded)
+        }
+    }
+}
+
 /// The output file being built.
 enum Sink {
     Pdf(PdfWriter),
     Tiff(TiffWriter),
+    Jb2(StandaloneWriter),
 }
 
 impl Sink {
-    fn add_g4_page(&mut self, bitmap: &Bitmap, resolution: &Resolution, rotate: i32, g4: &[u8]) {
+    fn add_page(
+        &mut self,
+        bitmap: &Bitmap,
+        resolution: &Resolution,
+        rotate: i32,
+        codec: BilevelCodec,
+        coded: &[u8],
+    ) {
         let (w, h) = (bitmap.width(), bitmap.height());
-        match self {
-            Sink::Pdf(pdf) => {
+        let dpi = (resolution.x, resolution.y);
+        match (self, codec) {
+            (Sink::Pdf(pdf), BilevelCodec::G4) => {
                 let coding = ImageCoding::G4 { byte_align: false };
                 let image = PdfImage {
                     width: w,
                     height: h,
                     coding,
-                    data: g4,
+                    data: coded,
                 };
                 pdf.add_page(&image, resolution, rotate);
             }
-            Sink::Tiff(tiff) => tiff.add_g4_page(w, h, resolution, g4),
+            (Sink::Pdf(pdf), BilevelCodec::Jbig2Generic) => {
+                let segments = jbig2::segments::embedded_page(w, h, dpi, coded);
+                let coding = ImageCoding::Jbig2 { globals: None };
+                let image = PdfImage {
+                    width: w,
+                    height: h,
+                    coding,
+                    data: &segments,
+                };
+                pdf.add_page(&image, resolution, rotate);
+            }
+            (Sink::Tiff(tiff), _) => tiff.add_g4_page(w, h, resolution, coded),
+            (Sink::Jb2(jb2), _) => jb2.add_page(w, h, dpi, coded),
         }
     }
 
@@ -129,6 +207,7 @@ impl Sink {
         match self {
             Sink::Pdf(pdf) => pdf.finish(),
             Sink::Tiff(tiff) => tiff.finish(),
+            Sink::Jb2(jb2) => jb2.finish(),
         }
     }
 }

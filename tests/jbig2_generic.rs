@@ -26,7 +26,10 @@ fn jbig2dec_decodes_our_standalone_files_of_corpus_pages() {
     for file in files {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let page = our_bitmaps(&std::fs::read(&file).unwrap(), &name).remove(0);
-        let jb2 = jbig2::segments::standalone_file(&[(&page, (300.0, 300.0))]);
+        let mut file = jbig2::segments::StandaloneWriter::new();
+        let coded = jbig2::generic::encode(&page, true);
+        file.add_page(page.width(), page.height(), (300.0, 300.0), &coded);
+        let jb2 = file.finish();
         let path = scratch.path("page.jb2");
         std::fs::write(&path, &jb2).unwrap();
         let pbm = scratch.path("page.pbm");
@@ -45,4 +48,52 @@ fn jbig2dec_decodes_our_standalone_files_of_corpus_pages() {
         );
         assert!(jb2.len() < g4, "{name}: {} >= {g4}", jb2.len());
     }
+}
+
+/// `--codec jbig2-generic` in PDF and `.jb2` output: poppler and jbig2dec give back the page.
+#[test]
+fn jbig2_generic_pdf_and_jb2_outputs_decode_elsewhere() {
+    if !have_tool("pdfimages") || !have_tool("jbig2dec") || !have_tool("qpdf") {
+        return;
+    }
+    let fixture =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fax2d-manpage.tif");
+    let data = std::fs::read(&fixture).unwrap();
+    let page = our_bitmaps(&data, "fax2d-manpage.tif").remove(0);
+    let scratch = TempDir::new("jbig2-outputs");
+    let options = scanpress::Options::default().with_codec(scanpress::Codec::Jbig2Generic);
+    let (pdf, reports) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
+    assert_eq!(reports[0].codec, "JBIG2 generic");
+    assert!(reports[0].verified);
+    let pdf_path = scratch.path("page.pdf");
+    std::fs::write(&pdf_path, &pdf).unwrap();
+    run(Command::new("qpdf").arg("--check").arg(&pdf_path));
+    run(Command::new("pdfimages")
+        .arg(&pdf_path)
+        .arg(scratch.path("img")));
+    let extracted = std::fs::read(scratch.path("img-000.pbm")).unwrap();
+    let extracted = scanpress::Bitmap::from_pbm(&extracted, &Limits::default()).unwrap();
+    assert_eq!(extracted.first_difference(&page), None);
+
+    let options = options.with_format(scanpress::Format::Jb2);
+    let (jb2, _) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
+    let jb2_path = scratch.path("page.jb2");
+    std::fs::write(&jb2_path, &jb2).unwrap();
+    let pbm = scratch.path("page.pbm");
+    run(Command::new("jbig2dec")
+        .args(["-t", "pbm", "-o"])
+        .arg(&pbm)
+        .arg(&jb2_path));
+    let decoded =
+        scanpress::Bitmap::from_pbm(&std::fs::read(&pbm).unwrap(), &Limits::default()).unwrap();
+    assert_eq!(decoded.first_difference(&page), None);
+
+    // G4 cannot go in a .jb2 file, nor JBIG2 in TIFF.
+    let bad = scanpress::Options::default()
+        .with_codec(scanpress::Codec::G4)
+        .with_format(scanpress::Format::Jb2);
+    assert!(matches!(
+        scanpress::pipeline::compress_bytes(&data, None, &bad),
+        Err(scanpress::Error::Parameter(_))
+    ));
 }

@@ -2,8 +2,6 @@
 //! file (Annex D.1) and the embedded stream of a PDF (Annex D.3), which has no file header and no
 //! end-of-file segment.
 
-use crate::bitmap::Bitmap;
-
 use super::generic;
 
 /// Segment types (T.88 7.3).
@@ -47,62 +45,98 @@ fn page_information(width: u32, height: u32, dpi: (f64, f64)) -> Vec<u8> {
     data
 }
 
-/// The data of an immediate lossless generic region segment (7.4.6) covering the whole page.
-fn generic_region(bitmap: &Bitmap, tpgdon: bool) -> Vec<u8> {
-    let mut data = Vec::new();
+/// The data of an immediate lossless generic region segment (7.4.6) covering a whole
+/// `width` x `height` page, around `coded`, a template 0 region from [`generic::encode`] with
+/// TPGDON on.
+fn generic_region(width: u32, height: u32, coded: &[u8]) -> Vec<u8> {
+    let mut data = Vec::with_capacity(coded.len() + 26);
     // Region segment information field (7.4.1): size, position, external combination OR.
-    data.extend_from_slice(&bitmap.width().to_be_bytes());
-    data.extend_from_slice(&bitmap.height().to_be_bytes());
+    data.extend_from_slice(&width.to_be_bytes());
+    data.extend_from_slice(&height.to_be_bytes());
     data.extend_from_slice(&0u32.to_be_bytes());
     data.extend_from_slice(&0u32.to_be_bytes());
     data.push(0);
-    // Generic region segment flags (7.4.6.2): MMR 0, GBTEMPLATE 0, TPGDON.
-    data.push(u8::from(tpgdon) << 3);
+    // Generic region segment flags (7.4.6.2): MMR 0, GBTEMPLATE 0, TPGDON 1.
+    data.push(1 << 3);
     // AT flags (7.4.6.3).
     for (x, y) in generic::NOMINAL_AT {
         data.push(x as u8);
         data.push(y as u8);
     }
-    data.extend_from_slice(&generic::encode(bitmap, tpgdon));
+    data.extend_from_slice(coded);
     data
 }
 
-/// One page as the segments a PDF's JBIG2Decode stream holds (T.88 D.3; ISO 32000-1 7.4.7).
-pub fn embedded_page(bitmap: &Bitmap, dpi: (f64, f64)) -> Vec<u8> {
-    let mut out = Vec::new();
-    let info = page_information(bitmap.width(), bitmap.height(), dpi);
-    segment(&mut out, 0, PAGE_INFORMATION, 1, &info);
+/// One page as the segments a PDF's JBIG2Decode stream holds (T.88 D.3; ISO 32000-1 7.4.7):
+/// `coded` is the page's template 0 generic region with TPGDON.
+pub fn embedded_page(width: u32, height: u32, dpi: (f64, f64), coded: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(coded.len() + 64);
     segment(
         &mut out,
+        0,
+        PAGE_INFORMATION,
         1,
-        IMMEDIATE_LOSSLESS_GENERIC_REGION,
-        1,
-        &generic_region(bitmap, true),
+        &page_information(width, height, dpi),
     );
+    let region = generic_region(width, height, coded);
+    segment(&mut out, 1, IMMEDIATE_LOSSLESS_GENERIC_REGION, 1, &region);
     out
 }
 
-/// Pages as a standalone sequential JBIG2 file (`.jb2`, T.88 D.1, D.4).
-pub fn standalone_file(pages: &[(&Bitmap, (f64, f64))]) -> Vec<u8> {
-    let mut out = FILE_ID.to_vec();
-    // File header flags: sequential organisation, page count known.
-    out.push(0x01);
-    out.extend_from_slice(&(pages.len() as u32).to_be_bytes());
-    let mut number = 0;
-    for (i, (bitmap, dpi)) in pages.iter().enumerate() {
-        let page = (i + 1) as u32;
-        let info = page_information(bitmap.width(), bitmap.height(), *dpi);
-        segment(&mut out, number, PAGE_INFORMATION, page, &info);
+/// A standalone sequential JBIG2 file (`.jb2`, T.88 D.1, D.4) built page by page.
+pub struct StandaloneWriter {
+    out: Vec<u8>,
+    pages: u32,
+    next_segment: u32,
+}
+
+impl Default for StandaloneWriter {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl StandaloneWriter {
+    /// The file header; the page count is filled in by [`StandaloneWriter::finish`].
+    pub fn new() -> Self {
+        let mut out = FILE_ID.to_vec();
+        // File header flags: sequential organisation, page count known.
+        out.push(0x01);
+        out.extend_from_slice(&0u32.to_be_bytes());
+        StandaloneWriter {
+            out,
+            pages: 0,
+            next_segment: 0,
+        }
+    }
+
+    /// Adds a page whose template 0 generic region with TPGDON is `coded`.
+    pub fn add_page(&mut self, width: u32, height: u32, dpi: (f64, f64), coded: &[u8]) {
+        self.pages += 1;
+        let (page, n) = (self.pages, self.next_segment);
+        let region = generic_region(width, height, coded);
         segment(
-            &mut out,
-            number + 1,
+            &mut self.out,
+            n,
+            PAGE_INFORMATION,
+            page,
+            &page_information(width, height, dpi),
+        );
+        segment(
+            &mut self.out,
+            n + 1,
             IMMEDIATE_LOSSLESS_GENERIC_REGION,
             page,
-            &generic_region(bitmap, true),
+            &region,
         );
-        segment(&mut out, number + 2, END_OF_PAGE, page, &[]);
-        number += 3;
+        segment(&mut self.out, n + 2, END_OF_PAGE, page, &[]);
+        self.next_segment += 3;
     }
-    segment(&mut out, number, END_OF_FILE, 0, &[]);
-    out
+
+    /// Ends the file and returns it.
+    pub fn finish(mut self) -> Vec<u8> {
+        segment(&mut self.out, self.next_segment, END_OF_FILE, 0, &[]);
+        self.out[9..13].copy_from_slice(&self.pages.to_be_bytes());
+        self.out
+    }
 }

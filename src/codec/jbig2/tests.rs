@@ -63,7 +63,8 @@ fn generic_regions_round_trip_with_and_without_tpgdon() {
 fn hayro_jbig2_decodes_our_embedded_pages() {
     for (w, h) in [(1, 1), (9, 5), (200, 150), (1000, 300)] {
         let b = page(w, h);
-        let data = segments::embedded_page(&b, (300.0, 300.0));
+        let coded = generic::encode(&b, true);
+        let data = segments::embedded_page(w, h, (300.0, 300.0), &coded);
         assert_eq!(hayro_decode(&data).first_difference(&b), None, "{w}x{h}");
     }
     let blank = Bitmap::new(500, 400, &Limits::default()).unwrap();
