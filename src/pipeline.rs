@@ -38,18 +38,25 @@ pub fn prepare(page: Page, options: &Options) -> Result<(Bitmap, Vec<String>)> {
     Ok((bitmap, notes))
 }
 
+/// Checks that our decoding of `codec` data gave back `bitmap`.
+fn check_decoded(decoded: Result<Bitmap>, bitmap: &Bitmap, codec: &str) -> Result<()> {
+    let decoded = decoded
+        .map_err(|e| Error::Verification(format!("our {codec} data does not decode: {e}")))?;
+    match decoded.first_difference(bitmap) {
+        None => Ok(()),
+        Some((x, y)) => Err(Error::Verification(format!(
+            "{codec} data decodes to a different bitmap (first difference at x={x}, y={y})"
+        ))),
+    }
+}
+
 /// Encodes a bitmap as G4 and, when `verify`, decodes it again and compares.
 pub fn encode_g4_verified(bitmap: &Bitmap, verify: bool) -> Result<Vec<u8>> {
     let data = ccitt::encode_g4(bitmap);
     if verify {
         let params = DecodeParams::new(Coding::G4, bitmap.width(), Some(bitmap.height()));
-        let decoded = ccitt::decode(&data, &params, &crate::Limits::default())
-            .map_err(|e| Error::Verification(format!("our G4 data does not decode: {e}")))?;
-        if let Some((x, y)) = decoded.first_difference(bitmap) {
-            return Err(Error::Verification(format!(
-                "G4 data decodes to a different bitmap (first difference at x={x}, y={y})"
-            )));
-        }
+        let decoded = ccitt::decode(&data, &params, &crate::Limits::default());
+        check_decoded(decoded, bitmap, "G4")?;
     }
     Ok(data)
 }
@@ -145,13 +152,8 @@ fn encode_verified(bitmap: &Bitmap, codec: BilevelCodec, verify: bool) -> Result
             let coded = jbig2::generic::encode(bitmap, true);
             if verify {
                 let (w, h) = (bitmap.width(), bitmap.height());
-                let decoded =
-                    jbig2::generic::decode(&coded, w, h, true, &crate::Limits::default())?;
-                if let Some((x, y)) = decoded.first_difference(bitmap) {
-                    return Err(Error::Verification(format!(
-                        "JBIG2 data decodes to a different bitmap (first difference at x={x}, y={y})"
-                    )));
-                }
+                let decoded = jbig2::generic::decode(&coded, w, h, true, &crate::Limits::default());
+                check_decoded(decoded, bitmap, "JBIG2")?;
             }
             Ok(coded)
         }
