@@ -23,6 +23,16 @@ pub fn read_input(data: &[u8]) {
     let _ = crate::input::fax::read(data, &limits());
 }
 
+/// Reads every page of the bytes as a PDF: lopdf's parsing, our extraction and, for pages that
+/// are not one image, hayro's rendering.
+pub fn read_pdf(data: &[u8]) {
+    if let Ok(pages) = crate::input::pdf::PdfPages::new(data, &limits()) {
+        for page in pages.take(4) {
+            let _ = page;
+        }
+    }
+}
+
 /// Decodes CCITT data with parameters taken from the first four bytes.
 pub fn ccitt_decode(data: &[u8]) {
     let [a, b, c, d, rest @ ..] = data else {

@@ -30,3 +30,8 @@ fn ccitt_decode_regressions() {
 fn g4_round_trip_regressions() {
     replay("g4_round_trip", scanpress::fuzzing::g4_round_trip);
 }
+
+#[test]
+fn read_pdf_regressions() {
+    replay("read_pdf", scanpress::fuzzing::read_pdf);
+}
