@@ -57,9 +57,14 @@ pub enum PageImage {
 }
 
 impl PageImage {
-    /// The simplest kind that holds a grey image exactly: bilevel when every pixel is pure black
-    /// or white (so no binarisation, and nothing lossy, happens later).
-    pub fn from_gray(gray: GrayImage, limits: &Limits) -> Result<PageImage> {
+    /// The simplest kind that holds `width` x `height` grey samples exactly: bilevel when every
+    /// pixel is pure black or white (so no binarisation, and nothing lossy, happens later).
+    pub fn from_gray(width: u32, height: u32, data: Vec<u8>, limits: &Limits) -> Result<PageImage> {
+        let gray = GrayImage {
+            width,
+            height,
+            data,
+        };
         if gray.data.iter().all(|&v| v == 0 || v == 255) {
             let mut bitmap = Bitmap::new(gray.width, gray.height, limits)?;
             crate::simd::pack_threshold_image(&gray.data, gray.width, 128, &mut bitmap);
@@ -68,23 +73,18 @@ impl PageImage {
         Ok(PageImage::Gray(gray))
     }
 
-    /// The simplest kind that holds a colour image exactly: grey (or bilevel) when every pixel is
-    /// grey.
-    pub fn from_rgb(rgb: RgbImage, limits: &Limits) -> Result<PageImage> {
-        if rgb
-            .data
-            .chunks_exact(3)
-            .all(|p| p[0] == p[1] && p[1] == p[2])
-        {
-            let data = rgb.data.chunks_exact(3).map(|p| p[0]).collect();
-            let gray = GrayImage {
-                width: rgb.width,
-                height: rgb.height,
-                data,
-            };
-            return PageImage::from_gray(gray, limits);
+    /// The simplest kind that holds `width` x `height` RGB samples exactly: grey (or bilevel)
+    /// when every pixel is grey.
+    pub fn from_rgb(width: u32, height: u32, data: Vec<u8>, limits: &Limits) -> Result<PageImage> {
+        if data.chunks_exact(3).all(|p| p[0] == p[1] && p[1] == p[2]) {
+            let gray = data.chunks_exact(3).map(|p| p[0]).collect();
+            return PageImage::from_gray(width, height, gray, limits);
         }
-        Ok(PageImage::Rgb(rgb))
+        Ok(PageImage::Rgb(RgbImage {
+            width,
+            height,
+            data,
+        }))
     }
 
     /// Width and height in pixels.

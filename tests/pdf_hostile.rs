@@ -1,30 +1,13 @@
 //! Malformed, truncated and hostile PDFs give clear errors, never a panic or a hang.
 
+mod common;
+
 use scanpress::{Error, Limits};
 
 /// A PDF from numbered object bodies, with a correct cross-reference table.
 fn pdf(objects: &[&str]) -> Vec<u8> {
-    let mut out = b"%PDF-1.4\n".to_vec();
-    let mut offsets = Vec::new();
-    for (i, body) in objects.iter().enumerate() {
-        offsets.push(out.len());
-        out.extend_from_slice(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-    }
-    let xref = out.len();
-    out.extend_from_slice(
-        format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes(),
-    );
-    for o in offsets {
-        out.extend_from_slice(format!("{o:010} 00000 n \n").as_bytes());
-    }
-    out.extend_from_slice(
-        format!(
-            "trailer\n<</Size {}/Root 1 0 R>>\nstartxref\n{xref}\n%%EOF\n",
-            objects.len() + 1
-        )
-        .as_bytes(),
-    );
-    out
+    let bodies: Vec<&[u8]> = objects.iter().map(|o| o.as_bytes()).collect();
+    common::pdf_from_objects(&bodies)
 }
 
 fn first_error(data: &[u8]) -> Option<Error> {

@@ -10,7 +10,7 @@ use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::options::Limits;
 use crate::output::pdf::{DocumentInfo, pdf_string};
-use crate::page::{GrayImage, Page, PageImage, Resolution, RgbImage};
+use crate::page::{Page, PageImage, Resolution};
 
 const FORMAT: &str = "PDF";
 
@@ -169,14 +169,7 @@ fn render_page(data: &[u8], index: usize, dpi: f64, why: String, limits: &Limits
         .flat_map(|p| [p[0], p[1], p[2]])
         .collect();
     Ok(Page {
-        image: PageImage::from_rgb(
-            RgbImage {
-                width,
-                height,
-                data,
-            },
-            limits,
-        )?,
+        image: PageImage::from_rgb(width, height, data, limits)?,
         resolution: Resolution {
             x: dpi,
             y: dpi,
@@ -638,28 +631,14 @@ fn decode_jpx(data: &[u8], limits: &Limits) -> Result<PageImage> {
     match channels {
         1 | 2 => {
             let data = samples.chunks_exact(channels).map(|p| p[0]).collect();
-            PageImage::from_gray(
-                GrayImage {
-                    width,
-                    height,
-                    data,
-                },
-                limits,
-            )
+            PageImage::from_gray(width, height, data, limits)
         }
         3 | 4 => {
             let data = samples
                 .chunks_exact(channels)
                 .flat_map(|p| [p[0], p[1], p[2]])
                 .collect();
-            PageImage::from_rgb(
-                RgbImage {
-                    width,
-                    height,
-                    data,
-                },
-                limits,
-            )
+            PageImage::from_rgb(width, height, data, limits)
         }
         n => Err(Error::unsupported("JPEG 2000", format!("{n} channels"))),
     }
@@ -832,12 +811,5 @@ fn decode_samples(
             rgb.extend(to_rgb(&space, &sample[..components.max(1)]));
         }
     }
-    PageImage::from_rgb(
-        RgbImage {
-            width,
-            height,
-            data: rgb,
-        },
-        limits,
-    )
+    PageImage::from_rgb(width, height, rgb, limits)
 }

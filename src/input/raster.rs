@@ -7,9 +7,7 @@ use image::{DynamicImage, ImageFormat, ImageReader};
 
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use crate::page::{
-    GrayImage, Page, PageImage, Resolution, RgbImage, gray_over_white, rgb_over_white,
-};
+use crate::page::{Page, PageImage, Resolution, gray_over_white, rgb_over_white};
 
 const FORMAT: &str = "image";
 
@@ -64,27 +62,13 @@ fn classify(image: DynamicImage, limits: &Limits) -> Result<PageImage> {
             true => gray_over_white(image.to_luma_alpha8().as_raw()),
             false => image.into_luma8().into_raw(),
         };
-        return PageImage::from_gray(
-            GrayImage {
-                width,
-                height,
-                data,
-            },
-            limits,
-        );
+        return PageImage::from_gray(width, height, data, limits);
     }
     let data = match alpha {
         true => rgb_over_white(image.to_rgba8().as_raw()),
         false => image.into_rgb8().into_raw(),
     };
-    PageImage::from_rgb(
-        RgbImage {
-            width,
-            height,
-            data,
-        },
-        limits,
-    )
+    PageImage::from_rgb(width, height, data, limits)
 }
 
 /// PNG pHYs (PNG 11.3.5.3): pixels per unit, unit 1 = metre.

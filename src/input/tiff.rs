@@ -11,9 +11,7 @@ use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use crate::page::{
-    GrayImage, Page, PageImage, Resolution, RgbImage, gray_over_white, rgb_over_white,
-};
+use crate::page::{Page, PageImage, Resolution, gray_over_white, rgb_over_white};
 
 const FORMAT: &str = "TIFF";
 
@@ -320,26 +318,8 @@ fn read_general(
         }
         Ok(data)
     };
-    let gray = |data| {
-        PageImage::from_gray(
-            GrayImage {
-                width,
-                height,
-                data,
-            },
-            limits,
-        )
-    };
-    let rgb = |data| {
-        PageImage::from_rgb(
-            RgbImage {
-                width,
-                height,
-                data,
-            },
-            limits,
-        )
-    };
+    let gray = |data| PageImage::from_gray(width, height, data, limits);
+    let rgb = |data| PageImage::from_rgb(width, height, data, limits);
     Ok(match color {
         ColorType::Gray(1) => {
             let DecodingResult::U8(mut data) = result else {
@@ -426,14 +406,7 @@ fn read_palette(
             data.extend([0, 1, 2].map(|c| (map[c * colors + i] >> 8) as u8));
         }
     }
-    PageImage::from_rgb(
-        RgbImage {
-            width,
-            height,
-            data,
-        },
-        limits,
-    )
+    PageImage::from_rgb(width, height, data, limits)
 }
 
 /// Rewrites the PhotometricInterpretation entry of the directory at `ifd` to 1 (BlackIsZero).
