@@ -232,15 +232,7 @@ fn folders_become_pdfs_by_default() {
         again.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
-    let read = |path: &Path| -> Vec<Bitmap> {
-        scanpress::input::pages(&std::fs::read(path).unwrap(), None, &Limits::default())
-            .unwrap()
-            .map(|p| match p.unwrap().image {
-                scanpress::PageImage::Bilevel(b) => b,
-                other => panic!("{} page", other.kind()),
-            })
-            .collect()
-    };
+    let read = |path: &Path| bilevel_pages(&std::fs::read(path).unwrap());
     let original = read(&input.join("manpage.tif"));
     assert_eq!(read(&pdf), original);
     assert_eq!(read(&again), original);

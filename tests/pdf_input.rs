@@ -7,20 +7,10 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use scanpress::{Bitmap, Limits, PageImage};
+use scanpress::{Limits, PageImage};
 
 fn fixture() -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/fax2d-manpage.tif")
-}
-
-fn bilevel_pages(data: &[u8]) -> Vec<Bitmap> {
-    scanpress::input::pages(data, None, &Limits::default())
-        .unwrap()
-        .map(|p| match p.unwrap().image {
-            PageImage::Bilevel(b) => b,
-            other => panic!("{} page", other.kind()),
-        })
-        .collect()
 }
 
 /// libtiff's tiff2pdf passes CCITT data through as it is (G3 1-D and 2-D, with EOLs and byte

@@ -17,14 +17,7 @@ fn fixture() -> String {
 }
 
 fn read_bilevel(path: &Path) -> Vec<scanpress::Bitmap> {
-    let data = std::fs::read(path).unwrap();
-    scanpress::input::pages(&data, None, &Limits::default())
-        .unwrap()
-        .map(|p| match p.unwrap().image {
-            PageImage::Bilevel(b) => b,
-            other => panic!("{}: {} page", path.display(), other.kind()),
-        })
-        .collect()
+    bilevel_pages(&std::fs::read(path).unwrap())
 }
 
 #[test]

@@ -551,9 +551,7 @@ fn decode_jbig2(
     height: u32,
     limits: &Limits,
 ) -> Result<Bitmap> {
-    let settings = hayro_jbig2::DecodeSettings::default();
-    let jbig2_error = |e: hayro_jbig2::DecodeError| Error::format("JBIG2", format!("{e:?}"));
-    let globals_data = parms
+    let globals = parms
         .and_then(|p| p.get(b"JBIG2Globals").ok())
         .and_then(|g| doc.dereference(g).ok())
         .and_then(|(_, g)| g.as_stream().ok())
@@ -561,7 +559,20 @@ fn decode_jbig2(
             s.decompressed_content()
                 .unwrap_or_else(|_| s.content.clone())
         });
-    let globals = match &globals_data {
+    let page = decode_embedded_jbig2(data, globals.as_deref(), limits)?;
+    Ok(page.crop(0, 0, width, height))
+}
+
+/// Decodes a JBIG2 page in the embedded organisation (T.88 D.3), with its global segments, through
+/// hayro-jbig2.
+pub(crate) fn decode_embedded_jbig2(
+    data: &[u8],
+    globals: Option<&[u8]>,
+    limits: &Limits,
+) -> Result<Bitmap> {
+    let settings = hayro_jbig2::DecodeSettings::default();
+    let jbig2_error = |e: hayro_jbig2::DecodeError| Error::format("JBIG2", format!("{e:?}"));
+    let globals = match globals {
         Some(g) => Some(hayro_jbig2::Globals::new(g, &settings).map_err(jbig2_error)?),
         None => None,
     };
@@ -570,7 +581,7 @@ fn decode_jbig2(
     limits.check_pixels(page.width(), page.height())?;
     let mut sink = BitmapSink::new(page.width(), page.height(), limits)?;
     page.decode(&mut sink).map_err(jbig2_error)?;
-    Ok(sink.bitmap.crop(0, 0, width, height))
+    Ok(sink.bitmap)
 }
 
 /// Receives hayro-jbig2's pixels into a [`Bitmap`].

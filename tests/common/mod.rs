@@ -135,6 +135,17 @@ pub fn libtiff_pages(tif: &Path, scratch: &TempDir) -> Vec<Bitmap> {
     pages
 }
 
+/// The pages of an input as read, each of which must be bilevel.
+pub fn bilevel_pages(data: &[u8]) -> Vec<Bitmap> {
+    scanpress::input::pages(data, None, &Limits::default())
+        .unwrap()
+        .map(|p| match p.unwrap().image {
+            scanpress::PageImage::Bilevel(b) => b,
+            other => panic!("{} page", other.kind()),
+        })
+        .collect()
+}
+
 /// The bilevel pages scanpress makes of an input (binarising grey and colour ones).
 pub fn our_bitmaps(data: &[u8], name: &str) -> Vec<Bitmap> {
     let options = scanpress::Options::default();

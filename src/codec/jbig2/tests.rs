@@ -16,35 +16,9 @@ fn page(width: u32, height: u32) -> Bitmap {
     b
 }
 
-/// Decodes embedded JBIG2 segments with hayro-jbig2.
+/// Decodes embedded JBIG2 segments with hayro-jbig2, an independent decoder.
 fn hayro_decode(data: &[u8]) -> Bitmap {
-    struct Sink(Bitmap, u32, u32);
-    impl hayro_jbig2::Decoder for Sink {
-        fn push_pixel(&mut self, black: bool) {
-            if self.1 < self.0.width() && self.2 < self.0.height() {
-                self.0.set(self.1, self.2, black);
-            }
-            self.1 += 1;
-        }
-        fn push_pixel_chunk(&mut self, black: bool, chunk_count: u32) {
-            for _ in 0..chunk_count * 8 {
-                self.push_pixel(black);
-            }
-        }
-        fn next_line(&mut self) {
-            self.1 = 0;
-            self.2 += 1;
-        }
-    }
-    let settings = hayro_jbig2::DecodeSettings::default();
-    let page = hayro_jbig2::Page::new_embedded(data, None, &settings).unwrap();
-    let mut sink = Sink(
-        Bitmap::new(page.width(), page.height(), &Limits::default()).unwrap(),
-        0,
-        0,
-    );
-    page.decode(&mut sink).unwrap();
-    sink.0
+    crate::input::pdf::decode_embedded_jbig2(data, None, &Limits::default()).unwrap()
 }
 
 #[test]
