@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
+use crate::codec::jbig2::generic::{GenericParams, Template};
 use crate::codec::jbig2::{self, segments::StandaloneWriter};
 use crate::error::{Error, Result};
 use crate::input;
@@ -91,7 +92,7 @@ pub fn compress_bytes(
         let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
         let coded =
             encode_verified(&bitmap, codec, options.verify).map_err(|e| in_page(e, number))?;
-        writer.add_page(&bitmap, &resolution, rotate, codec, &coded);
+        writer.add_page(&bitmap, &resolution, rotate, &coded);
         reports.push(PageReport {
             number,
             width: bitmap.width(),
@@ -143,19 +144,40 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
     }
 }
 
+/// A page's coded data.
+enum Coded {
+    G4(Vec<u8>),
+    /// A generic region covering the page, and how it was coded.
+    Jbig2 {
+        params: GenericParams,
+        data: Vec<u8>,
+    },
+}
+
+impl Coded {
+    fn len(&self) -> usize {
+        match self {
+            Coded::G4(data) | Coded::Jbig2 { data, .. } => data.len(),
+        }
+    }
+}
+
 /// Encodes a page with `codec` and, when `verify`, decodes it again with our own decoder and
-/// compares. JBIG2 pages are coded as one template 0 generic region with TPGDON.
-fn encode_verified(bitmap: &Bitmap, codec: BilevelCodec, verify: bool) -> Result<Vec<u8>> {
+/// compares. A JBIG2 page is verified as the segments that will be written.
+fn encode_verified(bitmap: &Bitmap, codec: BilevelCodec, verify: bool) -> Result<Coded> {
     match codec {
-        BilevelCodec::G4 => encode_g4_verified(bitmap, verify),
+        BilevelCodec::G4 => encode_g4_verified(bitmap, verify).map(Coded::G4),
         BilevelCodec::Jbig2Generic => {
-            let coded = jbig2::generic::encode(bitmap, true);
+            let params = GenericParams::nominal(Template::T0);
+            let data = jbig2::generic::encode(bitmap, &params);
             if verify {
                 let (w, h) = (bitmap.width(), bitmap.height());
-                let decoded = jbig2::generic::decode(&coded, w, h, true, &crate::Limits::default());
+                let page = jbig2::segments::embedded_page(w, h, (0.0, 0.0), &params, &data);
+                let decoded =
+                    jbig2::decode::decode_embedded(&page, None, &crate::Limits::default());
                 check_decoded(decoded, bitmap, "JBIG2")?;
             }
-            Ok(coded)
+            Ok(Coded::Jbig2 { params, data })
         }
     }
 }
@@ -168,18 +190,11 @@ enum Sink {
 }
 
 impl Sink {
-    fn add_page(
-        &mut self,
-        bitmap: &Bitmap,
-        resolution: &Resolution,
-        rotate: i32,
-        codec: BilevelCodec,
-        coded: &[u8],
-    ) {
+    fn add_page(&mut self, bitmap: &Bitmap, resolution: &Resolution, rotate: i32, coded: &Coded) {
         let (w, h) = (bitmap.width(), bitmap.height());
         let dpi = (resolution.x, resolution.y);
-        match (self, codec) {
-            (Sink::Pdf(pdf), BilevelCodec::G4) => {
+        match (self, coded) {
+            (Sink::Pdf(pdf), Coded::G4(coded)) => {
                 let coding = ImageCoding::G4 { byte_align: false };
                 let image = PdfImage {
                     width: w,
@@ -189,8 +204,8 @@ impl Sink {
                 };
                 pdf.add_page(&image, resolution, rotate);
             }
-            (Sink::Pdf(pdf), BilevelCodec::Jbig2Generic) => {
-                let segments = jbig2::segments::embedded_page(w, h, dpi, coded);
+            (Sink::Pdf(pdf), Coded::Jbig2 { params, data }) => {
+                let segments = jbig2::segments::embedded_page(w, h, dpi, params, data);
                 let coding = ImageCoding::Jbig2 { globals: None };
                 let image = PdfImage {
                     width: w,
@@ -200,8 +215,13 @@ impl Sink {
                 };
                 pdf.add_page(&image, resolution, rotate);
             }
-            (Sink::Tiff(tiff), _) => tiff.add_g4_page(w, h, resolution, coded),
-            (Sink::Jb2(jb2), _) => jb2.add_page(w, h, dpi, coded),
+            (Sink::Tiff(tiff), Coded::G4(coded)) => tiff.add_g4_page(w, h, resolution, coded),
+            (Sink::Jb2(jb2), Coded::Jbig2 { params, data }) => {
+                jb2.add_page(w, h, dpi, params, data)
+            }
+            (Sink::Tiff(_), Coded::Jbig2 { .. }) | (Sink::Jb2(_), Coded::G4(_)) => {
+                unreachable!("bilevel_codec pairs each format with a codec it holds")
+            }
         }
     }
 

@@ -27,8 +27,9 @@ fn jbig2dec_decodes_our_standalone_files_of_corpus_pages() {
         let name = file.file_name().unwrap().to_string_lossy().into_owned();
         let page = our_bitmaps(&std::fs::read(&file).unwrap(), &name).remove(0);
         let mut file = jbig2::segments::StandaloneWriter::new();
-        let coded = jbig2::generic::encode(&page, true);
-        file.add_page(page.width(), page.height(), (300.0, 300.0), &coded);
+        let params = jbig2::generic::GenericParams::nominal(jbig2::generic::Template::T0);
+        let coded = jbig2::generic::encode(&page, &params);
+        file.add_page(page.width(), page.height(), (300.0, 300.0), &params, &coded);
         let jb2 = file.finish();
         let path = scratch.path("page.jb2");
         std::fs::write(&path, &jb2).unwrap();

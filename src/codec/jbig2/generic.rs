@@ -1,60 +1,291 @@
-//! Generic region coding (T.88 6.2) with the arithmetic coder: template 0 with its nominal
-//! adaptive pixels, and typical prediction (TPGDON).
+//! Generic region coding with the arithmetic coder (T.88 6.2): templates 0 to 3, nominal or
+//! chosen adaptive template (AT) pixels, and typical prediction (TPGDON).
 //!
-//! This first version forms each context pixel by pixel; the word-at-a-time context registers of
-//! the speed target come next.
+//! # Why the loops are shaped as they are
+//!
+//! A pixel's context is never gathered pixel by pixel. Each template is a few horizontal windows
+//! on rows y-2, y-1 and y (T.88 Figures 3 to 6), laid out in the context so that moving one pixel
+//! to the right is one shift of the whole context; the pixels entering the windows come from
+//! 64-bit words of the rows above, loaded once per 64 pixels. AT pixels away from their nominal
+//! places get a word of their own row each.
+//!
+//! Most of a scanned page is white paper whose context is 0. Where the context is 0 and the
+//! words ahead are white, the pixels up to the next black one all code as the MPS of context 0,
+//! which the MQ coder takes in one step ([`MqEncoder::encode_mps_run`],
+//! [`MqDecoder::decode_mps_run`]): a white row costs a handful of operations per word.
 
 use super::mq::{Context, MqDecoder, MqEncoder};
 use crate::bitmap::Bitmap;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::options::Limits;
 
-/// T.88 6.2.5.3, Figure 3: the nominal adaptive template pixels of template 0, (x, y) offsets
-/// A1..A4.
-pub const NOMINAL_AT: [(i8, i8); 4] = [(3, -1), (-3, -1), (2, -2), (-2, -2)];
+/// GBTEMPLATE (T.88 6.2.5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Template {
+    /// 16 pixels, four of them AT pixels (Figure 3).
+    T0,
+    /// 13 pixels, one AT pixel (Figure 4).
+    T1,
+    /// 10 pixels, one AT pixel (Figure 5).
+    T2,
+    /// 10 pixels on two rows, one AT pixel (Figure 6).
+    T3,
+}
 
-/// T.88 6.2.5.7: the context in which SLTP is coded for template 0.
-const SLTP_CONTEXT: usize = 0x9B25;
-
-/// The pixel at (`x`, `y`), 0 outside the bitmap (T.88 6.2.5.2).
-#[inline(always)]
-fn pixel(b: &Bitmap, x: i64, y: i64) -> usize {
-    if x < 0 || y < 0 || x >= i64::from(b.width()) || y >= i64::from(b.height()) {
-        return 0;
+impl Template {
+    /// The template of a GBTEMPLATE field (its two low bits).
+    pub fn from_bits(bits: u8) -> Self {
+        match bits & 3 {
+            0 => Template::T0,
+            1 => Template::T1,
+            2 => Template::T2,
+            _ => Template::T3,
+        }
     }
-    usize::from(b.get(x as u32, y as u32))
+
+    /// The GBTEMPLATE field value.
+    pub fn bits(self) -> u8 {
+        self as u8
+    }
+
+    /// The nominal AT pixels (T.88 6.2.5.3, Figures 3 to 6); template 0 has four, the others one.
+    pub fn nominal_at(self) -> &'static [(i8, i8)] {
+        match self {
+            Template::T0 => &[(3, -1), (-3, -1), (2, -2), (-2, -2)],
+            Template::T1 => &[(3, -1)],
+            Template::T2 | Template::T3 => &[(2, -1)],
+        }
+    }
+
+    /// Bits in a context.
+    fn context_bits(self) -> u32 {
+        match self {
+            Template::T0 => 16,
+            Template::T1 => 13,
+            Template::T2 | Template::T3 => 10,
+        }
+    }
+
+    /// The context in which SLTP is coded (T.88 6.2.5.7, Figures 8 to 11).
+    fn sltp_context(self) -> usize {
+        match self {
+            Template::T0 => 0x9B25,
+            Template::T1 => 0x0795,
+            Template::T2 => 0x00E5,
+            Template::T3 => 0x0195,
+        }
+    }
 }
 
-/// The 16-bit template 0 context of pixel (`x`, `y`), bits in the order of T.88 Figure 3
-/// (6.2.5.3): the current row nearest first, then the row above, then two rows above.
+/// How a generic region is coded: the fields of the generic region segment's flags and AT
+/// pixels (T.88 7.4.6.2, 7.4.6.3) for arithmetic coding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct GenericParams {
+    /// GBTEMPLATE.
+    pub template: Template,
+    /// The AT pixels as (x, y) offsets; template 0 uses all four, the others the first.
+    pub at: [(i8, i8); 4],
+    /// TPGDON: rows equal to the row above are coded with one bit.
+    pub tpgdon: bool,
+}
+
+impl GenericParams {
+    /// `template` with its nominal AT pixels and TPGDON on.
+    pub fn nominal(template: Template) -> Self {
+        let mut at = [(0, 0); 4];
+        for (slot, &p) in at.iter_mut().zip(template.nominal_at()) {
+            *slot = p;
+        }
+        GenericParams {
+            template,
+            at,
+            tpgdon: true,
+        }
+    }
+
+    /// The AT pixels the template uses.
+    pub fn at_pixels(&self) -> &[(i8, i8)] {
+        &self.at[..self.template.nominal_at().len()]
+    }
+
+    /// Checks the AT pixels against T.88 6.2.5.4: each must come before the pixel being coded (a
+    /// row above, or to the left on the same row), within the field's range.
+    pub fn check(&self) -> Result<()> {
+        for &(x, y) in self.at_pixels() {
+            if y > 0 || (y == 0 && x >= 0) {
+                return Err(Error::format(
+                    "JBIG2",
+                    format!("AT pixel ({x}, {y}) is not yet decoded when it is needed"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Where a template's pixels sit in the context (T.88 6.2.5.3, bit orders as in Figures 8-11).
+///
+/// Each row's fixed pixels are one window whose rightmost pixel has the lowest bit, so a step to
+/// the right is `(context << 1) & shift_mask` plus the pixels entering at the windows' low bits.
+struct Layout {
+    /// The bits that survive a step to the right: every window bit but the lowest.
+    shift_mask: u32,
+    /// Row y-2's entering pixel: its x offset and its context bit; `None` for template 3.
+    row2: Option<(i64, u32)>,
+    /// Row y-1's entering pixel: its x offset and its context bit.
+    row1: (i64, u32),
+    /// AT pixels off their nominal places: x offset, y offset, context bit.
+    at: Vec<(i64, i64, u32)>,
+}
+
+/// The mask of context bits `lo + 1 ..= hi`.
+const fn window(lo: u32, hi: u32) -> u32 {
+    ((1 << (hi + 1)) - 1) & !((1 << (lo + 1)) - 1)
+}
+
+/// A window of a row above: its lowest and highest context bits, and the x offset of the pixel
+/// entering at the lowest bit.
+type Window = (u32, u32, i64);
+
+impl Layout {
+    fn new(params: &GenericParams) -> Self {
+        let nominal = params.at_pixels() == params.template.nominal_at();
+        // Row 0's window top bit, the windows of rows y-1 and y-2, and the AT pixels' bits.
+        let (row0_hi, row1, row2, at_bits): (u32, Window, Option<Window>, &[u32]) =
+            match (params.template, nominal) {
+                (Template::T0, true) => (3, (4, 10, 3), Some((11, 15, 2)), &[]),
+                (Template::T0, false) => (3, (5, 9, 2), Some((12, 14, 1)), &[4, 10, 11, 15]),
+                (Template::T1, true) => (2, (3, 8, 3), Some((9, 12, 2)), &[]),
+                (Template::T1, false) => (2, (4, 8, 2), Some((9, 12, 2)), &[3]),
+                (Template::T2, true) => (1, (2, 6, 2), Some((7, 9, 1)), &[]),
+                (Template::T2, false) => (1, (3, 6, 1), Some((7, 9, 1)), &[2]),
+                (Template::T3, true) => (3, (4, 9, 2), None, &[]),
+                (Template::T3, false) => (3, (5, 9, 1), None, &[4]),
+            };
+        let mut shift_mask = window(0, row0_hi) | window(row1.0, row1.1);
+        if let Some((lo, hi, _)) = row2 {
+            shift_mask |= window(lo, hi);
+        }
+        let at = at_bits
+            .iter()
+            .zip(params.at_pixels())
+            .map(|(&bit, &(x, y))| (i64::from(x), i64::from(y), bit))
+            .collect();
+        Layout {
+            shift_mask,
+            row2: row2.map(|(lo, _, x)| (x, lo)),
+            row1: (row1.2, row1.0),
+            at,
+        }
+    }
+
+    /// The fixed part of the context "at x = -1": the pixels 0 .. dx of rows y-1 and y-2 that
+    /// are already inside the windows when the first pixel's entering pixel arrives.
+    fn row_start(&self, row1: Option<&[u64]>, row2: Option<&[u64]>) -> u32 {
+        let mut bits = 0;
+        let windows = [(row1, Some(self.row1)), (row2, self.row2)];
+        for (row, window) in windows {
+            let (Some(row), Some((dx, b))) = (row, window) else {
+                continue;
+            };
+            let first = row.first().copied().unwrap_or(0);
+            for p in 0..dx {
+                // Pixel p sits dx - 1 - p places left of the entering pixel of x = -1.
+                bits |= bit(first, p as u32) << (b + (dx - 1 - p) as u32);
+            }
+        }
+        bits
+    }
+}
+
+/// 64 pixels of `row` from pixel `start`, the first in the top bit; pixels outside the row are
+/// white (T.88 6.2.5.2).
 #[inline(always)]
-fn context(b: &Bitmap, x: i64, y: i64) -> usize {
-    let at = |i: usize| {
-        pixel(
-            b,
-            x + i64::from(NOMINAL_AT[i].0),
-            y + i64::from(NOMINAL_AT[i].1),
-        )
+fn bits_at(row: &[u64], start: i64) -> u64 {
+    let word = start.div_euclid(64);
+    let shift = start.rem_euclid(64) as u32;
+    let get = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| row.get(i).copied())
+            .unwrap_or(0)
     };
-    pixel(b, x - 1, y)
-        | pixel(b, x - 2, y) << 1
-        | pixel(b, x - 3, y) << 2
-        | pixel(b, x - 4, y) << 3
-        | at(0) << 4
-        | pixel(b, x + 2, y - 1) << 5
-        | pixel(b, x + 1, y - 1) << 6
-        | pixel(b, x, y - 1) << 7
-        | pixel(b, x - 1, y - 1) << 8
-        | pixel(b, x - 2, y - 1) << 9
-        | at(1) << 10
-        | at(2) << 11
-        | pixel(b, x + 1, y - 2) << 12
-        | pixel(b, x, y - 2) << 13
-        | pixel(b, x - 1, y - 2) << 14
-        | at(3) << 15
+    if shift == 0 {
+        get(word)
+    } else {
+        (get(word) << shift) | (get(word + 1) >> (64 - shift))
+    }
 }
 
-/// Whether row `y` equals the row above (row -1 being white).
+/// Bit `i` (0 = top) of `word`, as a `u32`.
+#[inline(always)]
+fn bit(word: u64, i: u32) -> u32 {
+    ((word >> (63 - i)) & 1) as u32
+}
+
+/// The words feeding one 64-pixel span of a row: the pixels entering the windows of rows y-2
+/// and y-1, and the AT pixels of rows above.
+struct Feed {
+    row2: u64,
+    row1: u64,
+    at: [u64; 4],
+}
+
+impl Feed {
+    /// The words for pixels `x0 .. x0 + 64` of row `y`; `rows_above(dy)` is row y-dy, or `None`
+    /// above the region.
+    #[inline(always)]
+    fn load<'a>(layout: &Layout, x0: i64, rows_above: impl Fn(i64) -> Option<&'a [u64]>) -> Self {
+        let load = |dy: i64, dx: i64| rows_above(dy).map_or(0, |r| bits_at(r, x0 + dx));
+        let mut at = [0; 4];
+        for (word, &(dx, dy, _)) in at.iter_mut().zip(&layout.at) {
+            if dy < 0 {
+                *word = load(-dy, dx);
+            }
+        }
+        Feed {
+            row2: layout.row2.map_or(0, |(dx, _)| load(2, dx)),
+            row1: load(1, layout.row1.0),
+            at,
+        }
+    }
+
+    /// The context bits entering at pixel `i` of the span from rows above, and `prev`, the pixel
+    /// to the left.
+    #[inline(always)]
+    fn entering(&self, layout: &Layout, i: u32, prev: u32) -> u32 {
+        let mut bits = prev | bit(self.row1, i) << layout.row1.1;
+        if let Some((_, b)) = layout.row2 {
+            bits |= bit(self.row2, i) << b;
+        }
+        bits
+    }
+
+    /// The AT pixels of rows above at pixel `i`, in their context bits.
+    #[inline(always)]
+    fn at_bits(&self, layout: &Layout, i: u32) -> u32 {
+        let mut bits = 0;
+        for (word, &(_, _, b)) in self.at.iter().zip(&layout.at) {
+            bits |= bit(*word, i) << b;
+        }
+        bits
+    }
+
+    /// Every pixel from rows above that enters a context in this span.
+    #[inline(always)]
+    fn any(&self) -> u64 {
+        self.row2 | self.row1 | self.at.iter().fold(0, |a, w| a | w)
+    }
+}
+
+/// Row `y - dy` of `bitmap`, or `None` above the top.
+#[inline(always)]
+fn row_above(bitmap: &Bitmap, y: u32, dy: i64) -> Option<&[u64]> {
+    let r = i64::from(y) - dy;
+    (r >= 0).then(|| bitmap.row(r as u32))
+}
+
+/// Whether row `y` equals the row above it, row -1 being white (T.88 6.2.5.7's LTP test).
 fn same_as_above(b: &Bitmap, y: u32) -> bool {
     if y == 0 {
         b.row(0).iter().all(|&w| w == 0)
@@ -63,60 +294,136 @@ fn same_as_above(b: &Bitmap, y: u32) -> bool {
     }
 }
 
-/// Codes `bitmap` as a generic region, template 0 with nominal AT pixels (T.88 6.2.5.7, run in
-/// reverse), with typical prediction when `tpgdon`.
-pub fn encode(bitmap: &Bitmap, tpgdon: bool) -> Vec<u8> {
-    let mut contexts = vec![Context::default(); 1 << 16];
+/// Codes `bitmap` as a generic region (T.88 6.2.5.7, run in reverse) and returns the MQ data,
+/// ended with the 0xFF 0xAC marker.
+pub fn encode(bitmap: &Bitmap, params: &GenericParams) -> Vec<u8> {
+    let layout = Layout::new(params);
+    let template = params.template;
+    let mut contexts = vec![Context::default(); 1 << template.context_bits()];
     let mut mq = MqEncoder::new();
     let mut ltp = false;
+    let width = i64::from(bitmap.width());
     for y in 0..bitmap.height() {
-        if tpgdon {
+        if params.tpgdon {
             let typical = same_as_above(bitmap, y);
-            mq.encode(&mut contexts[SLTP_CONTEXT], u8::from(typical != ltp));
+            mq.encode(
+                &mut contexts[template.sltp_context()],
+                u8::from(typical != ltp),
+            );
             ltp = typical;
             if ltp {
                 continue;
             }
         }
-        for x in 0..bitmap.width() {
-            let cx = context(bitmap, i64::from(x), i64::from(y));
-            mq.encode(&mut contexts[cx], u8::from(bitmap.get(x, y)));
+        let row = bitmap.row(y);
+        let mut fixed = layout.row_start(row_above(bitmap, y, 1), row_above(bitmap, y, 2));
+        let mut prev = 0u32;
+        for (w, &here) in row.iter().enumerate() {
+            let x0 = w as i64 * 64;
+            let mut feed = Feed::load(&layout, x0, |dy| row_above(bitmap, y, dy));
+            // AT pixels on this row (to the left) read the row itself: it is all known.
+            for (word, &(dx, dy, _)) in feed.at.iter_mut().zip(&layout.at) {
+                if dy == 0 {
+                    *word = bits_at(row, x0 + dx);
+                }
+            }
+            let quiet = feed.any() | here;
+            let n = (width - x0).min(64) as u32;
+            let mut i = 0;
+            while i < n {
+                fixed = (fixed << 1) & layout.shift_mask | feed.entering(&layout, i, prev);
+                let cx = (fixed | feed.at_bits(&layout, i)) as usize;
+                if cx == 0 && contexts[0].mps_is_zero() {
+                    // White ahead in every row the context sees: one MPS run.
+                    let run = (quiet << i).leading_zeros().min(n - i);
+                    if run > 0 {
+                        mq.encode_mps_run(&mut contexts[0], run);
+                        i += run;
+                        prev = 0;
+                        continue;
+                    }
+                }
+                prev = bit(here, i);
+                mq.encode(&mut contexts[cx], prev as u8);
+                i += 1;
+            }
         }
     }
     mq.finish()
 }
 
-/// Decodes a generic region of `width` x `height` coded as [`encode`] does (T.88 6.2.5.7).
+/// Decodes a `width` x `height` generic region coded with `params` (T.88 6.2.5.7).
 pub fn decode(
     data: &[u8],
     width: u32,
     height: u32,
-    tpgdon: bool,
+    params: &GenericParams,
     limits: &Limits,
 ) -> Result<Bitmap> {
+    params.check()?;
     let mut bitmap = Bitmap::new(width, height, limits)?;
-    let mut contexts = vec![Context::default(); 1 << 16];
+    let layout = Layout::new(params);
+    let template = params.template;
+    let row0_at: Vec<(i64, u32)> = layout
+        .at
+        .iter()
+        .filter(|a| a.1 == 0)
+        .map(|a| (a.0, a.2))
+        .collect();
+    let mut contexts = vec![Context::default(); 1 << template.context_bits()];
     let mut mq = MqDecoder::new(data);
     let mut ltp = false;
+    let stride = bitmap.stride();
+    let mut row = vec![0u64; stride];
     for y in 0..height {
-        if tpgdon {
-            ltp ^= mq.decode(&mut contexts[SLTP_CONTEXT]) == 1;
+        if params.tpgdon {
+            ltp ^= mq.decode(&mut contexts[template.sltp_context()]) == 1;
             if ltp {
                 if y > 0 {
-                    let stride = bitmap.stride();
-                    let words = bitmap.words_mut();
-                    let (above, here) = words.split_at_mut(y as usize * stride);
+                    let (above, here) = bitmap.words_mut().split_at_mut(y as usize * stride);
                     here[..stride].copy_from_slice(&above[(y as usize - 1) * stride..]);
                 }
                 continue;
             }
         }
-        for x in 0..width {
-            let cx = context(&bitmap, i64::from(x), i64::from(y));
-            if mq.decode(&mut contexts[cx]) == 1 {
-                bitmap.set(x, y, true);
+        let mut fixed = layout.row_start(row_above(&bitmap, y, 1), row_above(&bitmap, y, 2));
+        let mut prev = 0u32;
+        for w in 0..stride {
+            let x0 = w as i64 * 64;
+            let feed = Feed::load(&layout, x0, |dy| row_above(&bitmap, y, dy));
+            let quiet = feed.any();
+            let n = (i64::from(width) - x0).min(64) as u32;
+            let mut word = 0u64;
+            let mut i = 0;
+            while i < n {
+                fixed = (fixed << 1) & layout.shift_mask | feed.entering(&layout, i, prev);
+                let mut cx = fixed | feed.at_bits(&layout, i);
+                for &(dx, b) in &row0_at {
+                    // Decoded pixels of this row: this word so far, or the words before it.
+                    let x = x0 + i64::from(i) + dx;
+                    let p = if x >= x0 {
+                        bit(word, (x - x0) as u32)
+                    } else {
+                        bit(bits_at(&row, x), 0)
+                    };
+                    cx |= p << b;
+                }
+                if cx == 0 && row0_at.is_empty() && contexts[0].mps_is_zero() {
+                    let run = (quiet << i).leading_zeros().min(n - i);
+                    let k = mq.decode_mps_run(&contexts[0], run);
+                    if k > 0 {
+                        i += k;
+                        prev = 0;
+                        continue;
+                    }
+                }
+                prev = u32::from(mq.decode(&mut contexts[cx as usize]));
+                word |= u64::from(prev) << (63 - i);
+                i += 1;
             }
+            row[w] = word;
         }
+        bitmap.row_mut(y).copy_from_slice(&row);
     }
     Ok(bitmap)
 }

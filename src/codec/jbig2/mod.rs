@@ -1,7 +1,8 @@
-//! JBIG2 (ITU-T T.88): the MQ coder, generic region coding, and the segments of standalone files
-//! and PDF streams. This version codes whole pages as one lossless generic region; symbol coding,
-//! the other templates and the fast context registers come in later versions.
+//! JBIG2 (ITU-T T.88): the MQ coder, generic region coding (templates 0 to 3, AT pixels,
+//! TPGDON), the segments of standalone files and PDF streams, and our decoder. Pages are coded as
+//! one lossless generic region; symbol coding comes in a later version.
 
+pub mod decode;
 pub mod generic;
 pub mod mq;
 pub mod segments;

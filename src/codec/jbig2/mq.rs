@@ -59,6 +59,14 @@ pub struct Context {
     mps: u8,
 }
 
+impl Context {
+    /// Whether the more probable symbol is 0 (white, for pixels).
+    #[inline(always)]
+    pub fn mps_is_zero(&self) -> bool {
+        self.mps == 0
+    }
+}
+
 /// The MQ encoder (T.88 E.2).
 pub struct MqEncoder {
     a: u32,
@@ -164,6 +172,26 @@ impl MqEncoder {
         }
     }
 
+    /// Codes `n` MPS symbols in context `cx`, as `n` calls of [`MqEncoder::encode`] would.
+    ///
+    /// While A stays at or above 0x8000 an MPS only moves Qe from A to C (T.88 E.2.4, Figure
+    /// E.5), so the symbols before the next renormalisation are coded in one step. On a white
+    /// page area whose context has settled at Qe = 0x0001 that is some 32,000 pixels a step.
+    pub fn encode_mps_run(&mut self, cx: &mut Context, mut n: u32) {
+        while n > 0 {
+            let qe = u32::from(QE[cx.index as usize].0);
+            // A >= 0x8000 between calls (INITENC and RENORME both leave it so).
+            let k = ((self.a - 0x8000) / qe).min(n);
+            self.a -= k * qe;
+            self.c += k * qe;
+            n -= k;
+            if n > 0 {
+                self.encode(cx, cx.mps);
+                n -= 1;
+            }
+        }
+    }
+
     /// FLUSH (T.88 E.2.9): SETBITS, two bytes out, then the 0xFF 0xAC end marker.
     pub fn finish(mut self) -> Vec<u8> {
         let temp = self.c + self.a;
@@ -252,6 +280,23 @@ impl<'a> MqDecoder<'a> {
         }
     }
 
+    /// Decodes up to `max` symbols in context `cx` that are certain to be the MPS without a
+    /// renormalisation, and returns how many: the steps in which A - Qe stays at or above both
+    /// 0x8000 and Chigh + 1 (T.88 E.3.2, Figure E.15). The caller decodes the next symbol with
+    /// [`MqDecoder::decode`].
+    pub fn decode_mps_run(&mut self, cx: &Context, max: u32) -> u32 {
+        let qe = u32::from(QE[cx.index as usize].0);
+        let c_high = self.c >> 16;
+        if c_high >= self.a {
+            return 0;
+        }
+        let k = ((self.a - 0x8000) / qe)
+            .min((self.a - c_high - 1) / qe)
+            .min(max);
+        self.a -= k * qe;
+        k
+    }
+
     /// DECODE (T.88 E.3.2): one bit in context `cx`.
     #[inline]
     pub fn decode(&mut self, cx: &mut Context) -> u8 {
@@ -322,6 +367,52 @@ mod tests {
         }
         // Skewed bits code well below a bit each.
         assert!(data.len() * 8 < bits.len() / 2, "{} bytes", data.len());
+    }
+
+    #[test]
+    fn mps_runs_code_as_single_symbols_do() {
+        // Runs of the MPS between isolated LPS, in one context, coded symbol by symbol and in
+        // bulk: the same bytes, and bulk decoding gives the same symbols.
+        let runs = [0u32, 1, 5, 40_000, 3, 100_000, 0, 7, 65_536, 2];
+        let mut single = MqEncoder::new();
+        let mut bulk = MqEncoder::new();
+        let (mut a, mut b) = (Context::default(), Context::default());
+        for &run in &runs {
+            for _ in 0..run {
+                let mps = a.mps;
+                single.encode(&mut a, mps);
+            }
+            bulk.encode_mps_run(&mut b, run);
+            assert_eq!(a, b);
+            let (lps_a, lps_b) = (a.mps ^ 1, b.mps ^ 1);
+            single.encode(&mut a, lps_a);
+            bulk.encode(&mut b, lps_b);
+        }
+        let data = single.finish();
+        assert_eq!(data, bulk.finish());
+
+        let mut dec = MqDecoder::new(&data);
+        let mut cx = Context::default();
+        for &run in &runs {
+            let mut got = 0;
+            loop {
+                let k = dec.decode_mps_run(&cx, run - got);
+                got += k;
+                if got == run {
+                    break;
+                }
+                if k == 0 {
+                    let mps = cx.mps;
+                    assert_eq!(dec.decode(&mut cx), mps);
+                    got += 1;
+                    if got == run {
+                        break;
+                    }
+                }
+            }
+            let mps = cx.mps;
+            assert_eq!(dec.decode(&mut cx), mps ^ 1, "the LPS after a run of {run}");
+        }
     }
 
     #[test]

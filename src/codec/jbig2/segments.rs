@@ -2,25 +2,74 @@
 //! file (Annex D.1) and the embedded stream of a PDF (Annex D.3), which has no file header and no
 //! end-of-file segment.
 
-use super::generic;
+use super::generic::GenericParams;
 
-/// Segment types (T.88 7.3).
-const PAGE_INFORMATION: u8 = 48;
-const IMMEDIATE_LOSSLESS_GENERIC_REGION: u8 = 39;
-const END_OF_PAGE: u8 = 49;
-const END_OF_FILE: u8 = 51;
+/// Segment types (T.88 7.3, Table 1).
+pub mod kind {
+    /// Symbol dictionary (7.4.2).
+    pub const SYMBOL_DICTIONARY: u8 = 0;
+    /// Intermediate generic region (7.4.6).
+    pub const INTERMEDIATE_GENERIC_REGION: u8 = 36;
+    /// Immediate generic region (7.4.6).
+    pub const IMMEDIATE_GENERIC_REGION: u8 = 38;
+    /// Immediate lossless generic region (7.4.6).
+    pub const IMMEDIATE_LOSSLESS_GENERIC_REGION: u8 = 39;
+    /// Page information (7.4.8).
+    pub const PAGE_INFORMATION: u8 = 48;
+    /// End of page (7.4.9).
+    pub const END_OF_PAGE: u8 = 49;
+    /// End of stripe (7.4.10).
+    pub const END_OF_STRIPE: u8 = 50;
+    /// End of file (7.4.11).
+    pub const END_OF_FILE: u8 = 51;
+    /// Profiles (7.4.12).
+    pub const PROFILES: u8 = 52;
+    /// Code tables (7.4.13).
+    pub const TABLES: u8 = 53;
+    /// Colour palette (T.88 Amendment 3).
+    pub const COLOUR_PALETTE: u8 = 54;
+    /// Extension (7.4.14).
+    pub const EXTENSION: u8 = 62;
+}
+use kind::*;
 
 /// T.88 D.4.1: the ID string of a standalone file.
-const FILE_ID: [u8; 8] = [0x97, 0x4A, 0x42, 0x32, 0x0D, 0x0A, 0x1A, 0x0A];
+pub const FILE_ID: [u8; 8] = [0x97, 0x4A, 0x42, 0x32, 0x0D, 0x0A, 0x1A, 0x0A];
 
 /// Appends a segment header (7.2) with no referred-to segments, then `data`.
 fn segment(out: &mut Vec<u8>, number: u32, kind: u8, page: u32, data: &[u8]) {
+    write_segment(out, number, kind, &[], page, data);
+}
+
+/// Appends a segment header (7.2) referring to the segments `referred`, then `data`. No segment
+/// is marked for retention (7.2.4).
+pub fn write_segment(
+    out: &mut Vec<u8>,
+    number: u32,
+    kind: u8,
+    referred: &[u32],
+    page: u32,
+    data: &[u8],
+) {
     out.extend_from_slice(&number.to_be_bytes());
     // Flags (7.2.3): the type, and bit 6 for a four-byte page association.
     let long_page = page > 255;
     out.push(kind | u8::from(long_page) << 6);
-    // Referred-to segment count and retention flags (7.2.4): none.
-    out.push(0);
+    // Referred-to segment count and retention flags (7.2.4): the short form up to four.
+    if referred.len() <= 4 {
+        out.push((referred.len() as u8) << 5);
+    } else {
+        out.extend_from_slice(&(0xE000_0000 | referred.len() as u32).to_be_bytes());
+        out.resize(out.len() + (referred.len() + 1).div_ceil(8), 0);
+    }
+    // Referred-to segment numbers (7.2.5), as wide as this segment's number needs.
+    for &n in referred {
+        match number {
+            0..=256 => out.push(n as u8),
+            257..=65536 => out.extend_from_slice(&(n as u16).to_be_bytes()),
+            _ => out.extend_from_slice(&n.to_be_bytes()),
+        }
+    }
     if long_page {
         out.extend_from_slice(&page.to_be_bytes());
     } else {
@@ -46,9 +95,9 @@ fn page_information(width: u32, height: u32, dpi: (f64, f64)) -> Vec<u8> {
 }
 
 /// The data of an immediate lossless generic region segment (7.4.6) covering a whole
-/// `width` x `height` page, around `coded`, a template 0 region from [`generic::encode`] with
-/// TPGDON on.
-fn generic_region(width: u32, height: u32, coded: &[u8]) -> Vec<u8> {
+/// `width` x `height` page, around `coded`, a region from [`super::generic::encode`] with
+/// `params`.
+fn generic_region(width: u32, height: u32, params: &GenericParams, coded: &[u8]) -> Vec<u8> {
     let mut data = Vec::with_capacity(coded.len() + 26);
     // Region segment information field (7.4.1): size, position, external combination OR.
     data.extend_from_slice(&width.to_be_bytes());
@@ -56,10 +105,10 @@ fn generic_region(width: u32, height: u32, coded: &[u8]) -> Vec<u8> {
     data.extend_from_slice(&0u32.to_be_bytes());
     data.extend_from_slice(&0u32.to_be_bytes());
     data.push(0);
-    // Generic region segment flags (7.4.6.2): MMR 0, GBTEMPLATE 0, TPGDON 1.
-    data.push(1 << 3);
+    // Generic region segment flags (7.4.6.2): MMR 0, GBTEMPLATE, TPGDON.
+    data.push(params.template.bits() << 1 | u8::from(params.tpgdon) << 3);
     // AT flags (7.4.6.3).
-    for (x, y) in generic::NOMINAL_AT {
+    for &(x, y) in params.at_pixels() {
         data.push(x as u8);
         data.push(y as u8);
     }
@@ -68,8 +117,14 @@ fn generic_region(width: u32, height: u32, coded: &[u8]) -> Vec<u8> {
 }
 
 /// One page as the segments a PDF's JBIG2Decode stream holds (T.88 D.3; ISO 32000-1 7.4.7):
-/// `coded` is the page's template 0 generic region with TPGDON.
-pub fn embedded_page(width: u32, height: u32, dpi: (f64, f64), coded: &[u8]) -> Vec<u8> {
+/// `coded` is the page's generic region, coded with `params`.
+pub fn embedded_page(
+    width: u32,
+    height: u32,
+    dpi: (f64, f64),
+    params: &GenericParams,
+    coded: &[u8],
+) -> Vec<u8> {
     let mut out = Vec::with_capacity(coded.len() + 64);
     segment(
         &mut out,
@@ -78,7 +133,7 @@ pub fn embedded_page(width: u32, height: u32, dpi: (f64, f64), coded: &[u8]) -> 
         1,
         &page_information(width, height, dpi),
     );
-    let region = generic_region(width, height, coded);
+    let region = generic_region(width, height, params, coded);
     segment(&mut out, 1, IMMEDIATE_LOSSLESS_GENERIC_REGION, 1, &region);
     out
 }
@@ -110,11 +165,18 @@ impl StandaloneWriter {
         }
     }
 
-    /// Adds a page whose template 0 generic region with TPGDON is `coded`.
-    pub fn add_page(&mut self, width: u32, height: u32, dpi: (f64, f64), coded: &[u8]) {
+    /// Adds a page whose generic region, coded with `params`, is `coded`.
+    pub fn add_page(
+        &mut self,
+        width: u32,
+        height: u32,
+        dpi: (f64, f64),
+        params: &GenericParams,
+        coded: &[u8],
+    ) {
         self.pages += 1;
         let (page, n) = (self.pages, self.next_segment);
-        let region = generic_region(width, height, coded);
+        let region = generic_region(width, height, params, coded);
         segment(
             &mut self.out,
             n,

@@ -1,0 +1,609 @@
+//! Our JBIG2 decoder: the two file organisations and the embedded PDF form (T.88 Annex D),
+//! segment headers (7.2), page information, end of stripe, end of page and end of file (7.4.8 to
+//! 7.4.11), and generic regions, arithmetic or MMR (7.4.6, 6.2), composed onto the page with
+//! their combination operators (8.2).
+//!
+//! Symbol dictionaries, text, refinement, pattern and halftone regions are an
+//! [`Error::Unsupported`] naming the segment type, so that a caller can fall back to another
+//! decoder. Every size is checked against [`Limits`] before anything is allocated for it.
+
+use super::generic::{self, GenericParams, Template};
+use super::segments::{FILE_ID, kind};
+use crate::bitmap::{Bitmap, last_word_mask};
+use crate::codec::ccitt::{self, Coding, DecodeParams};
+use crate::error::{Error, Result};
+use crate::options::Limits;
+
+fn bad(message: impl Into<String>) -> Error {
+    Error::format("JBIG2", message)
+}
+
+/// A cursor over bytes that fails cleanly at the end.
+struct Reader<'a> {
+    data: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Reader<'a> {
+    fn new(data: &'a [u8]) -> Self {
+        Reader { data, pos: 0 }
+    }
+
+    fn at_end(&self) -> bool {
+        self.pos >= self.data.len()
+    }
+
+    fn bytes(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+        let end = self
+            .pos
+            .checked_add(n)
+            .filter(|&e| e <= self.data.len())
+            .ok_or_else(|| {
+                bad(format!(
+                    "{what}: {n} bytes needed at offset {}, {} left",
+                    self.pos,
+                    self.data.len().saturating_sub(self.pos)
+                ))
+            })?;
+        let s = &self.data[self.pos..end];
+        self.pos = end;
+        Ok(s)
+    }
+
+    fn u8(&mut self, what: &str) -> Result<u8> {
+        Ok(self.bytes(1, what)?[0])
+    }
+
+    fn u16(&mut self, what: &str) -> Result<u16> {
+        let b = self.bytes(2, what)?;
+        Ok(u16::from_be_bytes([b[0], b[1]]))
+    }
+
+    fn u32(&mut self, what: &str) -> Result<u32> {
+        let b = self.bytes(4, what)?;
+        Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+    }
+}
+
+/// A segment header (T.88 7.2).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SegmentHeader {
+    /// The segment number (7.2.2).
+    pub number: u32,
+    /// The segment type (7.3).
+    pub kind: u8,
+    /// The referred-to segments (7.2.5).
+    pub referred: Vec<u32>,
+    /// The page association (7.2.6); 0 for global segments.
+    pub page: u32,
+    /// The data length (7.2.7); `None` for an immediate generic region of unknown length.
+    pub data_length: Option<u32>,
+}
+
+/// Reads a segment header (T.88 7.2).
+fn read_header(r: &mut Reader<'_>) -> Result<SegmentHeader> {
+    let number = r.u32("segment number")?;
+    let flags = r.u8("segment header flags")?;
+    let kind = flags & 0x3F;
+    let long_page = flags & 0x40 != 0;
+    // 7.2.4: the count of referred-to segments is in the top three bits, or, when they are all
+    // ones, in the low 29 bits of a four-byte field followed by the retention flags.
+    let first = r.u8("referred-to segment count")?;
+    let count = if first >> 5 == 7 {
+        r.pos -= 1;
+        let long = r.u32("referred-to segment count")? & 0x1FFF_FFFF;
+        // One retention bit for this segment and one for each referred-to segment.
+        let retention_bytes = (long as usize + 1).div_ceil(8);
+        r.bytes(retention_bytes, "retention flags")?;
+        long as usize
+    } else if first >> 5 > 4 {
+        return Err(bad(format!(
+            "segment {number}: referred-to segment count field {} is reserved",
+            first >> 5
+        )));
+    } else {
+        usize::from(first >> 5)
+    };
+    // Each referred-to segment number takes at least one byte: check before allocating.
+    if count > r.data.len() - r.pos {
+        return Err(bad(format!(
+            "segment {number} refers to {count} segments, more than the data can hold"
+        )));
+    }
+    let size = match number {
+        0..=256 => 1,
+        257..=65536 => 2,
+        _ => 4,
+    };
+    let mut referred = Vec::with_capacity(count);
+    for _ in 0..count {
+        let n = match size {
+            1 => u32::from(r.u8("referred-to segment")?),
+            2 => u32::from(r.u16("referred-to segment")?),
+            _ => r.u32("referred-to segment")?,
+        };
+        if n >= number {
+            return Err(bad(format!(
+                "segment {number} refers to segment {n}, which does not come before it"
+            )));
+        }
+        referred.push(n);
+    }
+    let page = if long_page {
+        r.u32("page association")?
+    } else {
+        u32::from(r.u8("page association")?)
+    };
+    let length = r.u32("segment data length")?;
+    let data_length = if length == u32::MAX {
+        if kind != kind::IMMEDIATE_GENERIC_REGION {
+            return Err(bad(format!(
+                "segment {number} (type {kind}) has an unknown data length, which only immediate \
+                 generic regions may have"
+            )));
+        }
+        None
+    } else {
+        Some(length)
+    };
+    Ok(SegmentHeader {
+        number,
+        kind,
+        referred,
+        page,
+        data_length,
+    })
+}
+
+/// The data of a segment: its declared length, or for an immediate generic region of unknown
+/// length everything up to its end marker and row count (T.88 7.2.7).
+fn segment_data<'a>(r: &mut Reader<'a>, header: &SegmentHeader) -> Result<&'a [u8]> {
+    if let Some(n) = header.data_length {
+        return r.bytes(n as usize, "segment data");
+    }
+    let rest = &r.data[r.pos..];
+    // Region information (17 bytes) and the generic region flags come before the coded data.
+    let mmr = rest
+        .get(17)
+        .ok_or_else(|| bad("truncated generic region header"))?
+        & 1
+        == 1;
+    let marker: [u8; 2] = if mmr { [0, 0] } else { [0xFF, 0xAC] };
+    let start = if mmr { 18 } else { 18 + 2 };
+    let end = rest
+        .get(start..)
+        .and_then(|s| s.windows(2).position(|w| w == marker))
+        .map(|p| start + p + 2 + 4)
+        .filter(|&e| e <= rest.len())
+        .ok_or_else(|| {
+            bad(format!(
+                "segment {}: no end marker for the generic region of unknown length",
+                header.number
+            ))
+        })?;
+    r.bytes(end, "segment data")
+}
+
+/// The combination operators (T.88 7.4.1.5, 7.4.8.5).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Combination {
+    Or,
+    And,
+    Xor,
+    Xnor,
+    Replace,
+}
+
+impl Combination {
+    fn from_bits(bits: u8) -> Result<Self> {
+        Ok(match bits {
+            0 => Combination::Or,
+            1 => Combination::And,
+            2 => Combination::Xor,
+            3 => Combination::Xnor,
+            4 => Combination::Replace,
+            _ => return Err(bad(format!("combination operator {bits} is reserved"))),
+        })
+    }
+
+    #[inline]
+    fn apply(self, page: u64, region: u64) -> u64 {
+        match self {
+            Combination::Or => page | region,
+            Combination::And => page & region,
+            Combination::Xor => page ^ region,
+            Combination::Xnor => !(page ^ region),
+            Combination::Replace => region,
+        }
+    }
+}
+
+/// 64 pixels of `row` from pixel `start` (which may be negative), white outside the row.
+fn bits_at(row: &[u64], start: i64) -> u64 {
+    let word = start.div_euclid(64);
+    let shift = start.rem_euclid(64) as u32;
+    let get = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| row.get(i).copied())
+            .unwrap_or(0)
+    };
+    if shift == 0 {
+        get(word)
+    } else {
+        (get(word) << shift) | (get(word + 1) >> (64 - shift))
+    }
+}
+
+/// Draws `region` on `page` at (`x`, `y`) with `op`, clipped to the page (T.88 7.4.1.5, 8.2).
+fn compose(page: &mut Bitmap, region: &Bitmap, x: i64, y: i64, op: Combination) {
+    let (pw, ph) = (i64::from(page.width()), i64::from(page.height()));
+    let (rw, rh) = (i64::from(region.width()), i64::from(region.height()));
+    let (x0, x1) = (x.max(0), (x + rw).min(pw));
+    let (y0, y1) = (y.max(0), (y + rh).min(ph));
+    if x0 >= x1 || y0 >= y1 {
+        return;
+    }
+    // The region's extent as a row of ones, to mask each page word with.
+    let coverage: Vec<u64> = {
+        let mut row = vec![u64::MAX; region.stride()];
+        if let Some(last) = row.last_mut() {
+            *last = last_word_mask(region.width());
+        }
+        row
+    };
+    let page_mask = last_word_mask(page.width());
+    for py in y0..y1 {
+        let src = region.row((py - y) as u32);
+        let dst = page.row_mut(py as u32);
+        for w in (x0 / 64)..=((x1 - 1) / 64) {
+            let start = w * 64 - x;
+            let mask = bits_at(&coverage, start);
+            let bits = bits_at(src, start);
+            let old = dst[w as usize];
+            dst[w as usize] = (old & !mask) | (op.apply(old, bits) & mask);
+        }
+        if let Some(last) = dst.last_mut() {
+            *last &= page_mask;
+        }
+    }
+}
+
+/// A page being decoded.
+struct PageState {
+    /// The page's association number.
+    number: u32,
+    bitmap: Bitmap,
+    /// Whether the height was declared unknown (0xFFFFFFFF), so that stripes extend the page.
+    growing: bool,
+    default_pixel: bool,
+    ended: bool,
+}
+
+impl PageState {
+    /// Starts a page from its page information segment (T.88 7.4.8).
+    fn new(number: u32, data: &[u8], limits: &Limits) -> Result<Self> {
+        let mut r = Reader::new(data);
+        let width = r.u32("page width")?;
+        let height = r.u32("page height")?;
+        let _resolution = (r.u32("x resolution")?, r.u32("y resolution")?);
+        let flags = r.u8("page flags")?;
+        let striping = r.u16("page striping")?;
+        let growing = height == u32::MAX;
+        if growing && striping & 0x8000 == 0 {
+            return Err(bad("page of unknown height that is not striped"));
+        }
+        let default_pixel = flags & 0x04 != 0;
+        let mut bitmap = Bitmap::new(width, if growing { 0 } else { height }, limits)?;
+        if default_pixel {
+            fill_black(&mut bitmap);
+        }
+        Ok(PageState {
+            number,
+            bitmap,
+            growing,
+            default_pixel,
+            ended: false,
+        })
+    }
+
+    /// Extends a page of unknown height to `height` rows, in its default pixel.
+    fn grow(&mut self, height: u32, limits: &Limits) -> Result<()> {
+        if !self.growing || height <= self.bitmap.height() {
+            return Ok(());
+        }
+        let mut taller = Bitmap::new(self.bitmap.width(), height, limits)?;
+        if self.default_pixel {
+            fill_black(&mut taller);
+        }
+        let n = self.bitmap.words().len();
+        taller.words_mut()[..n].copy_from_slice(self.bitmap.words());
+        self.bitmap = taller;
+        Ok(())
+    }
+}
+
+/// Sets every pixel of `bitmap` black, keeping the padding white.
+fn fill_black(bitmap: &mut Bitmap) {
+    bitmap.words_mut().fill(u64::MAX);
+    let mask = last_word_mask(bitmap.width());
+    let stride = bitmap.stride();
+    if stride > 0 {
+        for row in bitmap.words_mut().chunks_exact_mut(stride) {
+            row[stride - 1] &= mask;
+        }
+    }
+}
+
+/// A generic region segment's fields (T.88 7.4.6).
+struct GenericRegion<'a> {
+    width: u32,
+    height: u32,
+    x: u32,
+    y: u32,
+    combination: Combination,
+    mmr: bool,
+    params: GenericParams,
+    coded: &'a [u8],
+}
+
+/// Parses a generic region segment's data (T.88 7.4.1, 7.4.6).
+fn parse_generic_region<'a>(data: &'a [u8], unknown_length: bool) -> Result<GenericRegion<'a>> {
+    let mut r = Reader::new(data);
+    let width = r.u32("region width")?;
+    let mut height = r.u32("region height")?;
+    let x = r.u32("region x")?;
+    let y = r.u32("region y")?;
+    let combination = Combination::from_bits(r.u8("region flags")? & 7)?;
+    let flags = r.u8("generic region flags")?;
+    let mmr = flags & 1 != 0;
+    let template = Template::from_bits(flags >> 1);
+    let tpgdon = flags & 0x08 != 0;
+    if flags & 0x10 != 0 && !mmr {
+        return Err(Error::unsupported(
+            "JBIG2",
+            "generic regions with the extended 12-pixel template (EXTTEMPLATE)",
+        ));
+    }
+    let mut params = GenericParams::nominal(template);
+    params.tpgdon = tpgdon;
+    if !mmr {
+        for i in 0..template.nominal_at().len() {
+            let ax = r.u8("AT pixel")? as i8;
+            let ay = r.u8("AT pixel")? as i8;
+            params.at[i] = (ax, ay);
+        }
+    }
+    let mut coded = &data[r.pos..];
+    if unknown_length {
+        // T.88 7.2.7: the data ends with the row count after the end marker.
+        let (body, rows) = coded.split_at(coded.len() - 4);
+        height = u32::from_be_bytes([rows[0], rows[1], rows[2], rows[3]]);
+        coded = body;
+    }
+    Ok(GenericRegion {
+        width,
+        height,
+        x,
+        y,
+        combination,
+        mmr,
+        params,
+        coded,
+    })
+}
+
+/// Decodes a generic region's bitmap (T.88 6.2).
+fn decode_generic_region(region: &GenericRegion<'_>, limits: &Limits) -> Result<Bitmap> {
+    limits.check_pixels(region.width, region.height)?;
+    if region.mmr {
+        // T.88 6.2.6: MMR data is T.6 with 1 = black; an EOFB may end it.
+        let params = DecodeParams::new(Coding::G4, region.width, Some(region.height));
+        return ccitt::decode(region.coded, &params, limits);
+    }
+    generic::decode(
+        region.coded,
+        region.width,
+        region.height,
+        &region.params,
+        limits,
+    )
+}
+
+/// The segment types our decoder does not decode yet, by name.
+fn unsupported_kind(kind: u8) -> Option<&'static str> {
+    Some(match kind {
+        kind::SYMBOL_DICTIONARY => "symbol dictionary",
+        4 | 6 | 7 => "text region",
+        16 => "pattern dictionary",
+        20 | 22 | 23 => "halftone region",
+        40 | 42 | 43 => "generic refinement region",
+        _ => return None,
+    })
+}
+
+/// Decodes segments into pages, in order.
+struct Decoder<'l> {
+    limits: &'l Limits,
+    pages: Vec<Bitmap>,
+    current: Option<PageState>,
+}
+
+impl<'l> Decoder<'l> {
+    fn new(limits: &'l Limits) -> Self {
+        Decoder {
+            limits,
+            pages: Vec::new(),
+            current: None,
+        }
+    }
+
+    /// The open page a segment associated with `page` draws on.
+    fn page(&mut self, header: &SegmentHeader) -> Result<&mut PageState> {
+        match &mut self.current {
+            Some(p) if !p.ended && (p.number == header.page || header.page == 0) => Ok(p),
+            _ => Err(bad(format!(
+                "segment {} (type {}) belongs to page {}, which has no page information segment",
+                header.number, header.kind, header.page
+            ))),
+        }
+    }
+
+    fn end_page(&mut self) {
+        if let Some(p) = self.current.take() {
+            self.pages.push(p.bitmap);
+        }
+    }
+
+    /// Acts on one segment (T.88 8.2).
+    fn segment(&mut self, header: &SegmentHeader, data: &[u8]) -> Result<()> {
+        if let Some(name) = unsupported_kind(header.kind) {
+            return Err(Error::unsupported(
+                "JBIG2",
+                format!(
+                    "{name} segments (type {}) are not decoded by scanpress yet",
+                    header.kind
+                ),
+            ));
+        }
+        match header.kind {
+            kind::PAGE_INFORMATION => {
+                self.end_page();
+                if self.pages.len() >= self.limits.max_pages as usize {
+                    return Err(Error::Limits(format!(
+                        "more than {} pages",
+                        self.limits.max_pages
+                    )));
+                }
+                self.current = Some(PageState::new(header.page, data, self.limits)?);
+            }
+            kind::INTERMEDIATE_GENERIC_REGION => {
+                // Only a refinement region could use it, and those are unsupported above; it
+                // does not touch the page.
+                self.page(header)?;
+            }
+            kind::IMMEDIATE_GENERIC_REGION | kind::IMMEDIATE_LOSSLESS_GENERIC_REGION => {
+                let region = parse_generic_region(data, header.data_length.is_none())?;
+                let limits = self.limits;
+                let page = self.page(header)?;
+                let bottom = u64::from(region.y) + u64::from(region.height);
+                if page.growing {
+                    page.grow(u32::try_from(bottom).unwrap_or(u32::MAX), limits)?;
+                }
+                let bitmap = decode_generic_region(&region, limits)?;
+                compose(
+                    &mut page.bitmap,
+                    &bitmap,
+                    i64::from(region.x),
+                    i64::from(region.y),
+                    region.combination,
+                );
+            }
+            kind::END_OF_STRIPE => {
+                let end_row = Reader::new(data).u32("end row")?;
+                let limits = self.limits;
+                let page = self.page(header)?;
+                page.grow(end_row.saturating_add(1), limits)?;
+            }
+            kind::END_OF_PAGE => {
+                self.page(header)?.ended = true;
+                self.end_page();
+            }
+            kind::END_OF_FILE | kind::PROFILES | kind::TABLES | kind::COLOUR_PALETTE => {}
+            kind::EXTENSION => {
+                let extension = Reader::new(data).u32("extension type")?;
+                if extension & 0x8000_0000 != 0 {
+                    return Err(Error::unsupported(
+                        "JBIG2",
+                        format!("necessary extension segment 0x{extension:08X}"),
+                    ));
+                }
+            }
+            other => {
+                return Err(bad(format!(
+                    "segment {} has the unknown type {other}",
+                    header.number
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish(mut self) -> Result<Vec<Bitmap>> {
+        self.end_page();
+        if self.pages.is_empty() {
+            return Err(bad("no page information segment"));
+        }
+        Ok(self.pages)
+    }
+}
+
+/// Decodes the segments of `data` one after another, header then data (T.88 D.1, D.3).
+fn decode_sequential(decoder: &mut Decoder<'_>, data: &[u8]) -> Result<()> {
+    let mut r = Reader::new(data);
+    while !r.at_end() {
+        let header = read_header(&mut r)?;
+        let body = segment_data(&mut r, &header)?;
+        decoder.segment(&header, body)?;
+        if header.kind == kind::END_OF_FILE {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Decodes a page stored as a PDF stream of JBIG2 segments (T.88 D.3; ISO 32000-1 7.4.7), with
+/// the global segments of its /JBIG2Globals stream.
+pub fn decode_embedded(page: &[u8], globals: Option<&[u8]>, limits: &Limits) -> Result<Bitmap> {
+    let mut decoder = Decoder::new(limits);
+    if let Some(globals) = globals {
+        decode_sequential(&mut decoder, globals)?;
+    }
+    decode_sequential(&mut decoder, page)?;
+    Ok(decoder.finish()?.remove(0))
+}
+
+/// Decodes every page of a standalone JBIG2 file, sequential or random-access (T.88 D.1, D.2,
+/// D.4).
+pub fn decode_file(data: &[u8], limits: &Limits) -> Result<Vec<Bitmap>> {
+    let mut r = Reader::new(data);
+    if r.bytes(8, "file header")? != FILE_ID {
+        return Err(bad("not a JBIG2 file (bad ID string)"));
+    }
+    let flags = r.u8("file header flags")?;
+    if flags & 0x02 == 0 {
+        let pages = r.u32("page count")?;
+        if pages > limits.max_pages {
+            return Err(Error::Limits(format!(
+                "file declares {pages} pages, more than the limit of {}",
+                limits.max_pages
+            )));
+        }
+    }
+    let mut decoder = Decoder::new(limits);
+    if flags & 0x01 != 0 {
+        decode_sequential(&mut decoder, &data[r.pos..])?;
+    } else {
+        // Random-access organisation (D.2): every header, up to end of file, then every data part.
+        let mut headers = Vec::new();
+        loop {
+            if r.at_end() {
+                return Err(bad("random-access file without an end-of-file segment"));
+            }
+            let header = read_header(&mut r)?;
+            if header.data_length.is_none() {
+                return Err(bad("unknown data length in a random-access file"));
+            }
+            let end = header.kind == kind::END_OF_FILE;
+            headers.push(header);
+            if end {
+                break;
+            }
+        }
+        for header in &headers {
+            let body = segment_data(&mut r, header)?;
+            decoder.segment(header, body)?;
+        }
+    }
+    decoder.finish()
+}
