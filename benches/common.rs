@@ -51,3 +51,18 @@ pub const TEXT_PAGES: [&str; 4] = [
     "dev_tess_unlv_8087_054_magazine.tif",
     "dev_ccitt1_slerexe_letter_g4.tif",
 ];
+
+/// `b` as jbig2enc-rust's packed image (contiguous bits, MSB first).
+pub fn jbig2enc_image(b: &Bitmap) -> jbig2enc_rust::jbig2sym::BitImage {
+    let (w, h) = (b.width() as usize, b.height() as usize);
+    let mut bytes = vec![0u8; (w * h).div_ceil(8)];
+    for y in 0..h {
+        for x in 0..w {
+            if b.get(x as u32, y as u32) {
+                let i = y * w + x;
+                bytes[i / 8] |= 0x80 >> (i % 8);
+            }
+        }
+    }
+    jbig2enc_rust::jbig2sym::BitImage::from_bytes(w, h, &bytes).unwrap()
+}

@@ -180,3 +180,40 @@ pub fn pdf_from_objects(objects: &[&[u8]]) -> Vec<u8> {
     );
     out
 }
+
+/// Every page of the corpus that is bilevel as read (TIFF, PNG, scanner PDF and raw fax files),
+/// named `file#page`, with its resolution.
+pub fn corpus_bilevel_pages() -> Vec<(String, Bitmap, (f64, f64))> {
+    let mut pages = Vec::new();
+    for file in corpus_files(&[".tif", ".png", ".pdf", ".g3"]) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let data = std::fs::read(&file).unwrap();
+        let Ok(reader) = scanpress::input::pages(&data, Some(&name), &Limits::default()) else {
+            continue;
+        };
+        for (i, page) in reader.enumerate() {
+            let Ok(page) = page else { continue };
+            let dpi = (page.resolution.x, page.resolution.y);
+            if let scanpress::PageImage::Bilevel(b) = page.image {
+                pages.push((format!("{name}#{}", i + 1), b, dpi));
+            }
+        }
+    }
+    pages
+}
+
+/// `b` as jbig2enc-rust's packed image, for measuring it side by side.
+pub fn jbig2enc_image(b: &Bitmap) -> jbig2enc_rust::jbig2sym::BitImage {
+    let (w, h) = (b.width() as usize, b.height() as usize);
+    // Contiguous bits, no row padding, MSB first.
+    let mut bytes = vec![0u8; (w * h).div_ceil(8)];
+    for y in 0..h {
+        for x in 0..w {
+            if b.get(x as u32, y as u32) {
+                let i = y * w + x;
+                bytes[i / 8] |= 0x80 >> (i % 8);
+            }
+        }
+    }
+    jbig2enc_rust::jbig2sym::BitImage::from_bytes(w, h, &bytes).unwrap()
+}

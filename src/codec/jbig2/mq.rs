@@ -52,18 +52,63 @@ const QE: [(u16, u8, u8, bool); 47] = [
     (0x5601, 46, 46, false),
 ];
 
-/// The adaptive state of one context: index into [`QE`] and the sense of the MPS (T.88 E.2.4).
-#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
-pub struct Context {
-    index: u8,
+/// What coding one symbol does to a context: Qe, the MPS, and the context's next state after a
+/// renormalising MPS and after an LPS (T.88 E.2.4-E.2.5, Table E.1), for one [`Context`] value.
+#[derive(Clone, Copy)]
+struct Transition {
+    qe: u32,
     mps: u8,
+    after_mps: Context,
+    after_lps: Context,
 }
+
+/// [`Transition`]s indexed by [`Context`]: Table E.1 unrolled for both senses of the MPS, so that
+/// coding a symbol is one table load. Padded to 128 entries so that any index masked to seven
+/// bits is in bounds.
+static TRANSITIONS: [Transition; 128] = {
+    let mut t = [Transition {
+        qe: 0x5601,
+        mps: 0,
+        after_mps: Context(0),
+        after_lps: Context(0),
+    }; 128];
+    let mut i = 0;
+    while i < 94 {
+        let (qe, nmps, nlps, switch) = QE[i >> 1];
+        let mps = (i & 1) as u8;
+        let lps_mps = if switch { mps ^ 1 } else { mps };
+        t[i] = Transition {
+            qe: qe as u32,
+            mps,
+            after_mps: Context(nmps << 1 | mps),
+            after_lps: Context(nlps << 1 | lps_mps),
+        };
+        i += 1;
+    }
+    t
+};
+
+/// The adaptive state of one context (T.88 E.2.4): the index into Table E.1 times two, plus the
+/// sense of the MPS.
+#[derive(Clone, Copy, Default, Debug, PartialEq, Eq)]
+pub struct Context(u8);
 
 impl Context {
     /// Whether the more probable symbol is 0 (white, for pixels).
     #[inline(always)]
     pub fn mps_is_zero(&self) -> bool {
-        self.mps == 0
+        self.0 & 1 == 0
+    }
+
+    /// The more probable symbol.
+    #[inline(always)]
+    pub fn mps(&self) -> u8 {
+        self.0 & 1
+    }
+
+    #[inline(always)]
+    fn transition(self) -> &'static Transition {
+        &TRANSITIONS[usize::from(self.0 & 0x7F)]
     }
 }
 
@@ -98,6 +143,8 @@ impl MqEncoder {
     }
 
     /// BYTEOUT (T.88 E.2.7, Figure E.7), with bit stuffing after 0xFF.
+    #[cold]
+    #[inline(never)]
     fn byte_out(&mut self) {
         if *self.last() == 0xFF {
             self.out.push((self.c >> 20) as u8);
@@ -122,54 +169,49 @@ impl MqEncoder {
         }
     }
 
-    /// RENORME (T.88 E.2.6).
-    #[inline]
+    /// RENORME (T.88 E.2.6): doubles A and C until A reaches 0x8000, a byte out each time CT
+    /// runs down; the doublings are counted with one leading-zeros instruction.
+    #[inline(always)]
     fn renormalise(&mut self) {
-        loop {
-            self.a <<= 1;
-            self.c <<= 1;
-            self.ct -= 1;
-            if self.ct == 0 {
-                self.byte_out();
-            }
-            if self.a & 0x8000 != 0 {
-                break;
-            }
+        let mut n = self.a.leading_zeros() - 16;
+        while n >= self.ct {
+            self.a <<= self.ct;
+            self.c <<= self.ct;
+            n -= self.ct;
+            self.byte_out();
         }
+        self.a <<= n;
+        self.c <<= n;
+        self.ct -= n;
     }
 
     /// ENCODE (T.88 E.2.2): codes `bit` in context `cx`.
-    #[inline]
+    #[inline(always)]
     pub fn encode(&mut self, cx: &mut Context, bit: u8) {
-        let (qe, nmps, nlps, switch) = QE[cx.index as usize];
-        let qe = u32::from(qe);
-        self.a -= qe;
-        if bit == cx.mps {
+        let t = cx.transition();
+        self.a -= t.qe;
+        if bit == t.mps {
             // CODEMPS (E.2.4)
-            if self.a & 0x8000 == 0 {
-                if self.a < qe {
-                    self.a = qe;
-                } else {
-                    self.c += qe;
-                }
-                cx.index = nmps;
-                self.renormalise();
-            } else {
-                self.c += qe;
+            if self.a & 0x8000 != 0 {
+                self.c += t.qe;
+                return;
             }
+            if self.a < t.qe {
+                self.a = t.qe;
+            } else {
+                self.c += t.qe;
+            }
+            *cx = t.after_mps;
         } else {
             // CODELPS (E.2.3)
-            if self.a < qe {
-                self.c += qe;
+            if self.a < t.qe {
+                self.c += t.qe;
             } else {
-                self.a = qe;
+                self.a = t.qe;
             }
-            if switch {
-                cx.mps ^= 1;
-            }
-            cx.index = nlps;
-            self.renormalise();
+            *cx = t.after_lps;
         }
+        self.renormalise();
     }
 
     /// Codes `n` MPS symbols in context `cx`, as `n` calls of [`MqEncoder::encode`] would.
@@ -179,14 +221,14 @@ impl MqEncoder {
     /// page area whose context has settled at Qe = 0x0001 that is some 32,000 pixels a step.
     pub fn encode_mps_run(&mut self, cx: &mut Context, mut n: u32) {
         while n > 0 {
-            let qe = u32::from(QE[cx.index as usize].0);
+            let qe = cx.transition().qe;
             // A >= 0x8000 between calls (INITENC and RENORME both leave it so).
             let k = ((self.a - 0x8000) / qe).min(n);
             self.a -= k * qe;
             self.c += k * qe;
             n -= k;
             if n > 0 {
-                self.encode(cx, cx.mps);
+                self.encode(cx, cx.mps());
                 n -= 1;
             }
         }
@@ -264,19 +306,19 @@ impl<'a> MqDecoder<'a> {
         }
     }
 
-    /// RENORMD (T.88 E.3.3).
-    #[inline]
+    /// RENORMD (T.88 E.3.3), the doublings counted with one leading-zeros instruction.
+    #[inline(always)]
     fn renormalise(&mut self) {
-        loop {
+        let mut n = self.a.leading_zeros() - 16;
+        while n > 0 {
             if self.ct == 0 {
                 self.byte_in();
             }
-            self.a <<= 1;
-            self.c <<= 1;
-            self.ct -= 1;
-            if self.a & 0x8000 != 0 {
-                break;
-            }
+            let s = n.min(self.ct);
+            self.a <<= s;
+            self.c <<= s;
+            self.ct -= s;
+            n -= s;
         }
     }
 
@@ -285,7 +327,7 @@ impl<'a> MqDecoder<'a> {
     /// 0x8000 and Chigh + 1 (T.88 E.3.2, Figure E.15). The caller decodes the next symbol with
     /// [`MqDecoder::decode`].
     pub fn decode_mps_run(&mut self, cx: &Context, max: u32) -> u32 {
-        let qe = u32::from(QE[cx.index as usize].0);
+        let qe = cx.transition().qe;
         let c_high = self.c >> 16;
         if c_high >= self.a {
             return 0;
@@ -298,41 +340,34 @@ impl<'a> MqDecoder<'a> {
     }
 
     /// DECODE (T.88 E.3.2): one bit in context `cx`.
-    #[inline]
+    #[inline(always)]
     pub fn decode(&mut self, cx: &mut Context) -> u8 {
-        let (qe, nmps, nlps, switch) = QE[cx.index as usize];
-        let qe = u32::from(qe);
-        self.a -= qe;
+        let t = cx.transition();
+        self.a -= t.qe;
         let bit;
         if (self.c >> 16) < self.a {
             if self.a & 0x8000 != 0 {
-                return cx.mps;
+                return t.mps;
             }
             // MPS_EXCHANGE (E.3.3)
-            if self.a < qe {
-                bit = cx.mps ^ 1;
-                if switch {
-                    cx.mps ^= 1;
-                }
-                cx.index = nlps;
+            if self.a < t.qe {
+                bit = t.mps ^ 1;
+                *cx = t.after_lps;
             } else {
-                bit = cx.mps;
-                cx.index = nmps;
+                bit = t.mps;
+                *cx = t.after_mps;
             }
         } else {
             self.c -= self.a << 16;
             // LPS_EXCHANGE (E.3.2)
-            if self.a < qe {
-                self.a = qe;
-                bit = cx.mps;
-                cx.index = nmps;
+            if self.a < t.qe {
+                self.a = t.qe;
+                bit = t.mps;
+                *cx = t.after_mps;
             } else {
-                self.a = qe;
-                bit = cx.mps ^ 1;
-                if switch {
-                    cx.mps ^= 1;
-                }
-                cx.index = nlps;
+                self.a = t.qe;
+                bit = t.mps ^ 1;
+                *cx = t.after_lps;
             }
         }
         self.renormalise();
@@ -379,12 +414,12 @@ mod tests {
         let (mut a, mut b) = (Context::default(), Context::default());
         for &run in &runs {
             for _ in 0..run {
-                let mps = a.mps;
+                let mps = a.mps();
                 single.encode(&mut a, mps);
             }
             bulk.encode_mps_run(&mut b, run);
             assert_eq!(a, b);
-            let (lps_a, lps_b) = (a.mps ^ 1, b.mps ^ 1);
+            let (lps_a, lps_b) = (a.mps() ^ 1, b.mps() ^ 1);
             single.encode(&mut a, lps_a);
             bulk.encode(&mut b, lps_b);
         }
@@ -402,7 +437,7 @@ mod tests {
                     break;
                 }
                 if k == 0 {
-                    let mps = cx.mps;
+                    let mps = cx.mps();
                     assert_eq!(dec.decode(&mut cx), mps);
                     got += 1;
                     if got == run {
@@ -410,7 +445,7 @@ mod tests {
                     }
                 }
             }
-            let mps = cx.mps;
+            let mps = cx.mps();
             assert_eq!(dec.decode(&mut cx), mps ^ 1, "the LPS after a run of {run}");
         }
     }
