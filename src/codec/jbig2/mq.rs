@@ -138,80 +138,75 @@ impl MqEncoder {
         }
     }
 
-    fn last(&mut self) -> &mut u8 {
-        self.out.last_mut().expect("never empty")
-    }
-
-    /// BYTEOUT (T.88 E.2.7, Figure E.7), with bit stuffing after 0xFF.
-    #[cold]
-    #[inline(never)]
-    fn byte_out(&mut self) {
-        if *self.last() == 0xFF {
-            self.out.push((self.c >> 20) as u8);
-            self.c &= 0xFFFFF;
-            self.ct = 7;
-        } else if self.c < 0x800_0000 {
-            self.out.push((self.c >> 19) as u8);
-            self.c &= 0x7FFFF;
-            self.ct = 8;
+    /// BYTEOUT (T.88 E.2.7, Figure E.7), with bit stuffing after 0xFF: gives back C and CT.
+    ///
+    /// This and [`MqEncoder::renormalise`] take and return the registers as values, so that
+    /// A, C and CT stay in machine registers through the inlined [`MqEncoder::encode`].
+    fn byte_out(out: &mut Vec<u8>, mut c: u32) -> (u32, u32) {
+        let last = out.last_mut().expect("never empty");
+        if *last == 0xFF {
+            out.push((c >> 20) as u8);
+            (c & 0xFFFFF, 7)
+        } else if c < 0x800_0000 {
+            out.push((c >> 19) as u8);
+            (c & 0x7FFFF, 8)
         } else {
-            *self.last() = self.last().wrapping_add(1);
-            if *self.last() == 0xFF {
-                self.c &= 0x7FF_FFFF;
-                self.out.push((self.c >> 20) as u8);
-                self.c &= 0xFFFFF;
-                self.ct = 7;
+            *last = last.wrapping_add(1);
+            if *last == 0xFF {
+                c &= 0x7FF_FFFF;
+                out.push((c >> 20) as u8);
+                (c & 0xFFFFF, 7)
             } else {
-                self.out.push((self.c >> 19) as u8);
-                self.c &= 0x7FFFF;
-                self.ct = 8;
+                out.push((c >> 19) as u8);
+                (c & 0x7FFFF, 8)
             }
         }
     }
 
-    /// RENORME (T.88 E.2.6): doubles A and C until A reaches 0x8000, a byte out each time CT
-    /// runs down; the doublings are counted with one leading-zeros instruction.
-    #[inline(always)]
-    fn renormalise(&mut self) {
-        let mut n = self.a.leading_zeros() - 16;
-        while n >= self.ct {
-            self.a <<= self.ct;
-            self.c <<= self.ct;
-            n -= self.ct;
-            self.byte_out();
+    /// RENORME (T.88 E.2.6) when CT runs down on the way: doubles A and C until A reaches
+    /// 0x8000, a byte out each time CT reaches 0. Returns A, C and CT.
+    #[cold]
+    #[inline(never)]
+    fn renormalise(out: &mut Vec<u8>, mut a: u32, mut c: u32, mut ct: u32) -> (u32, u32, u32) {
+        let mut n = a.leading_zeros() - 16;
+        while n >= ct {
+            a <<= ct;
+            c <<= ct;
+            n -= ct;
+            (c, ct) = Self::byte_out(out, c);
         }
-        self.a <<= n;
-        self.c <<= n;
-        self.ct -= n;
+        (a << n, c << n, ct - n)
     }
 
     /// ENCODE (T.88 E.2.2): codes `bit` in context `cx`.
+    ///
+    /// CODEMPS and CODELPS (E.2.3, E.2.4) with their conditional exchange come down to one
+    /// question, whether the symbol takes the upper sub-interval (A unchanged, C + Qe) or the
+    /// lower one (A = Qe): the upper exactly when "MPS" and "A < Qe" differ. Written so, with
+    /// RENORME counted by leading zeros, the only branch left is the rare byte out, which keeps
+    /// the pipeline full on the unpredictable symbols of text edges.
     #[inline(always)]
     pub fn encode(&mut self, cx: &mut Context, bit: u8) {
         let t = cx.transition();
-        self.a -= t.qe;
-        if bit == t.mps {
-            // CODEMPS (E.2.4)
-            if self.a & 0x8000 != 0 {
-                self.c += t.qe;
-                return;
-            }
-            if self.a < t.qe {
-                self.a = t.qe;
-            } else {
-                self.c += t.qe;
-            }
-            *cx = t.after_mps;
+        let a = self.a - t.qe;
+        let mps = bit == t.mps;
+        let upper = mps != (a < t.qe);
+        self.a = if upper { a } else { t.qe };
+        self.c += if upper { t.qe } else { 0 };
+        *cx = match (mps, a & 0x8000 != 0) {
+            (true, true) => *cx,
+            (true, false) => t.after_mps,
+            (false, _) => t.after_lps,
+        };
+        // RENORME (E.2.6), its doublings counted by leading zeros.
+        let n = self.a.leading_zeros() - 16;
+        if n < self.ct {
+            self.a <<= n;
+            self.c <<= n;
+            self.ct -= n;
         } else {
-            // CODELPS (E.2.3)
-            if self.a < t.qe {
-                self.c += t.qe;
-            } else {
-                self.a = t.qe;
-            }
-            *cx = t.after_lps;
+            (self.a, self.c, self.ct) = Self::renormalise(&mut self.out, self.a, self.c, self.ct);
         }
-        self.renormalise();
     }
 
     /// Codes `n` MPS symbols in context `cx`, as `n` calls of [`MqEncoder::encode`] would.
@@ -219,6 +214,7 @@ impl MqEncoder {
     /// While A stays at or above 0x8000 an MPS only moves Qe from A to C (T.88 E.2.4, Figure
     /// E.5), so the symbols before the next renormalisation are coded in one step. On a white
     /// page area whose context has settled at Qe = 0x0001 that is some 32,000 pixels a step.
+    #[inline(always)]
     pub fn encode_mps_run(&mut self, cx: &mut Context, mut n: u32) {
         while n > 0 {
             let qe = cx.transition().qe;
@@ -242,10 +238,10 @@ impl MqEncoder {
             self.c -= 0x8000;
         }
         self.c <<= self.ct;
-        self.byte_out();
+        (self.c, self.ct) = Self::byte_out(&mut self.out, self.c);
         self.c <<= self.ct;
-        self.byte_out();
-        if *self.last() != 0xFF {
+        (self.c, _) = Self::byte_out(&mut self.out, self.c);
+        if self.out.last() != Some(&0xFF) {
             self.out.push(0xFF);
         }
         self.out.push(0xAC);
@@ -402,6 +398,76 @@ mod tests {
         }
         // Skewed bits code well below a bit each.
         assert!(data.len() * 8 < bits.len() / 2, "{} bytes", data.len());
+    }
+
+    /// ENCODE as T.88 Figures E.3 to E.6 draw it, one flowchart box after another: the
+    /// reference for the branch-free [`MqEncoder::encode`].
+    fn flowchart_encode(e: &mut MqEncoder, cx: &mut Context, bit: u8) {
+        let (qe, nmps, nlps, switch) = QE[usize::from(cx.0 >> 1)];
+        let (qe, mps) = (u32::from(qe), cx.0 & 1);
+        e.a -= qe;
+        if bit == mps {
+            if e.a & 0x8000 == 0 {
+                if e.a < qe {
+                    e.a = qe;
+                } else {
+                    e.c += qe;
+                }
+                cx.0 = nmps << 1 | mps;
+                flowchart_renorm(e);
+            } else {
+                e.c += qe;
+            }
+        } else {
+            if e.a < qe {
+                e.c += qe;
+            } else {
+                e.a = qe;
+            }
+            cx.0 = nlps << 1 | if switch { mps ^ 1 } else { mps };
+            flowchart_renorm(e);
+        }
+    }
+
+    /// RENORME as Figure E.8 draws it, a bit at a time.
+    fn flowchart_renorm(e: &mut MqEncoder) {
+        loop {
+            e.a <<= 1;
+            e.c <<= 1;
+            e.ct -= 1;
+            if e.ct == 0 {
+                (e.c, e.ct) = MqEncoder::byte_out(&mut e.out, e.c);
+            }
+            if e.a & 0x8000 != 0 {
+                break;
+            }
+        }
+    }
+
+    #[test]
+    fn encoder_matches_the_flowcharts_byte_for_byte() {
+        let mut state = 987_654_321u32;
+        let (mut fast, mut reference) = (MqEncoder::new(), MqEncoder::new());
+        let (mut a, mut b) = ([Context::default(); 16], [Context::default(); 16]);
+        for i in 0..300_000u32 {
+            state = state.wrapping_mul(1_103_515_245).wrapping_add(12345);
+            let cx = (state >> 8) as usize % 16;
+            // Mostly skewed, with bursts of noise, so that every state and exchange is visited.
+            let skew = if (i / 7000) % 3 == 0 {
+                32
+            } else {
+                2 + cx as u32
+            };
+            let bit = u8::from((state >> 16) % 64 < skew);
+            fast.encode(&mut a[cx], bit);
+            flowchart_encode(&mut reference, &mut b[cx], bit);
+            assert_eq!(
+                (fast.a, fast.c, fast.ct),
+                (reference.a, reference.c, reference.ct)
+            );
+        }
+        assert_eq!(a, b);
+        assert_eq!(fast.finish(), reference.finish());
     }
 
     #[test]
