@@ -131,10 +131,10 @@ impl BilevelCodec {
 /// The codec for `format`: what `codec` asks for, or for auto what the format holds best.
 fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
     match (codec, format) {
-        (Codec::Auto, Format::Pdf | Format::Tiff) | (Codec::G4, Format::Pdf | Format::Tiff) => {
+        (Codec::Auto, Format::Tiff) | (Codec::G4, Format::Pdf | Format::Tiff) => {
             Ok(BilevelCodec::G4)
         }
-        (Codec::Auto | Codec::Jbig2Generic, Format::Jb2) | (Codec::Jbig2Generic, Format::Pdf) => {
+        (Codec::Auto | Codec::Jbig2Generic, Format::Jb2 | Format::Pdf) => {
             Ok(BilevelCodec::Jbig2Generic)
         }
         (Codec::Jbig2Generic, Format::Tiff) => Err(Error::Parameter(

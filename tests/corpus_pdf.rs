@@ -54,8 +54,9 @@ fn mupdf_images(pdf: &Path, scratch: &TempDir) -> Vec<Bitmap> {
         .collect()
 }
 
-/// Every corpus scan, PDFs included, converts to a G4 PDF that qpdf finds sound, that poppler and mupdf
-/// extract to exactly the bitmaps we encoded, and that pdftoppm renders.
+/// Every corpus scan, PDFs included, converts to a PDF (JBIG2 pages, the default) that qpdf finds
+/// sound, that poppler and mupdf extract to exactly the bitmaps we encoded, and that pdftoppm
+/// renders.
 #[test]
 fn corpus_scans_make_pdfs_every_reader_agrees_on() {
     if !have_tool("qpdf")
@@ -105,7 +106,7 @@ fn corpus_scans_make_pdfs_every_reader_agrees_on() {
         let image_bytes: u64 = reports.iter().map(|r| r.bytes_out).sum();
         let overhead = pdf.len() as u64 - image_bytes;
         eprintln!(
-            "{name}: {} pages, {} bytes, {} bytes of PDF around {image_bytes} of G4",
+            "{name}: {} pages, {} bytes, {} bytes of PDF around {image_bytes} of JBIG2",
             ours.len(),
             pdf.len(),
             overhead

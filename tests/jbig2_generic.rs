@@ -1,59 +1,230 @@
-//! JBIG2 generic region files of corpus pages, decoded by jbig2dec, with their sizes against G4.
+//! JBIG2 generic regions against independent decoders on every bilevel page of the corpus:
+//! jbig2dec (standalone files) and hayro-jbig2 (PDF streams); our decoder against hayro-jbig2 on
+//! the corpus's own JBIG2 streams; and the sizes against G4 and jbig2enc-rust. (poppler and
+//! mupdf read our JBIG2 PDFs of every corpus page in `corpus_pdf.rs`.)
 
 mod common;
 
 use std::process::Command;
 
 use common::*;
-use scanpress::Limits;
-use scanpress::codec::{ccitt, jbig2};
+use lopdf::{Document, Object};
+use scanpress::codec::ccitt;
+use scanpress::codec::jbig2::generic::{GenericParams, Template};
+use scanpress::codec::jbig2::{decode, generic, segments};
+use scanpress::{Bitmap, Limits};
 
-#[test]
-fn jbig2dec_decodes_our_standalone_files_of_corpus_pages() {
-    if !have_tool("jbig2dec") {
-        return;
+/// jbig2dec's decoding of a standalone file, as a bitmap.
+fn jbig2dec(jb2: &[u8], scratch: &TempDir) -> Bitmap {
+    let path = scratch.path("page.jb2");
+    std::fs::write(&path, jb2).unwrap();
+    let pbm = scratch.path("page.pbm");
+    run(Command::new("jbig2dec")
+        .args(["-t", "pbm", "-o"])
+        .arg(&pbm)
+        .arg(&path));
+    Bitmap::from_pbm(&std::fs::read(&pbm).unwrap(), &Limits::default()).unwrap()
+}
+
+/// hayro-jbig2's decoding of embedded segments, as a bitmap.
+fn hayro(page: &[u8], globals: Option<&[u8]>) -> Bitmap {
+    let settings = hayro_jbig2::DecodeSettings::default();
+    let globals = globals.map(|g| hayro_jbig2::Globals::new(g, &settings).unwrap());
+    let page = hayro_jbig2::Page::new_embedded(page, globals.as_ref(), &settings).unwrap();
+    let mut sink = Sink(
+        Bitmap::new(page.width(), page.height(), &Limits::default()).unwrap(),
+        0,
+        0,
+    );
+    page.decode(&mut sink).unwrap();
+    sink.0
+}
+
+/// Receives hayro-jbig2's pixels.
+struct Sink(Bitmap, u32, u32);
+
+impl hayro_jbig2::Decoder for Sink {
+    fn push_pixel(&mut self, black: bool) {
+        if self.1 < self.0.width() && self.2 < self.0.height() {
+            self.0.set(self.1, self.2, black);
+        }
+        self.1 += 1;
     }
-    let scratch = TempDir::new("jbig2-generic");
-    let names = [
-        "dev_ccitt1_slerexe_letter_g4.tif",
-        "dev_lept_feyn_article_g4.tif",
-    ];
-    let files: Vec<_> = corpus_files(&[".tif"])
-        .into_iter()
-        .filter(|f| names.iter().any(|n| f.ends_with(n)))
-        .collect();
-    assert!(files.len() == names.len() || corpus_dir().is_none());
-    for file in files {
-        let name = file.file_name().unwrap().to_string_lossy().into_owned();
-        let page = our_bitmaps(&std::fs::read(&file).unwrap(), &name).remove(0);
-        let mut file = jbig2::segments::StandaloneWriter::new();
-        let params = jbig2::generic::GenericParams::nominal(jbig2::generic::Template::T0);
-        let coded = jbig2::generic::encode(&page, &params);
-        file.add_page(page.width(), page.height(), (300.0, 300.0), &params, &coded);
-        let jb2 = file.finish();
-        let path = scratch.path("page.jb2");
-        std::fs::write(&path, &jb2).unwrap();
-        let pbm = scratch.path("page.pbm");
-        run(Command::new("jbig2dec")
-            .args(["-t", "pbm", "-o"])
-            .arg(&pbm)
-            .arg(&path));
-        let theirs =
-            scanpress::Bitmap::from_pbm(&std::fs::read(&pbm).unwrap(), &Limits::default()).unwrap();
-        assert_eq!(theirs.first_difference(&page), None, "{name}");
-        let g4 = ccitt::encode_g4(&page).len();
-        eprintln!(
-            "{name}: JBIG2 generic {} bytes, G4 {g4} bytes ({:.3})",
-            jb2.len(),
-            jb2.len() as f64 / g4 as f64
-        );
-        assert!(jb2.len() < g4, "{name}: {} >= {g4}", jb2.len());
+    fn push_pixel_chunk(&mut self, black: bool, chunk_count: u32) {
+        for _ in 0..chunk_count * 8 {
+            self.push_pixel(black);
+        }
+    }
+    fn next_line(&mut self) {
+        self.1 = 0;
+        self.2 += 1;
     }
 }
 
-/// `--codec jbig2-generic` in PDF and `.jb2` output: poppler and jbig2dec give back the page.
+/// Every bilevel page of the corpus, coded as the pipeline codes it, decodes to exactly itself in
+/// jbig2dec and hayro-jbig2; and the sizes, page by page and in total, against raw G4 and
+/// jbig2enc-rust's generic encoder (template 0, its default settings).
 #[test]
-fn jbig2_generic_pdf_and_jb2_outputs_decode_elsewhere() {
+fn every_bilevel_corpus_page_decodes_exactly_elsewhere_and_is_smaller() {
+    if !have_tool("jbig2dec") {
+        return;
+    }
+    let pages = corpus_bilevel_pages();
+    assert!(
+        pages.len() >= 30 || corpus_dir().is_none(),
+        "{} pages",
+        pages.len()
+    );
+    let scratch = TempDir::new("jbig2-corpus");
+    let params = GenericParams::nominal(Template::T0);
+    let (mut ours_total, mut theirs_total, mut g4_total) = (0, 0, 0);
+    eprintln!("| page | scanpress | jbig2enc-rust | G4 | scanpress / G4 |");
+    eprintln!("|---|---:|---:|---:|---:|");
+    for (name, page, dpi) in &pages {
+        let (w, h) = (page.width(), page.height());
+        let coded = generic::encode(page, &params);
+        let mut file = segments::StandaloneWriter::new();
+        file.add_page(w, h, *dpi, &params, &coded);
+        assert_eq!(
+            jbig2dec(&file.finish(), &scratch).first_difference(page),
+            None,
+            "{name}: jbig2dec"
+        );
+        let embedded = segments::embedded_page(w, h, *dpi, &params, &coded);
+        assert_eq!(
+            hayro(&embedded, None).first_difference(page),
+            None,
+            "{name}: hayro-jbig2"
+        );
+        assert_eq!(
+            decode::decode_embedded(&embedded, None, &Limits::default()).unwrap(),
+            *page,
+            "{name}: ours"
+        );
+
+        let config = jbig2enc_rust::Jbig2Config::generic();
+        let theirs =
+            jbig2enc_rust::jbig2enc::encode_generic_region(&jbig2enc_image(page), &config).unwrap();
+        let g4 = ccitt::encode_g4(page).len();
+        // Region data with its segment header, as each encoder writes it.
+        let ours = embedded.len();
+        eprintln!(
+            "| {name} | {ours} | {} | {g4} | {:.3} |",
+            theirs.len(),
+            ours as f64 / g4 as f64
+        );
+        ours_total += ours;
+        theirs_total += theirs.len();
+        g4_total += g4;
+    }
+    if pages.is_empty() {
+        return;
+    }
+    eprintln!(
+        "| **total ({} pages)** | **{ours_total}** | **{theirs_total}** | **{g4_total}** | **{:.3}** |",
+        pages.len(),
+        ours_total as f64 / g4_total as f64
+    );
+    assert!(
+        ours_total <= theirs_total,
+        "{ours_total} > jbig2enc-rust's {theirs_total}"
+    );
+    assert!(
+        ours_total as f64 <= 0.75 * g4_total as f64,
+        "{ours_total} > 0.75 x G4 {g4_total}"
+    );
+}
+
+/// jbig2dec reads every template, with moved AT pixels and TPGDON on and off, on a corpus page.
+#[test]
+fn jbig2dec_reads_every_template_and_at_placement() {
+    if !have_tool("jbig2dec") {
+        return;
+    }
+    let Some((name, page, dpi)) = corpus_bilevel_pages()
+        .into_iter()
+        .find(|p| p.0.starts_with("dev_ocrmypdf_kodak_handwriting"))
+    else {
+        return;
+    };
+    let scratch = TempDir::new("jbig2-templates");
+    for template in [Template::T0, Template::T1, Template::T2, Template::T3] {
+        for tpgdon in [false, true] {
+            for at in [None, Some([(-6, 0), (4, -3), (-17, -1), (9, -2)])] {
+                let mut params = GenericParams::nominal(template);
+                params.tpgdon = tpgdon;
+                if let Some(at) = at {
+                    params.at = at;
+                }
+                let coded = generic::encode(&page, &params);
+                let mut file = segments::StandaloneWriter::new();
+                file.add_page(page.width(), page.height(), dpi, &params, &coded);
+                let decoded = jbig2dec(&file.finish(), &scratch);
+                assert_eq!(decoded.first_difference(&page), None, "{name} {params:?}");
+            }
+        }
+    }
+}
+
+/// The JBIG2 image streams of the corpus PDFs (jbig2enc/OCRmyPDF, PDFium, one with
+/// JBIG2Globals): our decoder gives exactly what hayro-jbig2 gives, or for symbol-coded streams a
+/// clear `Unsupported` error (the PDF reader then falls back to hayro-jbig2; poppler checks that
+/// reading in `corpus_pdf.rs`).
+#[test]
+fn our_decoder_reads_the_corpus_jbig2_streams() {
+    let (mut ours, mut unsupported) = (0, 0);
+    for file in corpus_files(&[".pdf"]) {
+        let name = file.file_name().unwrap().to_string_lossy().into_owned();
+        let doc = Document::load_mem(&std::fs::read(&file).unwrap()).unwrap();
+        for (id, object) in &doc.objects {
+            let Object::Stream(stream) = object else {
+                continue;
+            };
+            let filter = stream.dict.get(b"Filter").ok();
+            let is_jbig2 = match filter {
+                Some(Object::Name(n)) => n == b"JBIG2Decode",
+                Some(Object::Array(a)) => {
+                    a.len() == 1 && a[0].as_name().is_ok_and(|n| n == b"JBIG2Decode")
+                }
+                _ => false,
+            };
+            if !is_jbig2 {
+                continue;
+            }
+            let globals = stream
+                .dict
+                .get(b"DecodeParms")
+                .and_then(Object::as_dict)
+                .and_then(|p| p.get(b"JBIG2Globals"))
+                .and_then(|g| doc.dereference(g))
+                .and_then(|(_, g)| g.as_stream())
+                .ok()
+                .map(|g| {
+                    g.decompressed_content()
+                        .unwrap_or_else(|_| g.content.clone())
+                });
+            match decode::decode_embedded(&stream.content, globals.as_deref(), &Limits::default()) {
+                Ok(page) => {
+                    let theirs = hayro(&stream.content, globals.as_deref());
+                    assert_eq!(page.first_difference(&theirs), None, "{name} object {id:?}");
+                    ours += 1;
+                }
+                Err(scanpress::Error::Unsupported { message, .. }) => {
+                    eprintln!("{name} object {id:?}: {message}");
+                    unsupported += 1;
+                }
+                Err(e) => panic!("{name} object {id:?}: {e}"),
+            }
+        }
+    }
+    eprintln!("{ours} streams decoded by ours, {unsupported} unsupported (symbol coding)");
+    assert!(ours + unsupported >= 5 || corpus_dir().is_none());
+}
+
+/// `--codec jbig2-generic` and the PDF default: PDF and `.jb2` outputs that poppler and jbig2dec
+/// give back the page from; G4 cannot go in a .jb2 file.
+#[test]
+fn jbig2_pdf_and_jb2_outputs_decode_elsewhere() {
     if !have_tool("pdfimages") || !have_tool("jbig2dec") || !have_tool("qpdf") {
         return;
     }
@@ -62,34 +233,32 @@ fn jbig2_generic_pdf_and_jb2_outputs_decode_elsewhere() {
     let data = std::fs::read(&fixture).unwrap();
     let page = our_bitmaps(&data, "fax2d-manpage.tif").remove(0);
     let scratch = TempDir::new("jbig2-outputs");
-    let options = scanpress::Options::default().with_codec(scanpress::Codec::Jbig2Generic);
-    let (pdf, reports) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
-    assert_eq!(reports[0].codec, "JBIG2 generic");
-    assert!(reports[0].verified);
-    let pdf_path = scratch.path("page.pdf");
-    std::fs::write(&pdf_path, &pdf).unwrap();
-    run(Command::new("qpdf").arg("--check").arg(&pdf_path));
-    run(Command::new("pdfimages")
-        .arg(&pdf_path)
-        .arg(scratch.path("img")));
-    let extracted = std::fs::read(scratch.path("img-000.pbm")).unwrap();
-    let extracted = scanpress::Bitmap::from_pbm(&extracted, &Limits::default()).unwrap();
-    assert_eq!(extracted.first_difference(&page), None);
+    for options in [
+        scanpress::Options::default(),
+        scanpress::Options::default().with_codec(scanpress::Codec::Jbig2Generic),
+    ] {
+        let (pdf, reports) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
+        assert_eq!(reports[0].codec, "JBIG2 generic");
+        assert!(reports[0].verified);
+        let pdf_path = scratch.path("page.pdf");
+        std::fs::write(&pdf_path, &pdf).unwrap();
+        run(Command::new("qpdf").arg("--check").arg(&pdf_path));
+        run(Command::new("pdfimages")
+            .arg(&pdf_path)
+            .arg(scratch.path("img")));
+        let extracted = std::fs::read(scratch.path("img-000.pbm")).unwrap();
+        let extracted = Bitmap::from_pbm(&extracted, &Limits::default()).unwrap();
+        assert_eq!(extracted.first_difference(&page), None);
+    }
 
-    let options = options.with_format(scanpress::Format::Jb2);
+    let options = scanpress::Options::default().with_format(scanpress::Format::Jb2);
     let (jb2, _) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
-    let jb2_path = scratch.path("page.jb2");
-    std::fs::write(&jb2_path, &jb2).unwrap();
-    let pbm = scratch.path("page.pbm");
-    run(Command::new("jbig2dec")
-        .args(["-t", "pbm", "-o"])
-        .arg(&pbm)
-        .arg(&jb2_path));
-    let decoded =
-        scanpress::Bitmap::from_pbm(&std::fs::read(&pbm).unwrap(), &Limits::default()).unwrap();
-    assert_eq!(decoded.first_difference(&page), None);
+    assert_eq!(jbig2dec(&jb2, &scratch).first_difference(&page), None);
+    assert_eq!(
+        decode::decode_file(&jb2, &Limits::default()).unwrap(),
+        [page]
+    );
 
-    // G4 cannot go in a .jb2 file, nor JBIG2 in TIFF.
     let bad = scanpress::Options::default()
         .with_codec(scanpress::Codec::G4)
         .with_format(scanpress::Format::Jb2);

@@ -559,12 +559,18 @@ fn decode_jbig2(
             s.decompressed_content()
                 .unwrap_or_else(|_| s.content.clone())
         });
-    let page = decode_embedded_jbig2(data, globals.as_deref(), limits)?;
+    // Our decoder first; what it does not decode yet (symbol and text regions, refinement,
+    // halftones) goes to hayro-jbig2.
+    let page = match crate::codec::jbig2::decode::decode_embedded(data, globals.as_deref(), limits)
+    {
+        Err(Error::Unsupported { .. }) => decode_embedded_jbig2(data, globals.as_deref(), limits)?,
+        other => other?,
+    };
     Ok(page.crop(0, 0, width, height))
 }
 
 /// Decodes a JBIG2 page in the embedded organisation (T.88 D.3), with its global segments, through
-/// hayro-jbig2.
+/// hayro-jbig2: the fallback for what our decoder does not decode, and an independent check.
 pub(crate) fn decode_embedded_jbig2(
     data: &[u8],
     globals: Option<&[u8]>,
