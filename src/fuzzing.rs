@@ -70,3 +70,51 @@ pub fn g4_round_trip(data: &[u8]) {
     let decoded = ccitt::decode(&encoded, &params, &limits()).expect("our G4 decodes");
     assert_eq!(decoded, bitmap, "G4 round trip changed the bitmap");
 }
+
+/// Decodes the bytes as a standalone JBIG2 file, and as an embedded page whose first bytes up
+/// to a split point taken from the first byte are its global segments.
+pub fn jbig2_decode(data: &[u8]) {
+    use crate::codec::jbig2::decode;
+    let _ = decode::decode_file(data, &limits());
+    let [split, rest @ ..] = data else {
+        return;
+    };
+    let split = usize::from(*split).min(rest.len());
+    let (globals, page) = rest.split_at(split);
+    let globals = (!globals.is_empty()).then_some(globals);
+    let _ = decode::decode_embedded(page, globals, &limits());
+    let _ = decode::decode_embedded(rest, None, &limits());
+}
+
+/// Encodes a bitmap built from the data as a JBIG2 generic region, with the template, AT pixels
+/// and TPGDON taken from the first bytes, and checks that our decoder gives it back exactly.
+pub fn jbig2_round_trip(data: &[u8]) {
+    use crate::codec::jbig2::generic::{self, GenericParams, Template};
+    let [w, t, ax, ay, rest @ ..] = data else {
+        return;
+    };
+    let width = u32::from(*w) + 1;
+    let row_bytes = (width as usize).div_ceil(8);
+    let height = (rest.len() / row_bytes) as u32;
+    if height == 0 {
+        return;
+    }
+    let bitmap =
+        crate::Bitmap::from_packed_rows(width, height, rest, row_bytes, true, &limits()).unwrap();
+    let mut params = GenericParams::nominal(Template::from_bits(*t));
+    params.tpgdon = t & 4 != 0;
+    if t & 8 != 0 {
+        // A moved first AT pixel: a row above, or to the left on this row.
+        let y = -((*ay % 8) as i8);
+        let x = if y == 0 {
+            -1 - (*ax % 127) as i8
+        } else {
+            *ax as i8
+        };
+        params.at[0] = (x, y);
+    }
+    let coded = generic::encode(&bitmap, &params);
+    let decoded =
+        generic::decode(&coded, width, height, &params, &limits()).expect("our JBIG2 decodes");
+    assert_eq!(decoded, bitmap, "JBIG2 round trip changed the bitmap");
+}

@@ -35,3 +35,13 @@ fn g4_round_trip_regressions() {
 fn read_pdf_regressions() {
     replay("read_pdf", scanpress::fuzzing::read_pdf);
 }
+
+#[test]
+fn jbig2_decode_regressions() {
+    replay("jbig2_decode", scanpress::fuzzing::jbig2_decode);
+}
+
+#[test]
+fn jbig2_round_trip_regressions() {
+    replay("jbig2_round_trip", scanpress::fuzzing::jbig2_round_trip);
+}

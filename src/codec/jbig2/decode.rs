@@ -377,6 +377,11 @@ fn parse_generic_region<'a>(data: &'a [u8], unknown_length: bool) -> Result<Gene
     let mut coded = &data[r.pos..];
     if unknown_length {
         // T.88 7.2.7: the data ends with the row count after the end marker.
+        if coded.len() < 4 {
+            return Err(bad(
+                "generic region of unknown length without its row count",
+            ));
+        }
         let (body, rows) = coded.split_at(coded.len() - 4);
         height = u32::from_be_bytes([rows[0], rows[1], rows[2], rows[3]]);
         coded = body;
