@@ -8,7 +8,8 @@
 //! use scanpress::{Format, Options, pipeline};
 //!
 //! let fax = std::fs::read("testdata/fax2d-manpage.tif")?;
-//! // A G4 PDF (the default) or TIFF; every page is decoded again and compared before this returns.
+//! // A JBIG2 PDF (the default) or a G4 TIFF; every page is decoded again and compared before this
+//! // returns.
 //! let (pdf, pages) = pipeline::compress_bytes(&fax, None, &Options::default())?;
 //! assert!(pdf.starts_with(b"%PDF") && pages[0].verified);
 //! let tiff_options = Options::default().with_format(Format::Tiff);
@@ -30,6 +31,12 @@
 //! let g4 = ccitt::encode_g4(&page);
 //! let back = ccitt::decode(&g4, &DecodeParams::new(Coding::G4, 1728, Some(100)), &Limits::default())?;
 //! assert_eq!(back, page);
+//!
+//! use scanpress::codec::jbig2::{decode, generic, segments};
+//! let params = generic::GenericParams::nominal(generic::Template::T0);
+//! let region = generic::encode(&page, &params);
+//! let stream = segments::embedded_page(1728, 100, (200.0, 200.0), &params, &region);
+//! assert_eq!(decode::decode_embedded(&stream, None, &Limits::default())?, page);
 //! # Ok::<(), scanpress::Error>(())
 //! ```
 #![deny(unsafe_code)]

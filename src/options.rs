@@ -77,7 +77,8 @@ impl Limits {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Codec {
-    /// Chosen per page from the content and the output format.
+    /// Chosen per page from the content and the output format: JBIG2 in PDF and `.jb2`
+    /// files, G4 in TIFF.
     #[default]
     Auto,
     /// CCITT Group 4 (T.6).

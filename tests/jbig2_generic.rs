@@ -254,9 +254,25 @@ fn jbig2_pdf_and_jb2_outputs_decode_elsewhere() {
     let options = scanpress::Options::default().with_format(scanpress::Format::Jb2);
     let (jb2, _) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
     assert_eq!(jbig2dec(&jb2, &scratch).first_difference(&page), None);
-    assert_eq!(
-        decode::decode_file(&jb2, &Limits::default()).unwrap(),
-        [page]
+    let decoded = decode::decode_file(&jb2, &Limits::default()).unwrap();
+    assert_eq!(decoded.len(), 1);
+    assert_eq!(decoded[0].bitmap, page);
+    // .jb2 files are an input too, resolution and all: the fixture is a 204 x 98 dpi fax.
+    let read = scanpress::input::pages(&jb2, None, &Limits::default())
+        .unwrap()
+        .map(Result::unwrap)
+        .collect::<Vec<_>>();
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].image, scanpress::PageImage::Bilevel(page));
+    assert!(
+        (read[0].resolution.x - 204.0).abs() < 0.1,
+        "{:?}",
+        read[0].resolution
+    );
+    assert!(
+        (read[0].resolution.y - 98.0).abs() < 0.1,
+        "{:?}",
+        read[0].resolution
     );
 
     let bad = scanpress::Options::default()

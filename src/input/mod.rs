@@ -1,6 +1,7 @@
 //! Readers: every input becomes a sequence of [`Page`]s, decoded one at a time.
 
 pub mod fax;
+pub mod jbig2;
 pub mod pdf;
 pub mod raster;
 pub mod tiff;
@@ -22,6 +23,8 @@ pub enum InputKind {
     RawFax,
     /// PDF.
     Pdf,
+    /// Standalone JBIG2 file.
+    Jbig2,
 }
 
 /// Recognises an input from its first bytes, and from the file name for raw fax data, which has no
@@ -52,6 +55,9 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
     if raster_magic.iter().any(|m| data.starts_with(m)) {
         return Ok(InputKind::Raster);
     }
+    if data.starts_with(&crate::codec::jbig2::segments::FILE_ID) {
+        return Ok(InputKind::Jbig2);
+    }
     if lower.ends_with(".g3") || lower.ends_with(".fax") {
         return Ok(InputKind::RawFax);
     }
@@ -64,7 +70,7 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
     }
     Err(Error::unsupported(
         "input",
-        "not a TIFF, PNG, JPEG, PNM, BMP or raw G3 file",
+        "not a TIFF, PDF, JBIG2, PNG, JPEG, PNM, BMP or raw G3 file",
     ))
 }
 
@@ -82,6 +88,7 @@ pub fn open<'a>(data: &'a [u8], name: Option<&str>, limits: &Limits) -> Result<D
         InputKind::Tiff => Box::new(tiff::TiffPages::new(data, limits)?),
         InputKind::Raster => Box::new(std::iter::once(raster::read(data, limits))),
         InputKind::RawFax => Box::new(std::iter::once(fax::read(data, limits))),
+        InputKind::Jbig2 => Box::new(jbig2::read(data, limits)?.into_iter().map(Ok)),
         InputKind::Pdf => {
             let pdf = pdf::PdfPages::new(data, limits)?;
             let info = pdf.info();

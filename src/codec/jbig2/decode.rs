@@ -269,11 +269,21 @@ fn compose(page: &mut Bitmap, region: &Bitmap, x: i64, y: i64, op: Combination) 
     }
 }
 
+/// A decoded page of a standalone file.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DecodedPage {
+    /// The page.
+    pub bitmap: Bitmap,
+    /// The resolution in pixels per metre, x and y, when the page information gives it (7.4.8.3).
+    pub pixels_per_metre: Option<(u32, u32)>,
+}
+
 /// A page being decoded.
 struct PageState {
     /// The page's association number.
     number: u32,
     bitmap: Bitmap,
+    pixels_per_metre: Option<(u32, u32)>,
     /// Whether the height was declared unknown (0xFFFFFFFF), so that stripes extend the page.
     growing: bool,
     default_pixel: bool,
@@ -286,7 +296,7 @@ impl PageState {
         let mut r = Reader::new(data);
         let width = r.u32("page width")?;
         let height = r.u32("page height")?;
-        let _resolution = (r.u32("x resolution")?, r.u32("y resolution")?);
+        let resolution = (r.u32("x resolution")?, r.u32("y resolution")?);
         let flags = r.u8("page flags")?;
         let striping = r.u16("page striping")?;
         let growing = height == u32::MAX;
@@ -301,6 +311,7 @@ impl PageState {
         Ok(PageState {
             number,
             bitmap,
+            pixels_per_metre: (resolution.0 > 0 && resolution.1 > 0).then_some(resolution),
             growing,
             default_pixel,
             ended: false,
@@ -430,7 +441,7 @@ fn unsupported_kind(kind: u8) -> Option<&'static str> {
 /// Decodes segments into pages, in order.
 struct Decoder<'l> {
     limits: &'l Limits,
-    pages: Vec<Bitmap>,
+    pages: Vec<DecodedPage>,
     current: Option<PageState>,
 }
 
@@ -456,7 +467,10 @@ impl<'l> Decoder<'l> {
 
     fn end_page(&mut self) {
         if let Some(p) = self.current.take() {
-            self.pages.push(p.bitmap);
+            self.pages.push(DecodedPage {
+                bitmap: p.bitmap,
+                pixels_per_metre: p.pixels_per_metre,
+            });
         }
     }
 
@@ -534,7 +548,7 @@ impl<'l> Decoder<'l> {
         Ok(())
     }
 
-    fn finish(mut self) -> Result<Vec<Bitmap>> {
+    fn finish(mut self) -> Result<Vec<DecodedPage>> {
         self.end_page();
         if self.pages.is_empty() {
             return Err(bad("no page information segment"));
@@ -565,12 +579,12 @@ pub fn decode_embedded(page: &[u8], globals: Option<&[u8]>, limits: &Limits) -> 
         decode_sequential(&mut decoder, globals)?;
     }
     decode_sequential(&mut decoder, page)?;
-    Ok(decoder.finish()?.remove(0))
+    Ok(decoder.finish()?.remove(0).bitmap)
 }
 
 /// Decodes every page of a standalone JBIG2 file, sequential or random-access (T.88 D.1, D.2,
 /// D.4).
-pub fn decode_file(data: &[u8], limits: &Limits) -> Result<Vec<Bitmap>> {
+pub fn decode_file(data: &[u8], limits: &Limits) -> Result<Vec<DecodedPage>> {
     let mut r = Reader::new(data);
     if r.bytes(8, "file header")? != FILE_ID {
         return Err(bad("not a JBIG2 file (bad ID string)"));
