@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
-use crate::codec::jbig2::generic::{GenericParams, Template};
+use crate::codec::jbig2::generic::GenericParams;
 use crate::codec::jbig2::{self, segments::StandaloneWriter};
 use crate::error::{Error, Result};
 use crate::input;
@@ -163,12 +163,13 @@ impl Coded {
 }
 
 /// Encodes a page with `codec` and, when `verify`, decodes it again with our own decoder and
-/// compares. A JBIG2 page is verified as the segments that will be written.
+/// compares. A JBIG2 page is one generic region ([`GenericParams::for_scans`]), verified as the
+/// segments that will be written.
 fn encode_verified(bitmap: &Bitmap, codec: BilevelCodec, verify: bool) -> Result<Coded> {
     match codec {
         BilevelCodec::G4 => encode_g4_verified(bitmap, verify).map(Coded::G4),
         BilevelCodec::Jbig2Generic => {
-            let params = GenericParams::nominal(Template::T0);
+            let params = GenericParams::for_scans();
             let data = jbig2::generic::encode(bitmap, &params);
             if verify {
                 let (w, h) = (bitmap.width(), bitmap.height());

@@ -218,8 +218,14 @@ impl MqEncoder {
     pub fn encode_mps_run(&mut self, cx: &mut Context, mut n: u32) {
         while n > 0 {
             let qe = cx.transition().qe;
-            // A >= 0x8000 between calls (INITENC and RENORME both leave it so).
-            let k = ((self.a - 0x8000) / qe).min(n);
+            // A >= 0x8000 between calls (INITENC and RENORME both leave it so). Most runs fit
+            // before the next renormalisation: a multiply tells, and spares the division.
+            let room = self.a - 0x8000;
+            let k = if u64::from(n) * u64::from(qe) <= u64::from(room) {
+                n
+            } else {
+                (room / qe).min(n)
+            };
             self.a -= k * qe;
             self.c += k * qe;
             n -= k;
@@ -328,9 +334,12 @@ impl<'a> MqDecoder<'a> {
         if c_high >= self.a {
             return 0;
         }
-        let k = ((self.a - 0x8000) / qe)
-            .min((self.a - c_high - 1) / qe)
-            .min(max);
+        let room = (self.a - 0x8000).min(self.a - c_high - 1);
+        let k = if u64::from(max) * u64::from(qe) <= u64::from(room) {
+            max
+        } else {
+            (room / qe).min(max)
+        };
         self.a -= k * qe;
         k
     }
