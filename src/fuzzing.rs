@@ -71,15 +71,15 @@ pub fn g4_round_trip(data: &[u8]) {
     assert_eq!(decoded, bitmap, "G4 round trip changed the bitmap");
 }
 
-/// Decodes the bytes as a standalone JBIG2 file, and as an embedded page whose first bytes up
-/// to a split point taken from the first byte are its global segments.
+/// Decodes the bytes as a standalone JBIG2 file, and as an embedded page whose global segments
+/// are the bytes after the first two, as many as those two say (big-endian).
 pub fn jbig2_decode(data: &[u8]) {
     use crate::codec::jbig2::decode;
     let _ = decode::decode_file(data, &limits());
-    let [split, rest @ ..] = data else {
+    let [a, b, rest @ ..] = data else {
         return;
     };
-    let split = usize::from(*split).min(rest.len());
+    let split = usize::from(u16::from_be_bytes([*a, *b])).min(rest.len());
     let (globals, page) = rest.split_at(split);
     let globals = (!globals.is_empty()).then_some(globals);
     let _ = decode::decode_embedded(page, globals, &limits());

@@ -117,10 +117,18 @@ fn unknown_and_unsupported_segment_types() {
     assert!(e.to_string().contains("unknown type 33"), "{e}");
 
     let mut data = page_info(10, 10, 0);
-    data.extend(header(1, 0, 0));
+    data.extend(header(1, 16, 0));
     let e = decode_err(&data);
     assert!(matches!(e, Error::Unsupported { .. }), "{e}");
-    assert!(e.to_string().contains("symbol dictionary"), "{e}");
+    assert!(e.to_string().contains("pattern dictionary"), "{e}");
+
+    // A Huffman-coded symbol dictionary (SDHUFF).
+    let mut data = page_info(10, 10, 0);
+    data.extend(header(1, 0, 10));
+    data.extend_from_slice(&[0, 1, 0, 0, 0, 0, 0, 0, 0, 0]);
+    let e = decode_err(&data);
+    assert!(matches!(e, Error::Unsupported { .. }), "{e}");
+    assert!(e.to_string().contains("Huffman"), "{e}");
 
     // A necessary extension we do not know is unsupported; an unnecessary one is skipped.
     for (extension, ok) in [(0x8000_0001u32, false), (0x0000_0001, true)] {
@@ -217,4 +225,73 @@ fn striped_pages_of_unknown_height_grow_with_their_stripes() {
     data.extend(header(5, 49, 0));
     let page = decode::decode_embedded(&data, None, &Limits::default()).unwrap();
     assert_eq!(page, b);
+}
+
+/// jbig2enc's symbol-coded page of OCRmyPDF's test file (the fuzz seed): global segments and the
+/// page stream.
+fn jbig2enc_page() -> (Vec<u8>, Vec<u8>) {
+    let seed = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/regressions/jbig2_decode/seed-jbig2enc-symbols"),
+    )
+    .unwrap();
+    let split = usize::from(u16::from_be_bytes([seed[0], seed[1]]));
+    (seed[2..2 + split].to_vec(), seed[2 + split..].to_vec())
+}
+
+#[test]
+fn symbol_coded_pages_decode_and_survive_damage() {
+    let (globals, page) = jbig2enc_page();
+    let limits = Limits::default();
+    let good = decode::decode_embedded(&page, Some(&globals), &limits).unwrap();
+    assert_eq!((good.width(), good.height()), (2550, 3300));
+    assert!(good.count_ink() > 100_000);
+    // Without its dictionary the page's text region has no symbols.
+    let e = decode::decode_embedded(&page, None, &limits).unwrap_err();
+    assert!(matches!(e, Error::Format { .. }), "{e}");
+    let mut state = 7u32;
+    for round in 0..300 {
+        let (mut g, mut p) = (globals.clone(), page.clone());
+        let target = if round % 2 == 0 { &mut g } else { &mut p };
+        for _ in 0..2 {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let i = (state >> 8) as usize % target.len();
+            target[i] ^= (state >> 24) as u8 | 1;
+        }
+        let _ = decode::decode_embedded(&p, Some(&g), &limits);
+    }
+    for cut in [0, 1, 10, 30, 100, 1000, globals.len() / 2] {
+        let _ = decode::decode_embedded(&page, Some(&globals[..cut]), &limits);
+    }
+}
+
+#[test]
+fn absurd_symbol_and_instance_counts_are_errors() {
+    // A symbol dictionary (global, page 0) declaring two billion new symbols.
+    let mut data = vec![0u8, 0]; // flags: arithmetic, template 0
+    data.extend_from_slice(&[3, 0xFF, 0xFD, 0xFF, 2, 0xFE, 0xFE, 0xFE]);
+    data.extend_from_slice(&1u32.to_be_bytes());
+    data.extend_from_slice(&0x8000_0000u32.to_be_bytes());
+    // Segment 0, a symbol dictionary, no references, page 0 (global).
+    let mut dict = vec![0, 0, 0, 0, 0, 0, 0];
+    dict.extend_from_slice(&(data.len() as u32).to_be_bytes());
+    dict.extend(data);
+    let e = decode::decode_embedded(&page_info(10, 10, 0), Some(&dict), &Limits::default())
+        .unwrap_err();
+    assert!(matches!(e, Error::Limits(_)), "{e}");
+
+    // A text region of a billion instances in a few bytes, referring to no dictionary.
+    let mut data = page_info(10, 10, 0);
+    let mut region = Vec::new();
+    for v in [10u32, 10, 0, 0] {
+        region.extend_from_slice(&v.to_be_bytes());
+    }
+    region.push(0);
+    region.extend_from_slice(&[0, 0x10]); // flags: arithmetic, no refinement, TOPLEFT
+    region.extend_from_slice(&1_000_000_000u32.to_be_bytes());
+    region.extend_from_slice(&[0x12, 0x34]);
+    data.extend(header(1, 6, region.len() as u32));
+    data.extend(region);
+    let e = decode_err(&data);
+    assert!(e.to_string().contains("symbol instances"), "{e}");
 }

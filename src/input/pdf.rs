@@ -559,8 +559,8 @@ fn decode_jbig2(
             s.decompressed_content()
                 .unwrap_or_else(|_| s.content.clone())
         });
-    // Our decoder first; what it does not decode yet (symbol and text regions, refinement,
-    // halftones) goes to hayro-jbig2.
+    // Our decoder first; what it does not decode yet (Huffman coding, refinement, halftones)
+    // goes to hayro-jbig2.
     let page = match crate::codec::jbig2::decode::decode_embedded(data, globals.as_deref(), limits)
     {
         Err(Error::Unsupported { .. }) => decode_embedded_jbig2(data, globals.as_deref(), limits)?,

@@ -1,14 +1,18 @@
 //! Our JBIG2 decoder: the two file organisations and the embedded PDF form (T.88 Annex D),
 //! segment headers (7.2), page information, end of stripe, end of page and end of file (7.4.8 to
-//! 7.4.11), and generic regions, arithmetic or MMR (7.4.6, 6.2), composed onto the page with
-//! their combination operators (8.2).
+//! 7.4.11), generic regions, arithmetic or MMR (7.4.6, 6.2), and arithmetic symbol dictionaries
+//! and text regions without refinement ([`super::symbols`], [`super::text`]), composed onto the
+//! page with their combination operators (8.2).
 //!
-//! Symbol dictionaries, text, refinement, pattern and halftone regions are an
-//! [`Error::Unsupported`] naming the segment type, so that a caller can fall back to another
-//! decoder. Every size is checked against [`Limits`] before anything is allocated for it.
+//! Huffman coding, refinement, pattern and halftone regions are an [`Error::Unsupported`] naming
+//! what is missing, so that a caller can fall back to another decoder. Every size is checked
+//! against [`Limits`] before anything is allocated for it.
+
+use std::collections::HashMap;
 
 use super::generic::{self, GenericParams, Template};
 use super::segments::{FILE_ID, kind};
+use super::{symbols, text};
 use crate::bitmap::{Bitmap, last_word_mask};
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
@@ -186,7 +190,7 @@ fn segment_data<'a>(r: &mut Reader<'a>, header: &SegmentHeader) -> Result<&'a [u
 
 /// The combination operators (T.88 7.4.1.5, 7.4.8.5).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Combination {
+pub(crate) enum Combination {
     Or,
     And,
     Xor,
@@ -195,7 +199,7 @@ enum Combination {
 }
 
 impl Combination {
-    fn from_bits(bits: u8) -> Result<Self> {
+    pub(crate) fn from_bits(bits: u8) -> Result<Self> {
         Ok(match bits {
             0 => Combination::Or,
             1 => Combination::And,
@@ -236,7 +240,7 @@ fn bits_at(row: &[u64], start: i64) -> u64 {
 }
 
 /// Draws `region` on `page` at (`x`, `y`) with `op`, clipped to the page (T.88 7.4.1.5, 8.2).
-fn compose(page: &mut Bitmap, region: &Bitmap, x: i64, y: i64, op: Combination) {
+pub(crate) fn compose(page: &mut Bitmap, region: &Bitmap, x: i64, y: i64, op: Combination) {
     let (pw, ph) = (i64::from(page.width()), i64::from(page.height()));
     let (rw, rh) = (i64::from(region.width()), i64::from(region.height()));
     let (x0, x1) = (x.max(0), (x + rw).min(pw));
@@ -335,7 +339,7 @@ impl PageState {
 }
 
 /// Sets every pixel of `bitmap` black, keeping the padding white.
-fn fill_black(bitmap: &mut Bitmap) {
+pub(crate) fn fill_black(bitmap: &mut Bitmap) {
     bitmap.words_mut().fill(u64::MAX);
     let mask = last_word_mask(bitmap.width());
     let stride = bitmap.stride();
@@ -343,6 +347,27 @@ fn fill_black(bitmap: &mut Bitmap) {
         for row in bitmap.words_mut().chunks_exact_mut(stride) {
             row[stride - 1] &= mask;
         }
+    }
+}
+
+/// The region segment information field (T.88 7.4.1).
+struct RegionInfo {
+    width: u32,
+    height: u32,
+    x: u32,
+    y: u32,
+    combination: Combination,
+}
+
+impl RegionInfo {
+    fn read(r: &mut Reader<'_>) -> Result<Self> {
+        Ok(RegionInfo {
+            width: r.u32("region width")?,
+            height: r.u32("region height")?,
+            x: r.u32("region x")?,
+            y: r.u32("region y")?,
+            combination: Combination::from_bits(r.u8("region flags")? & 7)?,
+        })
     }
 }
 
@@ -361,11 +386,13 @@ struct GenericRegion<'a> {
 /// Parses a generic region segment's data (T.88 7.4.1, 7.4.6).
 fn parse_generic_region<'a>(data: &'a [u8], unknown_length: bool) -> Result<GenericRegion<'a>> {
     let mut r = Reader::new(data);
-    let width = r.u32("region width")?;
-    let mut height = r.u32("region height")?;
-    let x = r.u32("region x")?;
-    let y = r.u32("region y")?;
-    let combination = Combination::from_bits(r.u8("region flags")? & 7)?;
+    let RegionInfo {
+        width,
+        mut height,
+        x,
+        y,
+        combination,
+    } = RegionInfo::read(&mut r)?;
     let flags = r.u8("generic region flags")?;
     let mmr = flags & 1 != 0;
     let template = Template::from_bits(flags >> 1);
@@ -429,8 +456,6 @@ fn decode_generic_region(region: &GenericRegion<'_>, limits: &Limits) -> Result<
 /// The segment types our decoder does not decode yet, by name.
 fn unsupported_kind(kind: u8) -> Option<&'static str> {
     Some(match kind {
-        kind::SYMBOL_DICTIONARY => "symbol dictionary",
-        4 | 6 | 7 => "text region",
         16 => "pattern dictionary",
         20 | 22 | 23 => "halftone region",
         40 | 42 | 43 => "generic refinement region",
@@ -443,6 +468,8 @@ struct Decoder<'l> {
     limits: &'l Limits,
     pages: Vec<DecodedPage>,
     current: Option<PageState>,
+    /// The exported symbols of each symbol dictionary segment, by segment number.
+    dictionaries: HashMap<u32, Vec<Bitmap>>,
 }
 
 impl<'l> Decoder<'l> {
@@ -451,6 +478,7 @@ impl<'l> Decoder<'l> {
             limits,
             pages: Vec::new(),
             current: None,
+            dictionaries: HashMap::new(),
         }
     }
 
@@ -463,6 +491,35 @@ impl<'l> Decoder<'l> {
                 header.number, header.kind, header.page
             ))),
         }
+    }
+
+    /// The symbols of the dictionaries `header` refers to, in the order it refers to them
+    /// (T.88 7.4.2.1.6 and 7.4.3.1.7's SDINSYMS and SBSYMS).
+    fn referred_symbols(&self, header: &SegmentHeader) -> Vec<&Bitmap> {
+        header
+            .referred
+            .iter()
+            .filter_map(|n| self.dictionaries.get(n))
+            .flatten()
+            .collect()
+    }
+
+    /// Draws a region's bitmap on the page, growing a page of unknown height to hold it.
+    fn draw(&mut self, header: &SegmentHeader, info: &RegionInfo, bitmap: &Bitmap) -> Result<()> {
+        let limits = self.limits;
+        let page = self.page(header)?;
+        if page.growing {
+            let bottom = u64::from(info.y) + u64::from(bitmap.height());
+            page.grow(u32::try_from(bottom).unwrap_or(u32::MAX), limits)?;
+        }
+        compose(
+            &mut page.bitmap,
+            bitmap,
+            i64::from(info.x),
+            i64::from(info.y),
+            info.combination,
+        );
+        Ok(())
     }
 
     fn end_page(&mut self) {
@@ -496,27 +553,42 @@ impl<'l> Decoder<'l> {
                 }
                 self.current = Some(PageState::new(header.page, data, self.limits)?);
             }
-            kind::INTERMEDIATE_GENERIC_REGION => {
+            kind::SYMBOL_DICTIONARY => {
+                let input = self.referred_symbols(header);
+                let exported = symbols::decode_dictionary(data, &input, self.limits)?;
+                self.dictionaries.insert(header.number, exported);
+            }
+            kind::IMMEDIATE_TEXT_REGION | kind::IMMEDIATE_LOSSLESS_TEXT_REGION => {
+                self.page(header)?;
+                let mut r = Reader::new(data);
+                let info = RegionInfo::read(&mut r)?;
+                let symbols = self.referred_symbols(header);
+                let bitmap = text::decode_region(
+                    &data[r.pos..],
+                    info.width,
+                    info.height,
+                    &symbols,
+                    self.limits,
+                )?;
+                self.draw(header, &info, &bitmap)?;
+            }
+            kind::INTERMEDIATE_TEXT_REGION | kind::INTERMEDIATE_GENERIC_REGION => {
                 // Only a refinement region could use it, and those are unsupported above; it
                 // does not touch the page.
                 self.page(header)?;
             }
             kind::IMMEDIATE_GENERIC_REGION | kind::IMMEDIATE_LOSSLESS_GENERIC_REGION => {
                 let region = parse_generic_region(data, header.data_length.is_none())?;
-                let limits = self.limits;
-                let page = self.page(header)?;
-                let bottom = u64::from(region.y) + u64::from(region.height);
-                if page.growing {
-                    page.grow(u32::try_from(bottom).unwrap_or(u32::MAX), limits)?;
-                }
-                let bitmap = decode_generic_region(&region, limits)?;
-                compose(
-                    &mut page.bitmap,
-                    &bitmap,
-                    i64::from(region.x),
-                    i64::from(region.y),
-                    region.combination,
-                );
+                self.page(header)?;
+                let bitmap = decode_generic_region(&region, self.limits)?;
+                let info = RegionInfo {
+                    width: region.width,
+                    height: region.height,
+                    x: region.x,
+                    y: region.y,
+                    combination: region.combination,
+                };
+                self.draw(header, &info, &bitmap)?;
             }
             kind::END_OF_STRIPE => {
                 let end_row = Reader::new(data).u32("end row")?;

@@ -400,17 +400,44 @@ pub fn decode(
     params: &GenericParams,
     limits: &Limits,
 ) -> Result<Bitmap> {
-    params.check()?;
-    let bitmap = Bitmap::new(width, height, limits)?;
-    Ok(match moved_at_pixels(params) {
-        0 => decode_with::<0>(data, bitmap, params),
-        1 => decode_with::<1>(data, bitmap, params),
-        _ => decode_with::<4>(data, bitmap, params),
-    })
+    let mut bitmap = Bitmap::new(width, height, limits)?;
+    let mut contexts = vec![Context::default(); 1 << params.template.context_bits()];
+    decode_into(
+        &mut MqDecoder::new(data),
+        &mut contexts,
+        &mut bitmap,
+        params,
+    )?;
+    Ok(bitmap)
 }
 
-/// Decodes into the white `bitmap`, whose size is the region's.
-fn decode_with<const N: usize>(data: &[u8], mut bitmap: Bitmap, params: &GenericParams) -> Bitmap {
+/// The number of generic region contexts any template needs.
+pub const CONTEXTS: usize = 1 << 16;
+
+/// Decodes a generic region into the white `bitmap`, whose size is the region's, with an MQ
+/// decoder and contexts that may carry on from earlier regions, as the symbols of a symbol
+/// dictionary do (T.88 6.5.8.1). `contexts` holds at least the template's contexts.
+pub(crate) fn decode_into(
+    mq: &mut MqDecoder<'_>,
+    contexts: &mut [Context],
+    bitmap: &mut Bitmap,
+    params: &GenericParams,
+) -> Result<()> {
+    params.check()?;
+    match moved_at_pixels(params) {
+        0 => decode_with::<0>(mq, contexts, bitmap, params),
+        1 => decode_with::<1>(mq, contexts, bitmap, params),
+        _ => decode_with::<4>(mq, contexts, bitmap, params),
+    }
+    Ok(())
+}
+
+fn decode_with<const N: usize>(
+    mq: &mut MqDecoder<'_>,
+    contexts: &mut [Context],
+    bitmap: &mut Bitmap,
+    params: &GenericParams,
+) {
     let (width, height) = (bitmap.width(), bitmap.height());
     let layout = Layout::<N>::new(params);
     let template = params.template;
@@ -420,8 +447,6 @@ fn decode_with<const N: usize>(data: &[u8], mut bitmap: Bitmap, params: &Generic
         .filter(|a| a.1 == 0)
         .map(|a| (a.0, a.2))
         .collect();
-    let mut contexts = vec![Context::default(); 1 << template.context_bits()];
-    let mut mq = MqDecoder::new(data);
     let mut ltp = false;
     let stride = bitmap.stride();
     let mut row = vec![0u64; stride];
@@ -436,11 +461,11 @@ fn decode_with<const N: usize>(data: &[u8], mut bitmap: Bitmap, params: &Generic
                 continue;
             }
         }
-        let mut fixed = layout.row_start(row_above(&bitmap, y, 1), row_above(&bitmap, y, 2));
+        let mut fixed = layout.row_start(row_above(bitmap, y, 1), row_above(bitmap, y, 2));
         let mut prev = 0u32;
         for w in 0..stride {
             let x0 = w as i64 * 64;
-            let feed = Feed::load(&layout, x0, |dy| row_above(&bitmap, y, dy));
+            let feed = Feed::load(&layout, x0, |dy| row_above(bitmap, y, dy));
             let quiet = feed.any();
             let n = (i64::from(width) - x0).min(64) as u32;
             let mut word = 0u64;
@@ -475,5 +500,4 @@ fn decode_with<const N: usize>(data: &[u8], mut bitmap: Bitmap, params: &Generic
         }
         bitmap.row_mut(y).copy_from_slice(&row);
     }
-    bitmap
 }

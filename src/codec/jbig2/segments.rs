@@ -8,6 +8,12 @@ use super::generic::GenericParams;
 pub mod kind {
     /// Symbol dictionary (7.4.2).
     pub const SYMBOL_DICTIONARY: u8 = 0;
+    /// Intermediate text region (7.4.3).
+    pub const INTERMEDIATE_TEXT_REGION: u8 = 4;
+    /// Immediate text region (7.4.3).
+    pub const IMMEDIATE_TEXT_REGION: u8 = 6;
+    /// Immediate lossless text region (7.4.3).
+    pub const IMMEDIATE_LOSSLESS_TEXT_REGION: u8 = 7;
     /// Intermediate generic region (7.4.6).
     pub const INTERMEDIATE_GENERIC_REGION: u8 = 36;
     /// Immediate generic region (7.4.6).
