@@ -287,3 +287,48 @@ fn jbig2_pdf_and_jb2_outputs_decode_elsewhere() {
         Err(scanpress::Error::Parameter(_))
     ));
 }
+
+/// jbig2enc-rust's pixel-exact symbol presets (exact-match symbols; and the measured planner,
+/// which may refine and aggregate) on corpus pages: our decoder gives back the page, as
+/// hayro-jbig2 does.
+#[test]
+fn our_decoder_reads_jbig2enc_rust_symbol_coding() {
+    let pages: Vec<_> = corpus_bilevel_pages()
+        .into_iter()
+        .filter(|p| p.0.starts_with("dev_ccitt1_slerexe") || p.0.starts_with("dev_ocrmypdf_kodak"))
+        .collect();
+    for (name, page, _) in &pages {
+        let (w, h) = (page.width(), page.height());
+        let pixels: Vec<u8> = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (y, x)))
+            .map(|(y, x)| u8::from(page.get(x, y)))
+            .collect();
+        for (preset, config) in [
+            ("text_lossless", jbig2enc_rust::Jbig2Config::text_lossless()),
+            (
+                "text_lossless_max_compression",
+                jbig2enc_rust::Jbig2Config::text_lossless_max_compression(),
+            ),
+        ] {
+            let context = jbig2enc_rust::Jbig2Context::with_config(config, true);
+            let t0 = std::time::Instant::now();
+            let out =
+                jbig2enc_rust::encode_single_image_with_config(&pixels, w, h, context).unwrap();
+            let globals = out.global_data.as_deref();
+            let ours = decode::decode_embedded(&out.page_data, globals, &Limits::default())
+                .unwrap_or_else(|e| panic!("{name} {preset}: {e}"));
+            assert_eq!(ours.first_difference(page), None, "{name} {preset}: ours");
+            assert_eq!(
+                hayro(&out.page_data, globals).first_difference(page),
+                None,
+                "{name} {preset}: hayro"
+            );
+            eprintln!(
+                "{name} {preset}: {} bytes ({} global), {:?}",
+                out.page_data.len() + globals.map_or(0, <[u8]>::len),
+                globals.map_or(0, <[u8]>::len),
+                t0.elapsed()
+            );
+        }
+    }
+}

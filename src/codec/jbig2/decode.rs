@@ -1,16 +1,18 @@
 //! Our JBIG2 decoder: the two file organisations and the embedded PDF form (T.88 Annex D),
 //! segment headers (7.2), page information, end of stripe, end of page and end of file (7.4.8 to
-//! 7.4.11), generic regions, arithmetic or MMR (7.4.6, 6.2), and arithmetic symbol dictionaries
-//! and text regions without refinement ([`super::symbols`], [`super::text`]), composed onto the
-//! page with their combination operators (8.2).
+//! 7.4.11), generic regions, arithmetic or MMR (7.4.6, 6.2), arithmetic symbol dictionaries
+//! and text regions, refinement included ([`super::symbols`], [`super::text`]), and generic
+//! refinement regions (7.4.7, 6.3), composed onto the page with their combination operators
+//! (8.2).
 //!
-//! Huffman coding, refinement, pattern and halftone regions are an [`Error::Unsupported`] naming
-//! what is missing, so that a caller can fall back to another decoder. Every size is checked
+//! Huffman coding, pattern and halftone regions are an [`Error::Unsupported`] naming what is
+//! missing, so that a caller can fall back to another decoder. Every size is checked
 //! against [`Limits`] before anything is allocated for it.
 
 use std::collections::HashMap;
 
 use super::generic::{self, GenericParams, Template};
+use super::refine::{self, RefineParams, RefineTemplate};
 use super::segments::{FILE_ID, kind};
 use super::{symbols, text};
 use crate::bitmap::{Bitmap, last_word_mask};
@@ -458,7 +460,6 @@ fn unsupported_kind(kind: u8) -> Option<&'static str> {
     Some(match kind {
         16 => "pattern dictionary",
         20 | 22 | 23 => "halftone region",
-        40 | 42 | 43 => "generic refinement region",
         _ => return None,
     })
 }
@@ -470,6 +471,8 @@ struct Decoder<'l> {
     current: Option<PageState>,
     /// The exported symbols of each symbol dictionary segment, by segment number.
     dictionaries: HashMap<u32, Vec<Bitmap>>,
+    /// The bitmaps of intermediate regions, by segment number, for refinement regions.
+    intermediate: HashMap<u32, Bitmap>,
 }
 
 impl<'l> Decoder<'l> {
@@ -479,6 +482,7 @@ impl<'l> Decoder<'l> {
             pages: Vec::new(),
             current: None,
             dictionaries: HashMap::new(),
+            intermediate: HashMap::new(),
         }
     }
 
@@ -502,6 +506,27 @@ impl<'l> Decoder<'l> {
             .filter_map(|n| self.dictionaries.get(n))
             .flatten()
             .collect()
+    }
+
+    /// Keeps an intermediate region's bitmap for the refinement that will refer to it, or draws
+    /// an immediate one on the page (T.88 7.4.6.4, 7.4.3.2, 7.4.7.5).
+    fn region_done(
+        &mut self,
+        header: &SegmentHeader,
+        info: &RegionInfo,
+        bitmap: Bitmap,
+    ) -> Result<()> {
+        if matches!(
+            header.kind,
+            kind::INTERMEDIATE_TEXT_REGION
+                | kind::INTERMEDIATE_GENERIC_REGION
+                | kind::INTERMEDIATE_REFINEMENT_REGION
+        ) {
+            self.intermediate.insert(header.number, bitmap);
+            Ok(())
+        } else {
+            self.draw(header, info, &bitmap)
+        }
     }
 
     /// Draws a region's bitmap on the page, growing a page of unknown height to hold it.
@@ -558,7 +583,9 @@ impl<'l> Decoder<'l> {
                 let exported = symbols::decode_dictionary(data, &input, self.limits)?;
                 self.dictionaries.insert(header.number, exported);
             }
-            kind::IMMEDIATE_TEXT_REGION | kind::IMMEDIATE_LOSSLESS_TEXT_REGION => {
+            kind::INTERMEDIATE_TEXT_REGION
+            | kind::IMMEDIATE_TEXT_REGION
+            | kind::IMMEDIATE_LOSSLESS_TEXT_REGION => {
                 self.page(header)?;
                 let mut r = Reader::new(data);
                 let info = RegionInfo::read(&mut r)?;
@@ -570,14 +597,11 @@ impl<'l> Decoder<'l> {
                     &symbols,
                     self.limits,
                 )?;
-                self.draw(header, &info, &bitmap)?;
+                self.region_done(header, &info, bitmap)?;
             }
-            kind::INTERMEDIATE_TEXT_REGION | kind::INTERMEDIATE_GENERIC_REGION => {
-                // Only a refinement region could use it, and those are unsupported above; it
-                // does not touch the page.
-                self.page(header)?;
-            }
-            kind::IMMEDIATE_GENERIC_REGION | kind::IMMEDIATE_LOSSLESS_GENERIC_REGION => {
+            kind::INTERMEDIATE_GENERIC_REGION
+            | kind::IMMEDIATE_GENERIC_REGION
+            | kind::IMMEDIATE_LOSSLESS_GENERIC_REGION => {
                 let region = parse_generic_region(data, header.data_length.is_none())?;
                 self.page(header)?;
                 let bitmap = decode_generic_region(&region, self.limits)?;
@@ -588,7 +612,51 @@ impl<'l> Decoder<'l> {
                     y: region.y,
                     combination: region.combination,
                 };
-                self.draw(header, &info, &bitmap)?;
+                self.region_done(header, &info, bitmap)?;
+            }
+            kind::INTERMEDIATE_REFINEMENT_REGION
+            | kind::IMMEDIATE_REFINEMENT_REGION
+            | kind::IMMEDIATE_LOSSLESS_REFINEMENT_REGION => {
+                let mut r = Reader::new(data);
+                let info = RegionInfo::read(&mut r)?;
+                let flags = r.u8("refinement region flags")?;
+                let mut params = RefineParams::nominal(if flags & 1 == 0 {
+                    RefineTemplate::T0
+                } else {
+                    RefineTemplate::T1
+                });
+                params.tpgron = flags & 2 != 0;
+                if params.template == RefineTemplate::T0 {
+                    let b = r.bytes(4, "refinement AT pixels")?;
+                    params.at = [(b[0] as i8, b[1] as i8), (b[2] as i8, b[3] as i8)];
+                }
+                // 7.4.7.5: the reference is the intermediate region this segment refers to,
+                // else what the page holds where this region goes.
+                let limits = self.limits;
+                let referred = header
+                    .referred
+                    .iter()
+                    .find_map(|n| self.intermediate.get(n));
+                let from_page;
+                let reference = match referred {
+                    Some(b) => b,
+                    None => {
+                        from_page =
+                            self.page(header)?
+                                .bitmap
+                                .crop(info.x, info.y, info.width, info.height);
+                        &from_page
+                    }
+                };
+                let bitmap = refine::decode(
+                    &data[r.pos..],
+                    (info.width, info.height),
+                    reference,
+                    (0, 0),
+                    &params,
+                    limits,
+                )?;
+                self.region_done(header, &info, bitmap)?;
             }
             kind::END_OF_STRIPE => {
                 let end_row = Reader::new(data).u32("end row")?;

@@ -328,19 +328,37 @@ fn same_as_above(b: &Bitmap, y: u32) -> bool {
 /// Codes `bitmap` as a generic region (T.88 6.2.5.7, run in reverse) and returns the MQ data,
 /// ended with the 0xFF 0xAC marker.
 pub fn encode(bitmap: &Bitmap, params: &GenericParams) -> Vec<u8> {
+    let mut mq = MqEncoder::new();
+    let mut contexts = vec![Context::default(); 1 << params.template.context_bits()];
+    encode_into(&mut mq, &mut contexts, bitmap, params);
+    mq.finish()
+}
+
+/// Codes `bitmap` as a generic region with an MQ encoder and contexts that may carry on from
+/// earlier regions, as the symbols of a symbol dictionary do (T.88 6.5.8.1). `contexts` holds at
+/// least the template's contexts.
+pub fn encode_into(
+    mq: &mut MqEncoder,
+    contexts: &mut [Context],
+    bitmap: &Bitmap,
+    params: &GenericParams,
+) {
     // One kernel per count of moved AT pixels, so that gathering them unrolls.
     match moved_at_pixels(params) {
-        0 => encode_with::<0>(bitmap, params),
-        1 => encode_with::<1>(bitmap, params),
-        _ => encode_with::<4>(bitmap, params),
+        0 => encode_with::<0>(mq, contexts, bitmap, params),
+        1 => encode_with::<1>(mq, contexts, bitmap, params),
+        _ => encode_with::<4>(mq, contexts, bitmap, params),
     }
 }
 
-fn encode_with<const N: usize>(bitmap: &Bitmap, params: &GenericParams) -> Vec<u8> {
+fn encode_with<const N: usize>(
+    mq: &mut MqEncoder,
+    contexts: &mut [Context],
+    bitmap: &Bitmap,
+    params: &GenericParams,
+) {
     let layout = Layout::<N>::new(params);
     let template = params.template;
-    let mut contexts = vec![Context::default(); 1 << template.context_bits()];
-    let mut mq = MqEncoder::new();
     let mut ltp = false;
     let width = i64::from(bitmap.width());
     for y in 0..bitmap.height() {
@@ -389,7 +407,6 @@ fn encode_with<const N: usize>(bitmap: &Bitmap, params: &GenericParams) -> Vec<u
             }
         }
     }
-    mq.finish()
 }
 
 /// Decodes a `width` x `height` generic region coded with `params` (T.88 6.2.5.7).

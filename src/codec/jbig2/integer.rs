@@ -1,7 +1,7 @@
 //! Integers and symbol IDs coded with the MQ coder (T.88 Annex A.2 and A.3): the IAx
-//! procedures of symbol dictionaries and text regions, and IAID.
+//! procedures of symbol dictionaries and text regions, and IAID, both ways.
 
-use super::mq::{Context, MqDecoder};
+use super::mq::{Context, MqDecoder, MqEncoder};
 use crate::error::{Error, Result};
 
 /// The 512 contexts of one IAx procedure (IADH, IADW, IAEX, IADT, IAFS, IADS, IAIT, ...).
@@ -13,7 +13,54 @@ impl Default for IntegerContexts {
     }
 }
 
+/// The value ranges of Table A.1: prefix length, then the bits that follow and what they add.
+const RANGES: [(u32, u32, i64); 6] = [
+    (1, 2, 0),
+    (2, 4, 4),
+    (3, 6, 20),
+    (4, 8, 84),
+    (5, 12, 340),
+    (5, 32, 4436),
+];
+
 impl IntegerContexts {
+    /// Codes one bit in context PREV, updating PREV as [`IntegerContexts::bit`] does.
+    fn encode_bit(&mut self, mq: &mut MqEncoder, prev: &mut u32, d: u32) {
+        mq.encode(&mut self.0[(*prev & 0x1FF) as usize], d as u8);
+        *prev = if *prev < 256 {
+            (*prev << 1) | d
+        } else {
+            (((*prev << 1) | d) & 511) | 256
+        };
+    }
+
+    /// Encodes `value`, or OOB for `None` (T.88 A.2, Table A.1, in reverse). Values must lie
+    /// within +-(2^32 + 4435).
+    pub fn encode(&mut self, mq: &mut MqEncoder, value: Option<i64>) {
+        // OOB is "minus zero".
+        let (s, v) = match value {
+            None => (1, 0),
+            Some(v) => (u32::from(v < 0), v.unsigned_abs() as i64),
+        };
+        let range = RANGES
+            .iter()
+            .rposition(|&(_, _, offset)| v >= offset)
+            .unwrap_or(0);
+        let (prefix, n, offset) = RANGES[range];
+        let mut prev = 1;
+        self.encode_bit(mq, &mut prev, s);
+        // The prefix: ones, then a zero unless it is the longest.
+        for i in 0..prefix {
+            let last = i + 1 == prefix;
+            let d = u32::from(!last || range == RANGES.len() - 1);
+            self.encode_bit(mq, &mut prev, d);
+        }
+        let bits = (v - offset) as u64;
+        for i in (0..n).rev() {
+            self.encode_bit(mq, &mut prev, ((bits >> i) & 1) as u32);
+        }
+    }
+
     /// One bit in context PREV, then PREV's update (T.88 A.2, after Figure A.1): PREV keeps its
     /// leading one and the last eight bits once it has nine.
     fn bit(&mut self, mq: &mut MqDecoder<'_>, prev: &mut u32) -> u32 {
@@ -92,6 +139,16 @@ impl SymbolIdContexts {
         usize::BITS - count.saturating_sub(1).leading_zeros()
     }
 
+    /// Encodes symbol ID `id`, which must be below 2^len (T.88 A.3, in reverse).
+    pub fn encode(&mut self, mq: &mut MqEncoder, id: usize) {
+        let mut prev = 1usize;
+        for i in (0..self.len).rev() {
+            let d = (id >> i) & 1;
+            mq.encode(&mut self.contexts[prev], d as u8);
+            prev = (prev << 1) | d;
+        }
+    }
+
     /// Decodes a symbol ID (T.88 A.3).
     pub fn decode(&mut self, mq: &mut MqDecoder<'_>) -> usize {
         let mut prev = 1usize;
@@ -99,5 +156,61 @@ impl SymbolIdContexts {
             prev = (prev << 1) | usize::from(mq.decode(&mut self.contexts[prev]));
         }
         prev - (1 << self.len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn integers_and_ids_round_trip() {
+        let values: Vec<Option<i64>> = [
+            0,
+            1,
+            -1,
+            3,
+            -3,
+            4,
+            19,
+            -19,
+            20,
+            83,
+            84,
+            339,
+            340,
+            4435,
+            4436,
+            -4436,
+            1 << 20,
+            -(1 << 31),
+        ]
+        .into_iter()
+        .map(Some)
+        .chain([None, Some(2), None])
+        .collect();
+        let mut mq = MqEncoder::new();
+        let (mut a, mut ids) = (
+            IntegerContexts::default(),
+            SymbolIdContexts::new(7).unwrap(),
+        );
+        for (i, &v) in values.iter().enumerate() {
+            a.encode(&mut mq, v);
+            ids.encode(&mut mq, i * 5 % 128);
+        }
+        let data = mq.finish();
+        let mut mq = MqDecoder::new(&data);
+        let (mut a, mut ids) = (
+            IntegerContexts::default(),
+            SymbolIdContexts::new(7).unwrap(),
+        );
+        for (i, &v) in values.iter().enumerate() {
+            assert_eq!(a.decode(&mut mq), v);
+            assert_eq!(ids.decode(&mut mq), i * 5 % 128);
+        }
+        assert_eq!(SymbolIdContexts::code_len(1), 0);
+        assert_eq!(SymbolIdContexts::code_len(2), 1);
+        assert_eq!(SymbolIdContexts::code_len(5), 3);
+        assert_eq!(SymbolIdContexts::code_len(8), 3);
     }
 }

@@ -7,6 +7,7 @@ pub mod decode;
 pub mod generic;
 pub mod integer;
 pub mod mq;
+pub mod refine;
 pub mod segments;
 pub mod symbols;
 pub mod text;

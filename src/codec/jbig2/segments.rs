@@ -20,6 +20,12 @@ pub mod kind {
     pub const IMMEDIATE_GENERIC_REGION: u8 = 38;
     /// Immediate lossless generic region (7.4.6).
     pub const IMMEDIATE_LOSSLESS_GENERIC_REGION: u8 = 39;
+    /// Intermediate generic refinement region (7.4.7).
+    pub const INTERMEDIATE_REFINEMENT_REGION: u8 = 40;
+    /// Immediate generic refinement region (7.4.7).
+    pub const IMMEDIATE_REFINEMENT_REGION: u8 = 42;
+    /// Immediate lossless generic refinement region (7.4.7).
+    pub const IMMEDIATE_LOSSLESS_REFINEMENT_REGION: u8 = 43;
     /// Page information (7.4.8).
     pub const PAGE_INFORMATION: u8 = 48;
     /// End of page (7.4.9).

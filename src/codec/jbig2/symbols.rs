@@ -1,9 +1,14 @@
-//! Symbol dictionaries (T.88 6.5, 7.4.2): decoding of arithmetic-coded dictionaries whose
-//! symbols are generic regions (SDREFAGG 0), as jbig2enc writes them.
+//! Symbol dictionaries (T.88 6.5, 7.4.2), arithmetic-coded, their symbols coded as generic
+//! regions (SDREFAGG 0, as jbig2enc writes them), or as refinements of earlier symbols and
+//! aggregates of them (SDREFAGG 1): decoding of all of these, encoding of generic and refined
+//! symbols.
 
+use super::decode::Combination;
 use super::generic::{self, GenericParams, Template};
-use super::integer::IntegerContexts;
-use super::mq::{Context, MqDecoder};
+use super::integer::{IntegerContexts, SymbolIdContexts};
+use super::mq::{Context, MqDecoder, MqEncoder};
+use super::refine::{self, RefineParams, RefineTemplate};
+use super::text::{self, Corner, TextContexts, TextParams};
 use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
 use crate::options::Limits;
@@ -34,9 +39,6 @@ pub fn decode_dictionary(data: &[u8], input: &[&Bitmap], limits: &Limits) -> Res
     if flags & 0x0001 != 0 {
         return Err(unsupported("Huffman-coded symbol dictionaries"));
     }
-    if flags & 0x0002 != 0 {
-        return Err(unsupported("refinement and aggregate coded symbols"));
-    }
     if flags & 0x0100 != 0 {
         return Err(unsupported(
             "symbol dictionaries that reuse a dictionary's contexts",
@@ -51,6 +53,23 @@ pub fn decode_dictionary(data: &[u8], input: &[&Bitmap], limits: &Limits) -> Res
         params.at[i] = (pair[0] as i8, pair[1] as i8);
     }
     let mut at = 2 + 2 * at_count;
+    // 7.4.2.1.3: SDRTEMPLATE's AT pixels, when symbols are refined or aggregated.
+    let refagg = if flags & 0x0002 != 0 {
+        let mut rp = RefineParams::nominal(if flags & 0x1000 == 0 {
+            RefineTemplate::T0
+        } else {
+            RefineTemplate::T1
+        });
+        if rp.template == RefineTemplate::T0 {
+            let b = field(at, 4)?;
+            rp.at = [(b[0] as i8, b[1] as i8), (b[2] as i8, b[3] as i8)];
+            at += 4;
+        }
+        rp.check()?;
+        Some(rp)
+    } else {
+        None
+    };
     // 7.4.2.1.4, 7.4.2.1.5: SDNUMEXSYMS and SDNUMNEWSYMS.
     let exported = u32::from_be_bytes(field(at, 4)?.try_into().expect("four bytes"));
     let new = u32::from_be_bytes(field(at + 4, 4)?.try_into().expect("four bytes"));
@@ -61,19 +80,41 @@ pub fn decode_dictionary(data: &[u8], input: &[&Bitmap], limits: &Limits) -> Res
         )));
     }
     let mut mq = MqDecoder::new(&data[at..]);
-    let new = decode_new_symbols(&mut mq, new as usize, &params, limits)?;
+    let coding = Coding {
+        generic: params,
+        refagg,
+    };
+    let new = decode_new_symbols(&mut mq, input, new as usize, &coding, limits)?;
     export(&mut mq, input, new, exported as usize)
 }
 
-/// The new symbols, height class by height class (T.88 6.5.5 steps 4a-4d, generic-coded).
+/// How a dictionary's symbols are coded.
+struct Coding {
+    /// SDTEMPLATE and SDAT, for generic-coded symbols.
+    generic: GenericParams,
+    /// SDRTEMPLATE and SDRAT when SDREFAGG is 1.
+    refagg: Option<RefineParams>,
+}
+
+/// The new symbols, height class by height class (T.88 6.5.5 steps 4a-4d).
 fn decode_new_symbols(
     mq: &mut MqDecoder<'_>,
+    input: &[&Bitmap],
     count: usize,
-    params: &GenericParams,
+    coding: &Coding,
     limits: &Limits,
 ) -> Result<Vec<Bitmap>> {
     let (mut iadh, mut iadw) = (IntegerContexts::default(), IntegerContexts::default());
     let mut contexts = vec![Context::default(); generic::CONTEXTS];
+    // Refined and aggregate symbols: IAAI, and the text region contexts, whose IAID codes any
+    // input or new symbol (6.5.8.2.3).
+    let mut iaai = IntegerContexts::default();
+    let mut text_contexts = match coding.refagg {
+        Some(_) => Some(TextContexts::new(SymbolIdContexts::code_len(
+            input.len() + count,
+        ))?),
+        None => None,
+    };
     let mut symbols = Vec::with_capacity(count.min(4096));
     let max = i64::from(limits.max_dimension);
     let mut pixels = 0u64;
@@ -109,11 +150,67 @@ fn decode_new_symbols(
                 )));
             }
             let mut symbol = Bitmap::new(width as u32, height as u32, limits)?;
-            generic::decode_into(mq, &mut contexts, &mut symbol, params)?;
+            match (&coding.refagg, &mut text_contexts) {
+                (Some(rp), Some(tc)) => {
+                    let instances = iaai.value(mq, "aggregate instance count")?;
+                    decode_refagg(
+                        mq,
+                        tc,
+                        &mut symbol,
+                        instances,
+                        (input, &symbols),
+                        rp,
+                        limits,
+                    )?;
+                }
+                _ => generic::decode_into(mq, &mut contexts, &mut symbol, &coding.generic)?,
+            }
             symbols.push(symbol);
         }
     }
     Ok(symbols)
+}
+
+/// A refined symbol (one instance, 6.5.8.2.2) or an aggregate of instances of earlier symbols
+/// placed by the text region procedure (6.5.8.2.1), into the white `symbol`.
+fn decode_refagg(
+    mq: &mut MqDecoder<'_>,
+    cx: &mut TextContexts,
+    symbol: &mut Bitmap,
+    instances: i64,
+    (input, new): (&[&Bitmap], &[Bitmap]),
+    params: &RefineParams,
+    limits: &Limits,
+) -> Result<()> {
+    let known = input.len() + new.len();
+    if instances == 1 {
+        let id = cx.iaid.decode(mq);
+        let reference = match id.checked_sub(input.len()) {
+            None => input[id],
+            Some(j) => new
+                .get(j)
+                .ok_or_else(|| bad(format!("refinement of symbol {id} of {known}")))?,
+        };
+        let rdx = cx.iardx.value(mq, "refinement x offset")?;
+        let rdy = cx.iardy.value(mq, "refinement y offset")?;
+        let mut params = *params;
+        params.tpgron = false;
+        return refine::decode_into(mq, &mut cx.refine, symbol, reference, (rdx, rdy), &params);
+    }
+    let instances = u32::try_from(instances)
+        .ok()
+        .filter(|&n| n > 1 && n <= 1 << 16)
+        .ok_or_else(|| bad(format!("aggregate of {instances} instances")))?;
+    let symbols: Vec<&Bitmap> = input.iter().copied().chain(new).collect();
+    let params = TextParams {
+        strips: 1,
+        corner: Corner::TopLeft,
+        transposed: false,
+        combination: Combination::Or,
+        ds_offset: 0,
+        refine: Some(*params),
+    };
+    text::decode_instances(mq, cx, symbol, &params, instances, &symbols, limits)
 }
 
 /// The exported symbols (T.88 6.5.10): runs, alternately not exported and exported, over the
@@ -166,4 +263,118 @@ fn export(
         )));
     }
     Ok(exported)
+}
+
+/// How the new symbols of a dictionary are coded.
+pub enum SymbolCoding<'a> {
+    /// Each as a generic region (SDREFAGG 0).
+    Generic(GenericParams),
+    /// Each as a refinement of an earlier symbol, input or new, by index (SDREFAGG 1, one
+    /// instance a symbol).
+    Refined(RefineParams, &'a [usize]),
+}
+
+/// Codes a symbol dictionary segment's data (T.88 7.4.2): `new` symbols, grouped in height
+/// classes as they come (consecutive symbols of one height), coded as `coding` says, over the
+/// `input` symbols of the dictionaries it refers to; `export` says, for each input then new
+/// symbol, whether the dictionary exports it.
+pub fn encode_dictionary(
+    input: &[&Bitmap],
+    new: &[&Bitmap],
+    coding: &SymbolCoding<'_>,
+    export: &[bool],
+) -> Result<Vec<u8>> {
+    if export.len() != input.len() + new.len() {
+        return Err(Error::Parameter(format!(
+            "{} export flags for {} symbols",
+            export.len(),
+            input.len() + new.len()
+        )));
+    }
+    // Flags (7.4.2.1.1), SDAT, SDRAT, SDNUMEXSYMS and SDNUMNEWSYMS.
+    let (generic, refine) = match coding {
+        SymbolCoding::Generic(p) => (*p, None),
+        SymbolCoding::Refined(rp, refs) => {
+            if refs.len() != new.len() {
+                return Err(Error::Parameter("one reference a refined symbol".into()));
+            }
+            (GenericParams::nominal(Template::T0), Some((rp, *refs)))
+        }
+    };
+    let mut flags = u16::from(generic.template.bits()) << 10;
+    if let Some((rp, _)) = refine {
+        flags |= 0x0002 | u16::from(rp.template == RefineTemplate::T1) << 12;
+    }
+    let mut data = flags.to_be_bytes().to_vec();
+    for &(x, y) in generic.at_pixels() {
+        data.extend_from_slice(&[x as u8, y as u8]);
+    }
+    if let Some((rp, _)) = refine.filter(|(rp, _)| rp.template == RefineTemplate::T0) {
+        for (x, y) in rp.at {
+            data.extend_from_slice(&[x as u8, y as u8]);
+        }
+    }
+    let exported = export.iter().filter(|&&e| e).count() as u32;
+    data.extend_from_slice(&exported.to_be_bytes());
+    data.extend_from_slice(&(new.len() as u32).to_be_bytes());
+
+    let mut mq = MqEncoder::new();
+    let (mut iadh, mut iadw) = (IntegerContexts::default(), IntegerContexts::default());
+    let mut contexts = vec![Context::default(); generic::CONTEXTS];
+    let mut iaai = IntegerContexts::default();
+    let mut tc = TextContexts::new(SymbolIdContexts::code_len(input.len() + new.len()))?;
+    let mut generic = generic;
+    generic.tpgdon = false;
+    let mut height = 0i64;
+    let mut index = 0;
+    for class in new.chunk_by(|a, b| a.height() == b.height()) {
+        iadh.encode(&mut mq, Some(i64::from(class[0].height()) - height));
+        height = i64::from(class[0].height());
+        let mut width = 0i64;
+        for symbol in class {
+            iadw.encode(&mut mq, Some(i64::from(symbol.width()) - width));
+            width = i64::from(symbol.width());
+            match refine {
+                None => generic::encode_into(&mut mq, &mut contexts, symbol, &generic),
+                Some((rp, refs)) => {
+                    let id = refs[index];
+                    let reference = match id.checked_sub(input.len()) {
+                        None => input[id],
+                        Some(j) if j < index => new[j],
+                        Some(_) => {
+                            return Err(Error::Parameter(format!(
+                                "symbol {index} refines symbol {id}, which is not before it"
+                            )));
+                        }
+                    };
+                    // One instance: the symbol is a refinement of `reference`, top-left
+                    // corners together (6.5.8.2.2).
+                    iaai.encode(&mut mq, Some(1));
+                    tc.iaid.encode(&mut mq, id);
+                    tc.iardx.encode(&mut mq, Some(0));
+                    tc.iardy.encode(&mut mq, Some(0));
+                    let mut rp = *rp;
+                    rp.tpgron = false;
+                    refine::encode_into(&mut mq, &mut tc.refine, symbol, reference, (0, 0), &rp);
+                }
+            }
+            index += 1;
+        }
+        iadw.encode(&mut mq, None);
+    }
+    // Export runs (6.5.10), alternately not exported and exported, from "not exported".
+    let mut iaex = IntegerContexts::default();
+    let mut state = false;
+    let mut run = 0i64;
+    for &e in export {
+        if e != state {
+            iaex.encode(&mut mq, Some(run));
+            state = e;
+            run = 0;
+        }
+        run += 1;
+    }
+    iaex.encode(&mut mq, Some(run));
+    data.extend(mq.finish());
+    Ok(data)
 }

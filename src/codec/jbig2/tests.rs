@@ -224,3 +224,252 @@ fn standalone_files_decode_page_by_page() {
     let bitmaps: Vec<_> = decoded.into_iter().map(|p| p.bitmap).collect();
     assert_eq!(bitmaps, pages);
 }
+
+/// `b` with some pixels flipped: a target to refine `b` into.
+fn noisy(b: &Bitmap, seed: u32) -> Bitmap {
+    let mut out = b.clone();
+    let mut state = seed;
+    for _ in 0..(b.width() * b.height() / 40).max(1) {
+        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+        let (x, y) = ((state >> 8) % b.width(), (state >> 20) % b.height());
+        out.set(x, y, !b.get(x, y));
+    }
+    out
+}
+
+fn all_refine_params() -> Vec<super::refine::RefineParams> {
+    use super::refine::{RefineParams, RefineTemplate};
+    let mut all = Vec::new();
+    for template in [RefineTemplate::T0, RefineTemplate::T1] {
+        for tpgron in [false, true] {
+            let mut p = RefineParams::nominal(template);
+            p.tpgron = tpgron;
+            all.push(p);
+            if template == RefineTemplate::T0 {
+                p.at = [(-2, 0), (1, 2)];
+                all.push(p);
+            }
+        }
+    }
+    all
+}
+
+#[test]
+fn refinements_round_trip_with_offsets() {
+    use super::refine;
+    let limits = Limits::default();
+    for (w, h) in [(1, 1), (9, 13), (64, 30), (131, 45)] {
+        let reference = page(w, h);
+        let target = noisy(&reference, w * 7 + h);
+        for params in all_refine_params() {
+            for offset in [(0, 0), (1, -1), (-2, 3)] {
+                let data = refine::encode(&target, &reference, offset, &params);
+                let back =
+                    refine::decode(&data, (w, h), &reference, offset, &params, &limits).unwrap();
+                assert_eq!(
+                    back.first_difference(&target),
+                    None,
+                    "{w}x{h} {params:?} {offset:?}"
+                );
+            }
+        }
+    }
+}
+
+/// A page whose generic region is then refined in place by an immediate refinement region
+/// (T.88 7.4.7, no referred-to segment: the reference is the page), with REPLACE.
+fn refined_page(
+    reference: &Bitmap,
+    target: &Bitmap,
+    params: &super::refine::RefineParams,
+) -> Vec<u8> {
+    use super::refine::{self, RefineTemplate};
+    let (w, h) = (reference.width(), reference.height());
+    let generic_params = GenericParams::nominal(Template::T0);
+    let mut data = segments::embedded_page(
+        w,
+        h,
+        (300.0, 300.0),
+        &generic_params,
+        &generic::encode(reference, &generic_params),
+    );
+    let mut region = Vec::new();
+    for v in [w, h, 0, 0] {
+        region.extend_from_slice(&v.to_be_bytes());
+    }
+    region.push(4); // REPLACE
+    region.push(u8::from(params.template == RefineTemplate::T1) | u8::from(params.tpgron) << 1);
+    if params.template == RefineTemplate::T0 {
+        for (x, y) in params.at {
+            region.extend_from_slice(&[x as u8, y as u8]);
+        }
+    }
+    region.extend(refine::encode(target, reference, (0, 0), params));
+    segments::write_segment(
+        &mut data,
+        2,
+        segments::kind::IMMEDIATE_REFINEMENT_REGION,
+        &[],
+        1,
+        &region,
+    );
+    data
+}
+
+#[test]
+fn hayro_jbig2_decodes_our_refinement_regions() {
+    let limits = Limits::default();
+    for (w, h) in [(5, 4), (70, 33), (200, 90)] {
+        let reference = page(w, h);
+        let target = noisy(&reference, w + h);
+        for params in all_refine_params() {
+            let data = refined_page(&reference, &target, &params);
+            assert_eq!(
+                hayro_decode(&data).first_difference(&target),
+                None,
+                "hayro {w}x{h} {params:?}"
+            );
+            let ours = decode::decode_embedded(&data, None, &limits).unwrap();
+            assert_eq!(
+                ours.first_difference(&target),
+                None,
+                "ours {w}x{h} {params:?}"
+            );
+        }
+    }
+}
+
+/// A glyph-like blob `i`.
+fn glyph(i: u32) -> Bitmap {
+    let (w, h) = (4 + i * 7 % 19, 6 + i * 5 % 17);
+    let mut b = Bitmap::new(w, h, &Limits::default()).unwrap();
+    for y in 0..h {
+        for x in 0..w {
+            let ring = (x * 2 + 1).abs_diff(w) + (y * 2 + 1).abs_diff(h) < w.max(h) / 2 + 3;
+            b.set(x, y, ring && (x * 13 + y * 7 + i) % 5 != 0);
+        }
+    }
+    b
+}
+
+/// `b` `n` pixels wider and taller, its new columns and rows partly black.
+fn grown(b: &Bitmap, n: u32) -> Bitmap {
+    let mut g = Bitmap::new(b.width() + n, b.height() + n, &Limits::default()).unwrap();
+    for y in 0..g.height() {
+        for x in 0..g.width() {
+            let inside = x < b.width() && y < b.height() && b.get(x, y);
+            g.set(
+                x,
+                y,
+                inside || (x + y) % 3 == 0 && (x >= b.width() || y >= b.height()),
+            );
+        }
+    }
+    g
+}
+
+#[test]
+fn symbol_dictionaries_and_text_regions_decode_in_hayro_and_ours() {
+    use super::refine::RefineParams;
+    use super::symbols::{SymbolCoding, encode_dictionary};
+    use super::text::{Instance, encode_region};
+    use segments::{kind, write_segment};
+    let limits = Limits::default();
+    let base: Vec<Bitmap> = (0..9).map(glyph).collect();
+    // Dictionary A, global: the glyphs as generic regions, sorted into height classes.
+    let mut order: Vec<usize> = (0..base.len()).collect();
+    order.sort_by_key(|&i| base[i].height());
+    let a_new: Vec<&Bitmap> = order.iter().map(|&i| &base[i]).collect();
+    let a = encode_dictionary(
+        &[],
+        &a_new,
+        &SymbolCoding::Generic(GenericParams::nominal(Template::T0)),
+        &vec![true; a_new.len()],
+    )
+    .unwrap();
+    // Dictionary B refers to A: noisy variants of A's symbols, each refined from its original.
+    let variants: Vec<Bitmap> = a_new
+        .iter()
+        .enumerate()
+        .map(|(i, b)| noisy(b, i as u32 + 3))
+        .collect();
+    let variant_refs: Vec<&Bitmap> = variants.iter().collect();
+    let refs: Vec<usize> = (0..variants.len()).collect();
+    let mut export = vec![false; a_new.len()];
+    export.extend(vec![true; variants.len()]);
+    for rp in all_refine_params().into_iter().filter(|p| !p.tpgron) {
+        let b = encode_dictionary(
+            &a_new,
+            &variant_refs,
+            &SymbolCoding::Refined(rp, &refs),
+            &export,
+        )
+        .unwrap();
+        // The text region sees A's symbols then B's.
+        let symbols: Vec<&Bitmap> = a_new.iter().chain(variant_refs.iter()).copied().collect();
+        // Grown by 1 to 3 pixels, so that the refinement offsets (half the growth) are not all 0.
+        let targets: Vec<Bitmap> = symbols
+            .iter()
+            .enumerate()
+            .map(|(i, s)| grown(s, 1 + i as u32 % 3))
+            .collect();
+        let instances: Vec<Instance<'_>> = (0..40usize)
+            .map(|k| Instance {
+                id: k * 7 % symbols.len(),
+                x: (k as i64 * 37) % 300,
+                y: (k as i64 / 6) * 25 + (k as i64 % 3),
+                refined: (k % 4 == 1).then(|| &targets[k * 7 % symbols.len()]),
+            })
+            .collect();
+        let (w, h) = (340u32, 200u32);
+        let mut expected = Bitmap::new(w, h, &limits).unwrap();
+        for inst in &instances {
+            let b = inst.refined.unwrap_or(symbols[inst.id]);
+            super::decode::compose(
+                &mut expected,
+                b,
+                inst.x,
+                inst.y,
+                super::decode::Combination::Or,
+            );
+        }
+        let text_params = RefineParams {
+            tpgron: false,
+            ..rp
+        };
+        let region_data = encode_region(&instances, &symbols, Some(&text_params)).unwrap();
+        let mut region = Vec::new();
+        for v in [w, h, 0, 0] {
+            region.extend_from_slice(&v.to_be_bytes());
+        }
+        region.push(0);
+        region.extend(region_data);
+
+        let mut globals = Vec::new();
+        write_segment(&mut globals, 0, kind::SYMBOL_DICTIONARY, &[], 0, &a);
+        let mut page = Vec::new();
+        let info = {
+            let mut d = w.to_be_bytes().to_vec();
+            d.extend_from_slice(&h.to_be_bytes());
+            d.extend_from_slice(&[0; 8]);
+            d.extend_from_slice(&[1, 0, 0]);
+            d
+        };
+        write_segment(&mut page, 1, kind::PAGE_INFORMATION, &[], 1, &info);
+        write_segment(&mut page, 2, kind::SYMBOL_DICTIONARY, &[0], 1, &b);
+        write_segment(
+            &mut page,
+            3,
+            kind::IMMEDIATE_LOSSLESS_TEXT_REGION,
+            &[0, 2],
+            1,
+            &region,
+        );
+
+        let theirs =
+            crate::input::pdf::decode_embedded_jbig2(&page, Some(&globals), &limits).unwrap();
+        assert_eq!(theirs.first_difference(&expected), None, "hayro {rp:?}");
+        let ours = decode::decode_embedded(&page, Some(&globals), &limits).unwrap();
+        assert_eq!(ours.first_difference(&expected), None, "ours {rp:?}");
+    }
+}

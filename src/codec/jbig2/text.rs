@@ -1,9 +1,11 @@
-//! Text regions (T.88 6.4, 7.4.3): decoding of arithmetic-coded text regions without
-//! refinement, as jbig2enc writes them: symbol instances placed strip by strip.
+//! Text regions (T.88 6.4, 7.4.3): arithmetic-coded text regions, with or without refinement:
+//! symbol instances placed strip by strip. Decoding reads every arrangement; encoding writes one. Symbol dictionaries use the same
+//! procedure, with their own persistent contexts, for aggregate symbols (6.5.8.2).
 
 use super::decode::{Combination, compose, fill_black};
 use super::integer::{IntegerContexts, SymbolIdContexts};
-use super::mq::MqDecoder;
+use super::mq::{Context, MqDecoder, MqEncoder};
+use super::refine::{self, RefineParams, RefineTemplate};
 use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
 use crate::options::Limits;
@@ -14,53 +16,116 @@ fn bad(message: impl Into<String>) -> Error {
 
 /// REFCORNER (T.88 7.4.3.1.1): the corner of a symbol instance its coordinates give.
 #[derive(Clone, Copy, PartialEq, Eq)]
-enum Corner {
+pub(crate) enum Corner {
     BottomLeft,
     TopLeft,
     BottomRight,
     TopRight,
 }
 
-/// The text region flags of T.88 7.4.3.1.1 that decoding without refinement uses.
-struct Flags {
-    strips: i64,
-    corner: Corner,
-    transposed: bool,
-    combination: Combination,
-    default_pixel: bool,
-    ds_offset: i64,
+/// How instances are placed and coded (T.88 6.4.2's parameters SBSTRIPS to SBRAT).
+pub(crate) struct TextParams {
+    /// SBSTRIPS.
+    pub strips: i64,
+    /// REFCORNER.
+    pub corner: Corner,
+    /// TRANSPOSED.
+    pub transposed: bool,
+    /// SBCOMBOP.
+    pub combination: Combination,
+    /// SBDSOFFSET.
+    pub ds_offset: i64,
+    /// SBRTEMPLATE and SBRAT when SBREFINE is 1.
+    pub refine: Option<RefineParams>,
 }
 
-impl Flags {
-    fn parse(word: u16) -> Result<Self> {
-        if word & 0x0001 != 0 {
-            return Err(Error::unsupported(
-                "JBIG2",
-                "Huffman-coded text regions are not decoded by scanpress yet",
-            ));
-        }
-        if word & 0x0002 != 0 {
-            return Err(Error::unsupported(
-                "JBIG2",
-                "text regions with refinement are not decoded by scanpress yet",
-            ));
-        }
-        // SBDSOFFSET: five bits, two's complement.
-        let raw = i64::from((word >> 10) & 0x1F);
-        Ok(Flags {
-            strips: 1 << ((word >> 2) & 3),
-            corner: match (word >> 4) & 3 {
-                0 => Corner::BottomLeft,
-                1 => Corner::TopLeft,
-                2 => Corner::BottomRight,
-                _ => Corner::TopRight,
-            },
-            transposed: word & 0x0040 != 0,
-            combination: Combination::from_bits(((word >> 7) & 3) as u8)?,
-            default_pixel: word & 0x0200 != 0,
-            ds_offset: if raw & 0x10 != 0 { raw - 32 } else { raw },
+/// The contexts of text region decoding (T.88 6.4.5, Table 31's IAx and IAID, and the
+/// refinement contexts).
+pub(crate) struct TextContexts {
+    iadt: IntegerContexts,
+    iafs: IntegerContexts,
+    iads: IntegerContexts,
+    iait: IntegerContexts,
+    iari: IntegerContexts,
+    iardw: IntegerContexts,
+    iardh: IntegerContexts,
+    /// IARDX, shared with refinement-coded dictionary symbols.
+    pub iardx: IntegerContexts,
+    /// IARDY, likewise.
+    pub iardy: IntegerContexts,
+    /// IAID.
+    pub iaid: SymbolIdContexts,
+    /// The refinement contexts.
+    pub refine: Vec<Context>,
+}
+
+impl TextContexts {
+    /// Fresh contexts for symbol IDs of `code_len` bits.
+    pub fn new(code_len: u32) -> Result<Self> {
+        Ok(TextContexts {
+            iadt: IntegerContexts::default(),
+            iafs: IntegerContexts::default(),
+            iads: IntegerContexts::default(),
+            iait: IntegerContexts::default(),
+            iari: IntegerContexts::default(),
+            iardw: IntegerContexts::default(),
+            iardh: IntegerContexts::default(),
+            iardx: IntegerContexts::default(),
+            iardy: IntegerContexts::default(),
+            iaid: SymbolIdContexts::new(code_len)?,
+            refine: vec![Context::default(); refine::CONTEXTS],
         })
     }
+}
+
+/// Parses a text region's flags (T.88 7.4.3.1.1), SBRAT (7.4.3.1.3) and SBNUMINSTANCES
+/// (7.4.3.1.4); returns them with the offset of the coded data. Also gives SBDEFPIXEL.
+fn parse_header(data: &[u8]) -> Result<(TextParams, bool, u32, usize)> {
+    let field = |at: usize, n: usize| {
+        data.get(at..at + n)
+            .ok_or_else(|| bad("truncated text region header"))
+    };
+    let word = u16::from_be_bytes(field(0, 2)?.try_into().expect("two bytes"));
+    if word & 0x0001 != 0 {
+        return Err(Error::unsupported(
+            "JBIG2",
+            "Huffman-coded text regions are not decoded by scanpress yet",
+        ));
+    }
+    let mut at = 2;
+    let refine = if word & 0x0002 != 0 {
+        let mut params = RefineParams::nominal(if word & 0x8000 == 0 {
+            RefineTemplate::T0
+        } else {
+            RefineTemplate::T1
+        });
+        if params.template == RefineTemplate::T0 {
+            let b = field(at, 4)?;
+            params.at = [(b[0] as i8, b[1] as i8), (b[2] as i8, b[3] as i8)];
+            at += 4;
+        }
+        params.check()?;
+        Some(params)
+    } else {
+        None
+    };
+    let instances = u32::from_be_bytes(field(at, 4)?.try_into().expect("four bytes"));
+    // SBDSOFFSET: five bits, two's complement.
+    let raw = i64::from((word >> 10) & 0x1F);
+    let params = TextParams {
+        strips: 1 << ((word >> 2) & 3),
+        corner: match (word >> 4) & 3 {
+            0 => Corner::BottomLeft,
+            1 => Corner::TopLeft,
+            2 => Corner::BottomRight,
+            _ => Corner::TopRight,
+        },
+        transposed: word & 0x0040 != 0,
+        combination: Combination::from_bits(((word >> 7) & 3) as u8)?,
+        ds_offset: if raw & 0x10 != 0 { raw - 32 } else { raw },
+        refine,
+    };
+    Ok((params, word & 0x0200 != 0, instances, at + 4))
 }
 
 /// Decodes a text region's bitmap, `width` x `height`, from `data`, the segment data after the
@@ -72,15 +137,8 @@ pub fn decode_region(
     symbols: &[&Bitmap],
     limits: &Limits,
 ) -> Result<Bitmap> {
-    let field = |at: usize, n: usize| {
-        data.get(at..at + n)
-            .ok_or_else(|| bad("truncated text region header"))
-    };
-    let flags = Flags::parse(u16::from_be_bytes(
-        field(0, 2)?.try_into().expect("two bytes"),
-    ))?;
-    let instances = u32::from_be_bytes(field(2, 4)?.try_into().expect("four bytes"));
-    let coded = &data[6..];
+    let (params, default_pixel, instances, start) = parse_header(data)?;
+    let coded = &data[start..];
     // Each instance costs some bits: bound the count by the data before looping on it.
     if u64::from(instances) > 32 * (coded.len() as u64 + 1) {
         return Err(bad(format!(
@@ -88,19 +146,37 @@ pub fn decode_region(
             coded.len()
         )));
     }
+    let mut region = Bitmap::new(width, height, limits)?;
+    if default_pixel {
+        fill_black(&mut region);
+    }
+    let mut contexts = TextContexts::new(SymbolIdContexts::code_len(symbols.len()))?;
+    let mut mq = MqDecoder::new(coded);
+    decode_instances(
+        &mut mq,
+        &mut contexts,
+        &mut region,
+        &params,
+        instances,
+        symbols,
+        limits,
+    )?;
+    Ok(region)
+}
+
+/// Decodes `instances` symbol instances onto `region` (T.88 6.4.5 steps 2 to 4).
+pub(crate) fn decode_instances(
+    mq: &mut MqDecoder<'_>,
+    cx: &mut TextContexts,
+    region: &mut Bitmap,
+    params: &TextParams,
+    instances: u32,
+    symbols: &[&Bitmap],
+    limits: &Limits,
+) -> Result<()> {
     if instances > 0 && symbols.is_empty() {
         return Err(bad("symbol instances but no symbols"));
     }
-    let mut region = Bitmap::new(width, height, limits)?;
-    if flags.default_pixel {
-        fill_black(&mut region);
-    }
-    let mut mq = MqDecoder::new(coded);
-    let mut iadt = IntegerContexts::default();
-    let mut iafs = IntegerContexts::default();
-    let mut iads = IntegerContexts::default();
-    let mut iait = IntegerContexts::default();
-    let mut iaid = SymbolIdContexts::new(SymbolIdContexts::code_len(symbols.len()))?;
     // Coordinates beyond this are garbage, not pages: stop before they overflow.
     let far = 1i64 << 40;
     let check = |v: i64| {
@@ -110,73 +186,216 @@ pub fn decode_region(
             Ok(v)
         }
     };
-
-    // T.88 6.4.5: STRIPT, then strip by strip.
-    let mut strip_t = check(-iadt.value(&mut mq, "initial strip T")? * flags.strips)?;
+    let mut strip_t = check(-cx.iadt.value(mq, "initial strip T")? * params.strips)?;
     let mut first_s = 0i64;
     let mut placed = 0u32;
     while placed < instances {
-        strip_t = check(strip_t + iadt.value(&mut mq, "strip delta T")? * flags.strips)?;
+        strip_t = check(strip_t + cx.iadt.value(mq, "strip delta T")? * params.strips)?;
         let mut cur_s = 0i64;
         let mut first = true;
         loop {
             if first {
-                first_s = check(first_s + iafs.value(&mut mq, "first S")?)?;
+                first_s = check(first_s + cx.iafs.value(mq, "first S")?)?;
                 cur_s = first_s;
                 first = false;
             } else {
                 // The strip ends with OOB, after the region's last instance too (read, and
                 // taken as OOB whatever it is, as decoders do).
-                let ds = iads.decode(&mut mq);
+                let ds = cx.iads.decode(mq);
                 let (Some(ds), false) = (ds, placed == instances) else {
                     break;
                 };
-                cur_s = check(cur_s + ds + flags.ds_offset)?;
+                cur_s = check(cur_s + ds + params.ds_offset)?;
             }
-            let cur_t = if flags.strips == 1 {
+            let cur_t = if params.strips == 1 {
                 0
             } else {
-                iait.value(&mut mq, "instance T")?
+                cx.iait.value(mq, "instance T")?
             };
             let t = check(strip_t + cur_t)?;
-            let id = iaid.decode(&mut mq);
+            let id = cx.iaid.decode(mq);
             let symbol = *symbols
                 .get(id)
                 .ok_or_else(|| bad(format!("symbol ID {id} of {}", symbols.len())))?;
-            let (w, h) = (i64::from(symbol.width()), i64::from(symbol.height()));
-            // 6.4.5 3c vi-x: S moves to the instance's far edge before or after placing it,
-            // depending on the reference corner.
-            let (right, bottom) = match flags.corner {
-                Corner::TopLeft => (false, false),
-                Corner::TopRight => (true, false),
-                Corner::BottomLeft => (false, true),
-                Corner::BottomRight => (true, true),
+            let refined = match &params.refine {
+                Some(rp) if cx.iari.value(mq, "refinement flag")? != 0 => {
+                    Some(decode_refined(mq, cx, symbol, rp, limits)?)
+                }
+                _ => None,
             };
-            let (s_extent, s_far_first) = if flags.transposed {
-                (h, bottom)
-            } else {
-                (w, right)
-            };
-            if s_far_first {
-                cur_s += s_extent - 1;
-            }
-            let (x, y) = if flags.transposed {
-                (
-                    if right { t - w + 1 } else { t },
-                    if bottom { cur_s - h + 1 } else { cur_s },
-                )
-            } else {
-                (
-                    if right { cur_s - w + 1 } else { cur_s },
-                    if bottom { t - h + 1 } else { t },
-                )
-            };
-            compose(&mut region, symbol, x, y, flags.combination);
-            if !s_far_first {
-                cur_s += s_extent - 1;
-            }
+            let symbol = refined.as_ref().unwrap_or(symbol);
+            place(region, symbol, params, &mut cur_s, t);
             placed += 1;
         }
     }
-    Ok(region)
+    Ok(())
+}
+
+/// A refined instance (T.88 6.4.11.1-4): its size and offset against the symbol, then the
+/// refinement of the symbol, TPGRON off.
+fn decode_refined(
+    mq: &mut MqDecoder<'_>,
+    cx: &mut TextContexts,
+    symbol: &Bitmap,
+    params: &RefineParams,
+    limits: &Limits,
+) -> Result<Bitmap> {
+    let rdw = cx.iardw.value(mq, "refinement width delta")?;
+    let rdh = cx.iardh.value(mq, "refinement height delta")?;
+    let rdx = cx.iardx.value(mq, "refinement x offset")?;
+    let rdy = cx.iardy.value(mq, "refinement y offset")?;
+    let size = |base: u32, delta: i64| {
+        u32::try_from(i64::from(base) + delta)
+            .map_err(|_| bad(format!("refined symbol dimension {base} + {delta}")))
+    };
+    let (w, h) = (size(symbol.width(), rdw)?, size(symbol.height(), rdh)?);
+    let mut target = Bitmap::new(w, h, limits)?;
+    let offset = (rdw.div_euclid(2) + rdx, rdh.div_euclid(2) + rdy);
+    let mut params = *params;
+    params.tpgron = false;
+    refine::decode_into(mq, &mut cx.refine, &mut target, symbol, offset, &params)?;
+    Ok(target)
+}
+
+/// Draws `symbol` at strip coordinate `t` and the current S, moving S past it (T.88 6.4.5
+/// steps 3c vi to x).
+fn place(region: &mut Bitmap, symbol: &Bitmap, params: &TextParams, cur_s: &mut i64, t: i64) {
+    let (w, h) = (i64::from(symbol.width()), i64::from(symbol.height()));
+    let (right, bottom) = match params.corner {
+        Corner::TopLeft => (false, false),
+        Corner::TopRight => (true, false),
+        Corner::BottomLeft => (false, true),
+        Corner::BottomRight => (true, true),
+    };
+    // S runs along the strip: across the width, or down the height when transposed; it moves
+    // to the instance's far edge before placing it or after, depending on the corner.
+    let (extent, far_first) = if params.transposed {
+        (h, bottom)
+    } else {
+        (w, right)
+    };
+    if far_first {
+        *cur_s += extent - 1;
+    }
+    let s = *cur_s;
+    let (x, y) = if params.transposed {
+        (
+            if right { t - w + 1 } else { t },
+            if bottom { s - h + 1 } else { s },
+        )
+    } else {
+        (
+            if right { s - w + 1 } else { s },
+            if bottom { t - h + 1 } else { t },
+        )
+    };
+    compose(region, symbol, x, y, params.combination);
+    if !far_first {
+        *cur_s += extent - 1;
+    }
+}
+
+/// One symbol instance to code: the symbol's index, where its top-left corner goes, and, for a
+/// refined instance, the bitmap it is refined into.
+pub struct Instance<'a> {
+    /// The index of the symbol in the region's symbols.
+    pub id: usize,
+    /// The column of the instance's left edge.
+    pub x: i64,
+    /// The row of the instance's top edge.
+    pub y: i64,
+    /// The instance's own bitmap, coded as a refinement of the symbol (T.88 6.4.11), or `None`
+    /// when the instance is the symbol itself.
+    pub refined: Option<&'a Bitmap>,
+}
+
+/// Codes a text region's data after the region segment information field (T.88 7.4.3.1): one
+/// strip per row of instance tops (SBSTRIPS 1), top-left reference corner, OR, and refinement
+/// with `refine` when any instance is refined. Instances are coded in order of their top, then
+/// their left edge.
+pub fn encode_region(
+    instances: &[Instance<'_>],
+    symbols: &[&Bitmap],
+    refine: Option<&RefineParams>,
+) -> Result<Vec<u8>> {
+    let mut order: Vec<&Instance<'_>> = instances.iter().collect();
+    order.sort_by_key(|i| (i.y, i.x));
+    // Flags (7.4.3.1.1): REFCORNER TOPLEFT, SBREFINE and SBRTEMPLATE; then SBRAT.
+    let mut word = 1u16 << 4;
+    if let Some(rp) = refine {
+        word |= 0x0002 | u16::from(rp.template == RefineTemplate::T1) << 15;
+    }
+    let mut data = word.to_be_bytes().to_vec();
+    if let Some(rp) = refine.filter(|rp| rp.template == RefineTemplate::T0) {
+        for (x, y) in rp.at {
+            data.extend_from_slice(&[x as u8, y as u8]);
+        }
+    }
+    data.extend_from_slice(&(instances.len() as u32).to_be_bytes());
+
+    let mut mq = MqEncoder::new();
+    let mut cx = TextContexts::new(SymbolIdContexts::code_len(symbols.len()))?;
+    // STRIPT starts at -IADT: code 0.
+    cx.iadt.encode(&mut mq, Some(0));
+    let (mut strip_t, mut first_s) = (0i64, 0i64);
+    for strip in order.chunk_by(|a, b| a.y == b.y) {
+        cx.iadt.encode(&mut mq, Some(strip[0].y - strip_t));
+        strip_t = strip[0].y;
+        let mut cur_s = 0;
+        for (k, inst) in strip.iter().enumerate() {
+            if k == 0 {
+                cx.iafs.encode(&mut mq, Some(inst.x - first_s));
+                first_s = inst.x;
+            } else {
+                cx.iads.encode(&mut mq, Some(inst.x - cur_s));
+            }
+            let symbol = symbols
+                .get(inst.id)
+                .ok_or_else(|| Error::Parameter(format!("no symbol {}", inst.id)))?;
+            cx.iaid.encode(&mut mq, inst.id);
+            let placed = match (refine, inst.refined) {
+                (Some(rp), Some(target)) => {
+                    cx.iari.encode(&mut mq, Some(1));
+                    encode_refined(&mut mq, &mut cx, symbol, target, rp);
+                    target
+                }
+                (Some(_), None) => {
+                    cx.iari.encode(&mut mq, Some(0));
+                    symbol
+                }
+                (None, Some(_)) => {
+                    return Err(Error::Parameter(
+                        "a refined instance in a region without refinement".into(),
+                    ));
+                }
+                (None, None) => symbol,
+            };
+            cur_s = inst.x + i64::from(placed.width()) - 1;
+        }
+        cx.iads.encode(&mut mq, None);
+    }
+    data.extend(mq.finish());
+    Ok(data)
+}
+
+/// A refined instance: size deltas, and offsets that put the symbol's top-left corner on the
+/// instance's (T.88 6.4.11), then the refinement, TPGRON off.
+fn encode_refined(
+    mq: &mut MqEncoder,
+    cx: &mut TextContexts,
+    symbol: &Bitmap,
+    target: &Bitmap,
+    params: &RefineParams,
+) {
+    let rdw = i64::from(target.width()) - i64::from(symbol.width());
+    let rdh = i64::from(target.height()) - i64::from(symbol.height());
+    // GRREFERENCEDX = floor(RDW / 2) + RDX is to be 0, and likewise for Y.
+    let (rdx, rdy) = (-rdw.div_euclid(2), -rdh.div_euclid(2));
+    cx.iardw.encode(mq, Some(rdw));
+    cx.iardh.encode(mq, Some(rdh));
+    cx.iardx.encode(mq, Some(rdx));
+    cx.iardy.encode(mq, Some(rdy));
+    let mut params = *params;
+    params.tpgron = false;
+    refine::encode_into(mq, &mut cx.refine, target, symbol, (0, 0), &params);
 }

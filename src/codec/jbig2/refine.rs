@@ -1,0 +1,262 @@
+//! Generic refinement region coding (T.88 6.3): a bitmap coded against a reference bitmap, with
+//! GRTEMPLATE 0 or 1, its AT pixels, and typical prediction (TPGRON).
+//!
+//! Refinement codes symbol-sized bitmaps (a glyph against its dictionary symbol), so contexts are
+//! gathered pixel by pixel here, in the bit order of T.88 Figures 12 and 13.
+
+use super::mq::{Context, MqDecoder, MqEncoder};
+use crate::bitmap::Bitmap;
+use crate::error::{Error, Result};
+use crate::options::Limits;
+
+/// GRTEMPLATE (T.88 6.3.5.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RefineTemplate {
+    /// 13 pixels, two of them AT pixels (Figure 12).
+    T0,
+    /// 10 pixels (Figure 13).
+    T1,
+}
+
+/// How a refinement region is coded: GRTEMPLATE, GRAT and TPGRON (T.88 7.4.7.2, 7.4.7.3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct RefineParams {
+    /// GRTEMPLATE.
+    pub template: RefineTemplate,
+    /// The AT pixels of template 0: A1 on the coded bitmap, A2 on the reference.
+    pub at: [(i8, i8); 2],
+    /// TPGRON: typical prediction.
+    pub tpgron: bool,
+}
+
+/// The nominal AT pixels of template 0 (T.88 Figure 12).
+const NOMINAL_AT: [(i8, i8); 2] = [(-1, -1), (-1, -1)];
+
+/// Contexts enough for either template.
+pub const CONTEXTS: usize = 1 << 13;
+
+impl RefineParams {
+    /// `template` with nominal AT pixels, TPGRON off.
+    pub fn nominal(template: RefineTemplate) -> Self {
+        RefineParams {
+            template,
+            at: NOMINAL_AT,
+            tpgron: false,
+        }
+    }
+
+    /// Checks A1 against T.88 6.3.5.3: it must come before the pixel being coded.
+    pub fn check(&self) -> Result<()> {
+        let (x, y) = self.at[0];
+        if self.template == RefineTemplate::T0 && (y > 0 || (y == 0 && x >= 0)) {
+            return Err(Error::format(
+                "JBIG2",
+                format!("refinement AT pixel ({x}, {y}) is not yet decoded when it is needed"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The context in which SLTP is coded: the reference pixel under the coded one (T.88
+    /// 6.3.5.6, Figures 14 and 15).
+    fn sltp_context(&self) -> usize {
+        match self.template {
+            RefineTemplate::T0 => 0x0010,
+            RefineTemplate::T1 => 0x0008,
+        }
+    }
+
+    /// The template's pixels: on the coded bitmap or the reference, offset, and context bit.
+    fn pixels(&self) -> Vec<(bool, i64, i64, u32)> {
+        let (a1, a2) = (self.at[0], self.at[1]);
+        let at = |p: (i8, i8)| (i64::from(p.0), i64::from(p.1));
+        // (on the reference?, dx, dy) from bit 0 up.
+        let list: Vec<(bool, (i64, i64))> = match self.template {
+            RefineTemplate::T0 => vec![
+                (true, (1, 1)),
+                (true, (0, 1)),
+                (true, (-1, 1)),
+                (true, (1, 0)),
+                (true, (0, 0)),
+                (true, (-1, 0)),
+                (true, (1, -1)),
+                (true, (0, -1)),
+                (true, at(a2)),
+                (false, (-1, 0)),
+                (false, (1, -1)),
+                (false, (0, -1)),
+                (false, at(a1)),
+            ],
+            RefineTemplate::T1 => vec![
+                (true, (1, 1)),
+                (true, (0, 1)),
+                (true, (1, 0)),
+                (true, (0, 0)),
+                (true, (-1, 0)),
+                (true, (0, -1)),
+                (false, (-1, 0)),
+                (false, (1, -1)),
+                (false, (0, -1)),
+                (false, (-1, -1)),
+            ],
+        };
+        list.into_iter()
+            .enumerate()
+            .map(|(bit, (r, (dx, dy)))| (r, dx, dy, bit as u32))
+            .collect()
+    }
+}
+
+/// The pixel at (`x`, `y`) of `b`, white outside it (T.88 6.3.5.3).
+#[inline]
+fn pixel(b: &Bitmap, x: i64, y: i64) -> usize {
+    let inside = x >= 0 && y >= 0 && x < i64::from(b.width()) && y < i64::from(b.height());
+    usize::from(inside && b.get(x as u32, y as u32))
+}
+
+/// Where the reference sits: the reference pixel under coded pixel (x, y) is
+/// (x - dx, y - dy), GRREFERENCEDX and GRREFERENCEDY (T.88 6.3.5.3).
+#[derive(Clone, Copy)]
+struct Placement<'a> {
+    reference: &'a Bitmap,
+    dx: i64,
+    dy: i64,
+}
+
+impl Placement<'_> {
+    /// The context of coded pixel (`x`, `y`) of `coded`.
+    fn context(&self, coded: &Bitmap, pixels: &[(bool, i64, i64, u32)], x: i64, y: i64) -> usize {
+        let (rx, ry) = (x - self.dx, y - self.dy);
+        pixels
+            .iter()
+            .map(|&(on_reference, px, py, bit)| {
+                let p = if on_reference {
+                    pixel(self.reference, rx + px, ry + py)
+                } else {
+                    pixel(coded, x + px, y + py)
+                };
+                p << bit
+            })
+            .sum()
+    }
+
+    /// TPGRPIX and TPGRVAL (T.88 6.3.5.6): whether the 3 x 3 reference pixels around the one
+    /// under (`x`, `y`) are all alike, and their value.
+    fn typical(&self, x: i64, y: i64) -> Option<bool> {
+        let (rx, ry) = (x - self.dx, y - self.dy);
+        let centre = pixel(self.reference, rx, ry);
+        let alike =
+            (-1..=1).all(|j| (-1..=1).all(|i| pixel(self.reference, rx + i, ry + j) == centre));
+        alike.then_some(centre == 1)
+    }
+}
+
+/// Codes `target` as a refinement of `reference` placed at (`dx`, `dy`) (T.88 6.3.5.6, run in
+/// reverse), with an MQ encoder and contexts that may carry on from earlier regions, as in
+/// symbol dictionaries and text regions. `contexts` holds [`CONTEXTS`] contexts.
+pub fn encode_into(
+    mq: &mut MqEncoder,
+    contexts: &mut [Context],
+    target: &Bitmap,
+    reference: &Bitmap,
+    (dx, dy): (i64, i64),
+    params: &RefineParams,
+) {
+    let pixels = params.pixels();
+    let place = Placement { reference, dx, dy };
+    let mut ltp = false;
+    for y in 0..i64::from(target.height()) {
+        let width = i64::from(target.width());
+        if params.tpgron {
+            // The row is typical when every pixel with an alike 3 x 3 reference equals it.
+            let typical = (0..width).all(|x| {
+                place
+                    .typical(x, y)
+                    .is_none_or(|v| v == (pixel(target, x, y) == 1))
+            });
+            mq.encode(
+                &mut contexts[params.sltp_context()],
+                u8::from(typical != ltp),
+            );
+            ltp = typical;
+        }
+        for x in 0..width {
+            if ltp && place.typical(x, y).is_some() {
+                continue;
+            }
+            let cx = place.context(target, &pixels, x, y);
+            mq.encode(&mut contexts[cx], pixel(target, x, y) as u8);
+        }
+    }
+}
+
+/// Decodes a refinement of `reference` placed at (`dx`, `dy`) into the white `target`, whose size
+/// is the region's (T.88 6.3.5.6).
+pub fn decode_into(
+    mq: &mut MqDecoder<'_>,
+    contexts: &mut [Context],
+    target: &mut Bitmap,
+    reference: &Bitmap,
+    (dx, dy): (i64, i64),
+    params: &RefineParams,
+) -> Result<()> {
+    params.check()?;
+    let pixels = params.pixels();
+    let place = Placement { reference, dx, dy };
+    let mut ltp = false;
+    for y in 0..target.height() {
+        if params.tpgron {
+            ltp ^= mq.decode(&mut contexts[params.sltp_context()]) == 1;
+        }
+        for x in 0..target.width() {
+            let (xi, yi) = (i64::from(x), i64::from(y));
+            let black = match place.typical(xi, yi).filter(|_| ltp) {
+                Some(value) => value,
+                None => {
+                    let cx = place.context(target, &pixels, xi, yi);
+                    mq.decode(&mut contexts[cx]) == 1
+                }
+            };
+            if black {
+                target.set(x, y, true);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Codes `target` as a refinement of `reference` at (`dx`, `dy`): the MQ data, ended with the
+/// 0xFF 0xAC marker.
+pub fn encode(
+    target: &Bitmap,
+    reference: &Bitmap,
+    at: (i64, i64),
+    params: &RefineParams,
+) -> Vec<u8> {
+    let mut mq = MqEncoder::new();
+    let mut contexts = vec![Context::default(); CONTEXTS];
+    encode_into(&mut mq, &mut contexts, target, reference, at, params);
+    mq.finish()
+}
+
+/// Decodes a `width` x `height` refinement of `reference` at (`dx`, `dy`) from `data`.
+pub fn decode(
+    data: &[u8],
+    (width, height): (u32, u32),
+    reference: &Bitmap,
+    at: (i64, i64),
+    params: &RefineParams,
+    limits: &Limits,
+) -> Result<Bitmap> {
+    let mut target = Bitmap::new(width, height, limits)?;
+    let mut contexts = vec![Context::default(); CONTEXTS];
+    decode_into(
+        &mut MqDecoder::new(data),
+        &mut contexts,
+        &mut target,
+        reference,
+        at,
+        params,
+    )?;
+    Ok(target)
+}
