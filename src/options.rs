@@ -77,14 +77,17 @@ impl Limits {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Codec {
-    /// Chosen per page from the content and the output format: JBIG2 in PDF and `.jb2`
-    /// files, G4 in TIFF.
+    /// Chosen per page from the content and the output format: JBIG2 (symbol coding where it
+    /// pays) in PDF and `.jb2` files, G4 in TIFF.
     #[default]
     Auto,
     /// CCITT Group 4 (T.6).
     G4,
     /// JBIG2 (T.88), each page one lossless generic region.
     Jbig2Generic,
+    /// JBIG2 (T.88) with symbol coding: recurring and similar glyphs coded once and refined,
+    /// never substituted; each page the smaller of that and one generic region.
+    Jbig2,
 }
 
 impl std::str::FromStr for Codec {
@@ -94,8 +97,9 @@ impl std::str::FromStr for Codec {
             "auto" => Ok(Codec::Auto),
             "g4" => Ok(Codec::G4),
             "jbig2-generic" => Ok(Codec::Jbig2Generic),
-            "jbig2" | "jbig1" | "jpeg" | "mrc" => Err(Error::Parameter(format!(
-                "codec {s} is not available in this version; use auto, g4 or jbig2-generic"
+            "jbig2" => Ok(Codec::Jbig2),
+            "jbig1" | "jpeg" | "mrc" => Err(Error::Parameter(format!(
+                "codec {s} is not available in this version; use auto, g4, jbig2 or jbig2-generic"
             ))),
             _ => Err(Error::Parameter(format!("unknown codec {s}"))),
         }

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::codec::jbig2::generic::GenericParams;
+use crate::codec::jbig2::segments::PageSegment;
 use crate::codec::jbig2::{self, segments::StandaloneWriter};
 use crate::error::{Error, Result};
 use crate::input;
@@ -90,8 +91,8 @@ pub fn compress_bytes(
         let resolution = page.resolution.clone();
         let rotate = page.rotate;
         let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
-        let coded =
-            encode_verified(&bitmap, codec, options.verify).map_err(|e| in_page(e, number))?;
+        let coded = encode_verified(&bitmap, codec, options.verify, &options.limits)
+            .map_err(|e| in_page(e, number))?;
         writer.add_page(&bitmap, &resolution, rotate, &coded);
         reports.push(PageReport {
             number,
@@ -99,7 +100,7 @@ pub fn compress_bytes(
             height: bitmap.height(),
             dpi: (resolution.x, resolution.y),
             input_kind,
-            codec: codec.name(),
+            codec: coded.name(),
             bytes_in,
             bytes_out: coded.len() as u64,
             verified: options.verify,
@@ -117,15 +118,8 @@ pub fn compress_bytes(
 enum BilevelCodec {
     G4,
     Jbig2Generic,
-}
-
-impl BilevelCodec {
-    fn name(self) -> &'static str {
-        match self {
-            BilevelCodec::G4 => "G4",
-            BilevelCodec::Jbig2Generic => "JBIG2 generic",
-        }
-    }
+    /// JBIG2 with symbol coding where it makes the page smaller.
+    Jbig2,
 }
 
 /// The codec for `format`: what `codec` asks for, or for auto what the format holds best.
@@ -134,10 +128,9 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
         (Codec::Auto, Format::Tiff) | (Codec::G4, Format::Pdf | Format::Tiff) => {
             Ok(BilevelCodec::G4)
         }
-        (Codec::Auto | Codec::Jbig2Generic, Format::Jb2 | Format::Pdf) => {
-            Ok(BilevelCodec::Jbig2Generic)
-        }
-        (Codec::Jbig2Generic, Format::Tiff) => Err(Error::Parameter(
+        (Codec::Auto | Codec::Jbig2, Format::Jb2 | Format::Pdf) => Ok(BilevelCodec::Jbig2),
+        (Codec::Jbig2Generic, Format::Jb2 | Format::Pdf) => Ok(BilevelCodec::Jbig2Generic),
+        (Codec::Jbig2Generic | Codec::Jbig2, Format::Tiff) => Err(Error::Parameter(
             "JBIG2 goes in PDF or .jb2 files, not TIFF".into(),
         )),
         (Codec::G4, Format::Jb2) => Err(Error::Parameter("a .jb2 file holds JBIG2, not G4".into())),
@@ -147,40 +140,65 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
 /// A page's coded data.
 enum Coded {
     G4(Vec<u8>),
-    /// A generic region covering the page, and how it was coded.
+    /// The segments of a JBIG2 page after its page information, and whether they are symbol
+    /// coded (else one generic region).
     Jbig2 {
-        params: GenericParams,
-        data: Vec<u8>,
+        segments: Vec<PageSegment>,
+        symbols: bool,
     },
 }
 
 impl Coded {
     fn len(&self) -> usize {
         match self {
-            Coded::G4(data) | Coded::Jbig2 { data, .. } => data.len(),
+            Coded::G4(data) => data.len(),
+            Coded::Jbig2 { segments, .. } => segments.iter().map(|s| s.data.len()).sum(),
+        }
+    }
+
+    /// The codec's name in the report.
+    fn name(&self) -> &'static str {
+        match self {
+            Coded::G4(_) => "G4",
+            Coded::Jbig2 { symbols: true, .. } => "JBIG2 symbol",
+            Coded::Jbig2 { symbols: false, .. } => "JBIG2 generic",
         }
     }
 }
 
 /// Encodes a page with `codec` and, when `verify`, decodes it again with our own decoder and
-/// compares. A JBIG2 page is one generic region ([`GenericParams::for_scans`]), verified as the
-/// segments that will be written.
-fn encode_verified(bitmap: &Bitmap, codec: BilevelCodec, verify: bool) -> Result<Coded> {
-    match codec {
-        BilevelCodec::G4 => encode_g4_verified(bitmap, verify).map(Coded::G4),
-        BilevelCodec::Jbig2Generic => {
-            let params = GenericParams::for_scans();
-            let data = jbig2::generic::encode(bitmap, &params);
-            if verify {
-                let (w, h) = (bitmap.width(), bitmap.height());
-                let page = jbig2::segments::embedded_page(w, h, (0.0, 0.0), &params, &data);
-                let decoded =
-                    jbig2::decode::decode_embedded(&page, None, &crate::Limits::default());
-                check_decoded(decoded, bitmap, "JBIG2")?;
+/// compares. A JBIG2 page is one generic region ([`GenericParams::for_scans`]) or, for
+/// [`BilevelCodec::Jbig2`], symbol coding ([`jbig2::symbol_page`]) when that is smaller; it is
+/// verified as the segments that will be written.
+fn encode_verified(
+    bitmap: &Bitmap,
+    codec: BilevelCodec,
+    verify: bool,
+    limits: &crate::Limits,
+) -> Result<Coded> {
+    if codec == BilevelCodec::G4 {
+        return encode_g4_verified(bitmap, verify).map(Coded::G4);
+    }
+    let (w, h) = (bitmap.width(), bitmap.height());
+    let params = GenericParams::for_scans();
+    let generic = jbig2::generic::encode(bitmap, &params);
+    let mut segments = vec![PageSegment::generic_region(w, h, &params, &generic)];
+    let mut symbols = false;
+    if codec == BilevelCodec::Jbig2 {
+        if let Some(coded) = jbig2::symbol_page::encode(bitmap, &params, limits)? {
+            let size = |s: &[PageSegment]| s.iter().map(|s| s.data.len() + 16).sum::<usize>();
+            if size(&coded) < size(&segments) {
+                segments = coded;
+                symbols = true;
             }
-            Ok(Coded::Jbig2 { params, data })
         }
     }
+    if verify {
+        let page = jbig2::segments::embedded_page_segments(w, h, (0.0, 0.0), &segments);
+        let decoded = jbig2::decode::decode_embedded(&page, None, &crate::Limits::default());
+        check_decoded(decoded, bitmap, "JBIG2")?;
+    }
+    Ok(Coded::Jbig2 { segments, symbols })
 }
 
 /// The output file being built.
@@ -205,8 +223,8 @@ impl Sink {
                 };
                 pdf.add_page(&image, resolution, rotate);
             }
-            (Sink::Pdf(pdf), Coded::Jbig2 { params, data }) => {
-                let segments = jbig2::segments::embedded_page(w, h, dpi, params, data);
+            (Sink::Pdf(pdf), Coded::Jbig2 { segments, .. }) => {
+                let segments = jbig2::segments::embedded_page_segments(w, h, dpi, segments);
                 let coding = ImageCoding::Jbig2 { globals: None };
                 let image = PdfImage {
                     width: w,
@@ -217,8 +235,8 @@ impl Sink {
                 pdf.add_page(&image, resolution, rotate);
             }
             (Sink::Tiff(tiff), Coded::G4(coded)) => tiff.add_g4_page(w, h, resolution, coded),
-            (Sink::Jb2(jb2), Coded::Jbig2 { params, data }) => {
-                jb2.add_page(w, h, dpi, params, data)
+            (Sink::Jb2(jb2), Coded::Jbig2 { segments, .. }) => {
+                jb2.add_page_segments(w, h, dpi, segments)
             }
             (Sink::Tiff(_), Coded::Jbig2 { .. }) | (Sink::Jb2(_), Coded::G4(_)) => {
                 unreachable!("bilevel_codec pairs each format with a codec it holds")

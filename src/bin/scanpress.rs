@@ -37,7 +37,7 @@ struct CompressArgs {
     /// Output file (one input file) or folder.
     #[arg(short, long)]
     output: PathBuf,
-    /// Codec: auto (JBIG2 in PDF and .jb2, G4 in TIFF), g4 or jbig2-generic.
+    /// Codec: auto (JBIG2 in PDF and .jb2, G4 in TIFF), g4, jbig2 or jbig2-generic.
     #[arg(long, default_value = "auto")]
     codec: Codec,
     /// Output format (default: from the output extension; pdf for folders).

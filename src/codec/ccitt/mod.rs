@@ -5,7 +5,7 @@
 //! G3, and TIFF's Modified Huffman.
 
 mod bits;
-mod changes;
+pub(crate) mod changes;
 mod decode;
 mod encode;
 mod tables;

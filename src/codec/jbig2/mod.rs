@@ -3,12 +3,14 @@
 //! arithmetic symbol dictionaries and text regions. Pages are coded as one lossless generic
 //! region; symbol coding comes in a later version.
 
+pub mod components;
 pub mod decode;
 pub mod generic;
 pub mod integer;
 pub mod mq;
 pub mod refine;
 pub mod segments;
+pub mod symbol_page;
 pub mod symbols;
 pub mod text;
 

@@ -106,30 +106,85 @@ fn page_information(width: u32, height: u32, dpi: (f64, f64)) -> Vec<u8> {
     data
 }
 
-/// The data of an immediate lossless generic region segment (7.4.6) covering a whole
-/// `width` x `height` page, around `coded`, a region from [`super::generic::encode`] with
-/// `params`.
-fn generic_region(width: u32, height: u32, params: &GenericParams, coded: &[u8]) -> Vec<u8> {
-    let mut data = Vec::with_capacity(coded.len() + 26);
-    // Region segment information field (7.4.1): size, position, external combination OR.
+/// The region segment information field (T.88 7.4.1) of a region covering a whole `width` x
+/// `height` page, combined with OR.
+pub fn whole_page_region(width: u32, height: u32) -> Vec<u8> {
+    let mut data = Vec::with_capacity(17);
     data.extend_from_slice(&width.to_be_bytes());
     data.extend_from_slice(&height.to_be_bytes());
     data.extend_from_slice(&0u32.to_be_bytes());
     data.extend_from_slice(&0u32.to_be_bytes());
     data.push(0);
-    // Generic region segment flags (7.4.6.2): MMR 0, GBTEMPLATE, TPGDON.
-    data.push(params.template.bits() << 1 | u8::from(params.tpgdon) << 3);
-    // AT flags (7.4.6.3).
-    for &(x, y) in params.at_pixels() {
-        data.push(x as u8);
-        data.push(y as u8);
-    }
-    data.extend_from_slice(coded);
     data
 }
 
+/// A segment of a page after its page information: its type, the earlier segments of the page
+/// it refers to (by their place in the page's list), and its data.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageSegment {
+    /// The segment type (7.3).
+    pub kind: u8,
+    /// The page's earlier segments this one refers to, by index.
+    pub refers_to: Vec<usize>,
+    /// The segment data.
+    pub data: Vec<u8>,
+}
+
+impl PageSegment {
+    /// An immediate lossless generic region segment (7.4.6) covering a whole `width` x `height`
+    /// page, around `coded`, a region from [`super::generic::encode`] with `params`.
+    pub fn generic_region(width: u32, height: u32, params: &GenericParams, coded: &[u8]) -> Self {
+        let mut data = whole_page_region(width, height);
+        data.reserve(coded.len() + 9);
+        // Generic region segment flags (7.4.6.2): MMR 0, GBTEMPLATE, TPGDON.
+        data.push(params.template.bits() << 1 | u8::from(params.tpgdon) << 3);
+        // AT flags (7.4.6.3).
+        for &(x, y) in params.at_pixels() {
+            data.push(x as u8);
+            data.push(y as u8);
+        }
+        data.extend_from_slice(coded);
+        PageSegment {
+            kind: IMMEDIATE_LOSSLESS_GENERIC_REGION,
+            refers_to: Vec::new(),
+            data,
+        }
+    }
+}
+
+/// Writes page `page`'s information and `segments`, numbered from `first`; returns the next
+/// free segment number.
+fn write_page(
+    out: &mut Vec<u8>,
+    first: u32,
+    page: u32,
+    (width, height, dpi): (u32, u32, (f64, f64)),
+    segments: &[PageSegment],
+) -> u32 {
+    let info = page_information(width, height, dpi);
+    segment(out, first, PAGE_INFORMATION, page, &info);
+    for (i, s) in segments.iter().enumerate() {
+        let referred: Vec<u32> = s.refers_to.iter().map(|&r| first + 1 + r as u32).collect();
+        write_segment(out, first + 1 + i as u32, s.kind, &referred, page, &s.data);
+    }
+    first + 1 + segments.len() as u32
+}
+
 /// One page as the segments a PDF's JBIG2Decode stream holds (T.88 D.3; ISO 32000-1 7.4.7):
-/// `coded` is the page's generic region, coded with `params`.
+/// its page information, then `segments`.
+pub fn embedded_page_segments(
+    width: u32,
+    height: u32,
+    dpi: (f64, f64),
+    segments: &[PageSegment],
+) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(segments.iter().map(|s| s.data.len() + 16).sum::<usize>() + 40);
+    write_page(&mut out, 0, 1, (width, height, dpi), segments);
+    out
+}
+
+/// One page coded as one generic region, `coded` with `params`, as a PDF stream.
 pub fn embedded_page(
     width: u32,
     height: u32,
@@ -137,17 +192,8 @@ pub fn embedded_page(
     params: &GenericParams,
     coded: &[u8],
 ) -> Vec<u8> {
-    let mut out = Vec::with_capacity(coded.len() + 64);
-    segment(
-        &mut out,
-        0,
-        PAGE_INFORMATION,
-        1,
-        &page_information(width, height, dpi),
-    );
-    let region = generic_region(width, height, params, coded);
-    segment(&mut out, 1, IMMEDIATE_LOSSLESS_GENERIC_REGION, 1, &region);
-    out
+    let region = PageSegment::generic_region(width, height, params, coded);
+    embedded_page_segments(width, height, dpi, &[region])
 }
 
 /// A standalone sequential JBIG2 file (`.jb2`, T.88 D.1, D.4) built page by page.
@@ -186,25 +232,29 @@ impl StandaloneWriter {
         params: &GenericParams,
         coded: &[u8],
     ) {
+        let region = PageSegment::generic_region(width, height, params, coded);
+        self.add_page_segments(width, height, dpi, &[region]);
+    }
+
+    /// Adds a page made of `segments`, then its end of page.
+    pub fn add_page_segments(
+        &mut self,
+        width: u32,
+        height: u32,
+        dpi: (f64, f64),
+        segments: &[PageSegment],
+    ) {
         self.pages += 1;
-        let (page, n) = (self.pages, self.next_segment);
-        let region = generic_region(width, height, params, coded);
-        segment(
+        let page = self.pages;
+        let next = write_page(
             &mut self.out,
-            n,
-            PAGE_INFORMATION,
+            self.next_segment,
             page,
-            &page_information(width, height, dpi),
+            (width, height, dpi),
+            segments,
         );
-        segment(
-            &mut self.out,
-            n + 1,
-            IMMEDIATE_LOSSLESS_GENERIC_REGION,
-            page,
-            &region,
-        );
-        segment(&mut self.out, n + 2, END_OF_PAGE, page, &[]);
-        self.next_segment += 3;
+        segment(&mut self.out, next, END_OF_PAGE, page, &[]);
+        self.next_segment = next + 1;
     }
 
     /// Ends the file and returns it.

@@ -419,6 +419,7 @@ fn symbol_dictionaries_and_text_regions_decode_in_hayro_and_ours() {
                 x: (k as i64 * 37) % 300,
                 y: (k as i64 / 6) * 25 + (k as i64 % 3),
                 refined: (k % 4 == 1).then(|| &targets[k * 7 % symbols.len()]),
+                reference_offset: (k as i64 % 3 - 1, k as i64 % 2),
             })
             .collect();
         let (w, h) = (340u32, 200u32);

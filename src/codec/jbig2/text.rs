@@ -307,6 +307,9 @@ pub struct Instance<'a> {
     /// The instance's own bitmap, coded as a refinement of the symbol (T.88 6.4.11), or `None`
     /// when the instance is the symbol itself.
     pub refined: Option<&'a Bitmap>,
+    /// For a refined instance, where the symbol's top-left corner lies against the instance's
+    /// (GRREFERENCEDX, GRREFERENCEDY).
+    pub reference_offset: (i64, i64),
 }
 
 /// Codes a text region's data after the region segment information field (T.88 7.4.3.1): one
@@ -356,7 +359,13 @@ pub fn encode_region(
             let placed = match (refine, inst.refined) {
                 (Some(rp), Some(target)) => {
                     cx.iari.encode(&mut mq, Some(1));
-                    encode_refined(&mut mq, &mut cx, symbol, target, rp);
+                    encode_refined(
+                        &mut mq,
+                        &mut cx,
+                        (symbol, inst.reference_offset),
+                        target,
+                        rp,
+                    );
                     target
                 }
                 (Some(_), None) => {
@@ -378,24 +387,24 @@ pub fn encode_region(
     Ok(data)
 }
 
-/// A refined instance: size deltas, and offsets that put the symbol's top-left corner on the
-/// instance's (T.88 6.4.11), then the refinement, TPGRON off.
+/// A refined instance: size deltas and the symbol's offset (T.88 6.4.11), then the refinement,
+/// TPGRON off.
 fn encode_refined(
     mq: &mut MqEncoder,
     cx: &mut TextContexts,
-    symbol: &Bitmap,
+    (symbol, (dx, dy)): (&Bitmap, (i64, i64)),
     target: &Bitmap,
     params: &RefineParams,
 ) {
     let rdw = i64::from(target.width()) - i64::from(symbol.width());
     let rdh = i64::from(target.height()) - i64::from(symbol.height());
-    // GRREFERENCEDX = floor(RDW / 2) + RDX is to be 0, and likewise for Y.
-    let (rdx, rdy) = (-rdw.div_euclid(2), -rdh.div_euclid(2));
+    // GRREFERENCEDX = floor(RDW / 2) + RDX, and likewise for Y.
+    let (rdx, rdy) = (dx - rdw.div_euclid(2), dy - rdh.div_euclid(2));
     cx.iardw.encode(mq, Some(rdw));
     cx.iardh.encode(mq, Some(rdh));
     cx.iardx.encode(mq, Some(rdx));
     cx.iardy.encode(mq, Some(rdy));
     let mut params = *params;
     params.tpgron = false;
-    refine::encode_into(mq, &mut cx.refine, target, symbol, (0, 0), &params);
+    refine::encode_into(mq, &mut cx.refine, target, symbol, (dx, dy), &params);
 }

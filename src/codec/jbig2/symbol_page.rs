@@ -1,0 +1,197 @@
+//! Symbol coding of a page (first version), DjVu-style cross-coding in JBIG2 terms: the page's
+//! connected components are clustered by similarity, in order of appearance; the first of each
+//! cluster is a dictionary symbol (a generic region), and every other member is an instance of it,
+//! exact or coded as a refinement of it (T.88 6.4.11). Components too large to be glyphs (rules,
+//! boxes, pictures) are a generic region. The text region and the generic region are both drawn
+//! with OR, so the page is exactly the union of what they hold: no glyph is ever replaced by
+//! another; a refined instance codes its own pixels.
+//!
+//! Measured on the corpus's 39 bilevel pages (the smaller of this and one generic region, per
+//! page): 0.846 of the generic coding in total. A component joins a cluster when its size is
+//! within 2 pixels of the prototype's and at most a twelfth of its pixels differ, centres
+//! aligned: looser (a fifth, a third) and tighter (a sixteenth, a thirtieth) bounds both coded
+//! larger.
+
+use std::collections::HashMap;
+
+use super::components::{Component, components};
+use super::generic::{self, GenericParams};
+use super::refine::{RefineParams, RefineTemplate};
+use super::segments::{PageSegment, kind, whole_page_region};
+use super::symbols::{SymbolCoding, encode_dictionary};
+use super::text::{Instance, encode_region};
+use crate::bitmap::Bitmap;
+use crate::error::Result;
+use crate::options::Limits;
+
+/// Components larger than this in either direction (about 0.4 inch at 300 dpi) are not symbols:
+/// rules, boxes, logos, pictures stay in the generic region.
+const MAX_SYMBOL_SIDE: u32 = 128;
+
+/// A one-off component is refined from a symbol whose size differs by at most this much.
+const MAX_SIZE_DIFFERENCE: u32 = 2;
+
+/// A member of a cluster: where it goes on the page and, unless it equals the prototype, its own
+/// pixels and the prototype's offset within them.
+type Member = (u32, u32, Option<(Bitmap, (i64, i64))>);
+
+/// 64 pixels of `row` from pixel `start`, white outside the row.
+fn bits_at(row: &[u64], start: i64) -> u64 {
+    let word = start.div_euclid(64);
+    let shift = start.rem_euclid(64) as u32;
+    let get = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| row.get(i).copied())
+            .unwrap_or(0)
+    };
+    if shift == 0 {
+        get(word)
+    } else {
+        (get(word) << shift) | (get(word + 1) >> (64 - shift))
+    }
+}
+
+/// How many pixels differ between `target` and `reference` with the reference's top-left
+/// corner at (`dx`, `dy`) in the target, over the target's box; stops counting past `limit`.
+fn mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u32) -> u32 {
+    let mut count = 0;
+    for y in 0..target.height() {
+        let ry = i64::from(y) - dy;
+        let here = target.row(y);
+        let mask_last = crate::bitmap::last_word_mask(target.width());
+        for (w, &t) in here.iter().enumerate() {
+            let r = if ry < 0 || ry >= i64::from(reference.height()) {
+                0
+            } else {
+                bits_at(reference.row(ry as u32), w as i64 * 64 - dx)
+            };
+            let r = if w + 1 == here.len() {
+                r & mask_last
+            } else {
+                r
+            };
+            count += (t ^ r).count_ones();
+        }
+        if count > limit {
+            return count;
+        }
+    }
+    count
+}
+
+/// The symbol closest to `target` among `symbols` (by size within [`MAX_SIZE_DIFFERENCE`], then
+/// by differing pixels with centres aligned), if it differs in few enough pixels to refine from.
+fn best_reference(
+    target: &Bitmap,
+    symbols: &[&Bitmap],
+    by_size: &HashMap<(u32, u32), Vec<usize>>,
+) -> Option<(usize, (i64, i64))> {
+    let (w, h) = (target.width(), target.height());
+    // Refinement pays while the differences are a small part of the glyph (measured: see the
+    // module's notes).
+    let limit = (w * h / 12).max(2);
+    let mut best: Option<(u32, usize, (i64, i64))> = None;
+    for sw in w.saturating_sub(MAX_SIZE_DIFFERENCE)..=w + MAX_SIZE_DIFFERENCE {
+        for sh in h.saturating_sub(MAX_SIZE_DIFFERENCE)..=h + MAX_SIZE_DIFFERENCE {
+            for &id in by_size.get(&(sw, sh)).into_iter().flatten() {
+                let offset = (
+                    (i64::from(w) - i64::from(sw)).div_euclid(2),
+                    (i64::from(h) - i64::from(sh)).div_euclid(2),
+                );
+                let bound = best.map_or(limit, |b| b.0);
+                let m = mismatch(target, symbols[id], offset, bound);
+                if m <= bound && best.is_none_or(|b| m < b.0) {
+                    best = Some((m, id, offset));
+                }
+            }
+        }
+    }
+    best.map(|(_, id, offset)| (id, offset))
+}
+
+/// The page's segments after its page information: a symbol dictionary, a text region and, if
+/// anything is left, a generic region coded with `residue_params`; or `None` when the page has
+/// no glyph-sized component.
+pub fn encode(
+    page: &Bitmap,
+    residue_params: &GenericParams,
+    limits: &Limits,
+) -> Result<Option<Vec<PageSegment>>> {
+    let (w, h) = (page.width(), page.height());
+    // Clusters of similar symbol-sized components, in order of first appearance: the first of
+    // each is its prototype, the others are coded against it.
+    let mut prototypes: Vec<Bitmap> = Vec::new();
+    let mut members: Vec<Vec<Member>> = Vec::new();
+    let mut by_size: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
+    let mut residue = Bitmap::new(w, h, limits)?;
+    for Component { x, y, bitmap } in components(page, limits)? {
+        if bitmap.width() > MAX_SYMBOL_SIDE || bitmap.height() > MAX_SYMBOL_SIDE {
+            super::decode::compose(
+                &mut residue,
+                &bitmap,
+                x.into(),
+                y.into(),
+                super::decode::Combination::Or,
+            );
+            continue;
+        }
+        let protos: Vec<&Bitmap> = prototypes.iter().collect();
+        match best_reference(&bitmap, &protos, &by_size) {
+            Some((id, offset)) => {
+                let exact = offset == (0, 0) && prototypes[id] == bitmap;
+                members[id].push((x, y, (!exact).then_some((bitmap, offset))));
+            }
+            None => {
+                by_size
+                    .entry((bitmap.width(), bitmap.height()))
+                    .or_default()
+                    .push(prototypes.len());
+                prototypes.push(bitmap);
+                members.push(vec![(x, y, None)]);
+            }
+        }
+    }
+    if prototypes.is_empty() {
+        return Ok(None);
+    }
+    // The dictionary in height classes.
+    let mut order: Vec<usize> = (0..prototypes.len()).collect();
+    order.sort_by_key(|&p| (prototypes[p].height(), prototypes[p].width()));
+    let dictionary: Vec<&Bitmap> = order.iter().map(|&p| &prototypes[p]).collect();
+    let mut instances = Vec::new();
+    for (id, &p) in order.iter().enumerate() {
+        for (x, y, refined) in &members[p] {
+            instances.push(Instance {
+                id,
+                x: (*x).into(),
+                y: (*y).into(),
+                refined: refined.as_ref().map(|r| &r.0),
+                reference_offset: refined.as_ref().map_or((0, 0), |r| r.1),
+            });
+        }
+    }
+
+    let coding = SymbolCoding::Generic(GenericParams::for_scans());
+    let mut segments = vec![PageSegment {
+        kind: kind::SYMBOL_DICTIONARY,
+        refers_to: Vec::new(),
+        data: encode_dictionary(&[], &dictionary, &coding, &vec![true; dictionary.len()])?,
+    }];
+    let refine = instances
+        .iter()
+        .any(|i| i.refined.is_some())
+        .then(|| RefineParams::nominal(RefineTemplate::T0));
+    let mut region = whole_page_region(w, h);
+    region.extend(encode_region(&instances, &dictionary, refine.as_ref())?);
+    segments.push(PageSegment {
+        kind: kind::IMMEDIATE_LOSSLESS_TEXT_REGION,
+        refers_to: vec![0],
+        data: region,
+    });
+    if residue.count_ink() > 0 {
+        let coded = generic::encode(&residue, residue_params);
+        segments.push(PageSegment::generic_region(w, h, residue_params, &coded));
+    }
+    Ok(Some(segments))
+}
