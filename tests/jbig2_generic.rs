@@ -339,3 +339,84 @@ fn our_decoder_reads_jbig2enc_rust_symbol_coding() {
         }
     }
 }
+
+/// cjb2's (DjVuLibre, lossless by default) file size for `page`.
+fn cjb2_size(page: &Bitmap, dpi: u32, scratch: &TempDir) -> usize {
+    let pbm = scratch.path("cjb2.pbm");
+    std::fs::write(&pbm, page.to_pbm()).unwrap();
+    let djvu = scratch.path("cjb2.djvu");
+    run(Command::new("cjb2")
+        .args(["-dpi", &dpi.to_string()])
+        .arg(&pbm)
+        .arg(&djvu));
+    std::fs::metadata(&djvu).unwrap().len() as usize
+}
+
+/// Symbol coding on every bilevel page of the corpus: jbig2dec (standalone file), hayro-jbig2
+/// and our decoder (PDF stream) give back exactly the page; and the sizes against raw G4, our
+/// generic coding, jbig2enc-rust's best pixel-exact preset and DjVuLibre's cjb2.
+#[test]
+fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
+    if !have_tool("jbig2dec") || !have_tool("cjb2") {
+        return;
+    }
+    use scanpress::codec::jbig2::symbol_page;
+    let scratch = TempDir::new("jbig2-symbols");
+    let params = GenericParams::for_scans();
+    let limits = Limits::default();
+    let mut totals = [0usize; 6];
+    eprintln!("| page | G4 | JBIG2 generic | JBIG2 symbol | scanpress (smaller) | jbig2enc-rust max | cjb2 |");
+    eprintln!("|---|---:|---:|---:|---:|---:|---:|");
+    for (name, page, dpi) in corpus_bilevel_pages() {
+        let (w, h) = (page.width(), page.height());
+        let generic =
+            segments::embedded_page(w, h, dpi, &params, &generic::encode(&page, &params)).len();
+        let symbol = match symbol_page::encode(&page, &params, &limits).unwrap() {
+            Some(segs) => {
+                let stream = segments::embedded_page_segments(w, h, dpi, &segs);
+                assert_eq!(
+                    decode::decode_embedded(&stream, None, &limits).unwrap(),
+                    page,
+                    "{name}: ours"
+                );
+                assert_eq!(hayro(&stream, None).first_difference(&page), None, "{name}: hayro");
+                let mut file = segments::StandaloneWriter::new();
+                file.add_page_segments(w, h, dpi, &segs);
+                assert_eq!(
+                    jbig2dec(&file.finish(), &scratch).first_difference(&page),
+                    None,
+                    "{name}: jbig2dec"
+                );
+                stream.len()
+            }
+            None => generic,
+        };
+        let pixels: Vec<u8> = (0..h)
+            .flat_map(|y| (0..w).map(move |x| (y, x)))
+            .map(|(y, x)| u8::from(page.get(x, y)))
+            .collect();
+        let config = jbig2enc_rust::Jbig2Config::text_lossless_max_compression();
+        let context = jbig2enc_rust::Jbig2Context::with_config(config, true);
+        let theirs = jbig2enc_rust::encode_single_image_with_config(&pixels, w, h, context).unwrap();
+        let theirs = theirs.page_data.len() + theirs.global_data.map_or(0, |g| g.len());
+        let cjb2 = cjb2_size(&page, dpi.0.round() as u32, &scratch);
+        let g4 = ccitt::encode_g4(&page).len();
+        let ours = symbol.min(generic);
+        eprintln!("| {name} | {g4} | {generic} | {symbol} | {ours} | {theirs} | {cjb2} |");
+        for (t, v) in totals.iter_mut().zip([g4, generic, symbol, ours, theirs, cjb2]) {
+            *t += v;
+        }
+    }
+    let [g4, generic, symbol, ours, theirs, cjb2] = totals;
+    if g4 == 0 {
+        return;
+    }
+    eprintln!(
+        "| **total** | **{g4}** | **{generic}** | **{symbol}** | **{ours}** ({:.3} G4) | **{theirs}** ({:.3}) | **{cjb2}** ({:.3}) |",
+        ours as f64 / g4 as f64,
+        theirs as f64 / g4 as f64,
+        cjb2 as f64 / g4 as f64
+    );
+    assert!(ours as f64 <= 0.62 * g4 as f64, "{ours} > 0.62 x G4 {g4}");
+    assert!(ours < theirs, "{ours} >= jbig2enc-rust's {theirs}");
+}
