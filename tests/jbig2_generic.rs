@@ -365,7 +365,9 @@ fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
     let params = GenericParams::for_scans();
     let limits = Limits::default();
     let mut totals = [0usize; 6];
-    eprintln!("| page | G4 | JBIG2 generic | JBIG2 symbol | scanpress (smaller) | jbig2enc-rust max | cjb2 |");
+    eprintln!(
+        "| page | G4 | JBIG2 generic | JBIG2 symbol | scanpress (smaller) | jbig2enc-rust max | cjb2 |"
+    );
     eprintln!("|---|---:|---:|---:|---:|---:|---:|");
     for (name, page, dpi) in corpus_bilevel_pages() {
         let (w, h) = (page.width(), page.height());
@@ -379,7 +381,11 @@ fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
                     page,
                     "{name}: ours"
                 );
-                assert_eq!(hayro(&stream, None).first_difference(&page), None, "{name}: hayro");
+                assert_eq!(
+                    hayro(&stream, None).first_difference(&page),
+                    None,
+                    "{name}: hayro"
+                );
                 let mut file = segments::StandaloneWriter::new();
                 file.add_page_segments(w, h, dpi, &segs);
                 assert_eq!(
@@ -397,13 +403,17 @@ fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
             .collect();
         let config = jbig2enc_rust::Jbig2Config::text_lossless_max_compression();
         let context = jbig2enc_rust::Jbig2Context::with_config(config, true);
-        let theirs = jbig2enc_rust::encode_single_image_with_config(&pixels, w, h, context).unwrap();
+        let theirs =
+            jbig2enc_rust::encode_single_image_with_config(&pixels, w, h, context).unwrap();
         let theirs = theirs.page_data.len() + theirs.global_data.map_or(0, |g| g.len());
         let cjb2 = cjb2_size(&page, dpi.0.round() as u32, &scratch);
         let g4 = ccitt::encode_g4(&page).len();
         let ours = symbol.min(generic);
         eprintln!("| {name} | {g4} | {generic} | {symbol} | {ours} | {theirs} | {cjb2} |");
-        for (t, v) in totals.iter_mut().zip([g4, generic, symbol, ours, theirs, cjb2]) {
+        for (t, v) in totals
+            .iter_mut()
+            .zip([g4, generic, symbol, ours, theirs, cjb2])
+        {
             *t += v;
         }
     }

@@ -19,7 +19,7 @@ use super::generic::{self, GenericParams};
 use super::refine::{RefineParams, RefineTemplate};
 use super::segments::{PageSegment, kind, whole_page_region};
 use super::symbols::{SymbolCoding, encode_dictionary};
-use super::text::{Instance, encode_region};
+use super::text::{Instance, TextLayout, encode_region};
 use crate::bitmap::Bitmap;
 use crate::error::Result;
 use crate::options::Limits;
@@ -30,6 +30,26 @@ const MAX_SYMBOL_SIDE: u32 = 128;
 
 /// A one-off component is refined from a symbol whose size differs by at most this much.
 const MAX_SIZE_DIFFERENCE: u32 = 2;
+
+/// Bottom-left corners (a line's letters share a baseline) in strips of one row: measured on the
+/// corpus against top-left corners (0.6% larger) and strips of 4 and 8 rows (0.04% and 0.2%).
+const LAYOUT: TextLayout = TextLayout {
+    strips: 1,
+    bottom_left: true,
+};
+
+/// Offsets tried around the centred alignment, the centre first.
+const NEIGHBOURHOOD: [(i64, i64); 9] = [
+    (0, 0),
+    (-1, 0),
+    (1, 0),
+    (0, -1),
+    (0, 1),
+    (-1, -1),
+    (1, -1),
+    (-1, 1),
+    (1, 1),
+];
 
 /// A member of a cluster: where it goes on the page and, unless it equals the prototype, its own
 /// pixels and the prototype's offset within them.
@@ -95,14 +115,18 @@ fn best_reference(
     for sw in w.saturating_sub(MAX_SIZE_DIFFERENCE)..=w + MAX_SIZE_DIFFERENCE {
         for sh in h.saturating_sub(MAX_SIZE_DIFFERENCE)..=h + MAX_SIZE_DIFFERENCE {
             for &id in by_size.get(&(sw, sh)).into_iter().flatten() {
-                let offset = (
+                let centre = (
                     (i64::from(w) - i64::from(sw)).div_euclid(2),
                     (i64::from(h) - i64::from(sh)).div_euclid(2),
                 );
-                let bound = best.map_or(limit, |b| b.0);
-                let m = mismatch(target, symbols[id], offset, bound);
-                if m <= bound && best.is_none_or(|b| m < b.0) {
-                    best = Some((m, id, offset));
+                // The centred place and its eight neighbours: scans shift edges by a pixel.
+                for (ox, oy) in NEIGHBOURHOOD {
+                    let offset = (centre.0 + ox, centre.1 + oy);
+                    let bound = best.map_or(limit, |b| b.0);
+                    let m = mismatch(target, symbols[id], offset, bound);
+                    if m <= bound && best.is_none_or(|b| m < b.0) {
+                        best = Some((m, id, offset));
+                    }
                 }
             }
         }
@@ -183,7 +207,12 @@ pub fn encode(
         .any(|i| i.refined.is_some())
         .then(|| RefineParams::nominal(RefineTemplate::T0));
     let mut region = whole_page_region(w, h);
-    region.extend(encode_region(&instances, &dictionary, refine.as_ref())?);
+    region.extend(encode_region(
+        &instances,
+        &dictionary,
+        refine.as_ref(),
+        LAYOUT,
+    )?);
     segments.push(PageSegment {
         kind: kind::IMMEDIATE_LOSSLESS_TEXT_REGION,
         refers_to: vec![0],

@@ -438,39 +438,35 @@ fn symbol_dictionaries_and_text_regions_decode_in_hayro_and_ours() {
             tpgron: false,
             ..rp
         };
-        let region_data = encode_region(&instances, &symbols, Some(&text_params)).unwrap();
-        let mut region = Vec::new();
-        for v in [w, h, 0, 0] {
-            region.extend_from_slice(&v.to_be_bytes());
+        // Every strip height, both corners the encoder writes.
+        for strips in [1, 2, 4, 8] {
+            for bottom_left in [false, true] {
+                let layout = super::text::TextLayout {
+                    strips,
+                    bottom_left,
+                };
+                let mut region = segments::whole_page_region(w, h);
+                region.extend(
+                    encode_region(&instances, &symbols, Some(&text_params), layout).unwrap(),
+                );
+                let mut globals = Vec::new();
+                write_segment(&mut globals, 0, kind::SYMBOL_DICTIONARY, &[], 0, &a);
+                let mut page = Vec::new();
+                let mut info = w.to_be_bytes().to_vec();
+                info.extend_from_slice(&h.to_be_bytes());
+                info.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0]);
+                write_segment(&mut page, 1, kind::PAGE_INFORMATION, &[], 1, &info);
+                write_segment(&mut page, 2, kind::SYMBOL_DICTIONARY, &[0], 1, &b);
+                let text = kind::IMMEDIATE_LOSSLESS_TEXT_REGION;
+                write_segment(&mut page, 3, text, &[0, 2], 1, &region);
+                let what = format!("{rp:?} {layout:?}");
+                let theirs =
+                    crate::input::pdf::decode_embedded_jbig2(&page, Some(&globals), &limits)
+                        .unwrap();
+                assert_eq!(theirs.first_difference(&expected), None, "hayro {what}");
+                let ours = decode::decode_embedded(&page, Some(&globals), &limits).unwrap();
+                assert_eq!(ours.first_difference(&expected), None, "ours {what}");
+            }
         }
-        region.push(0);
-        region.extend(region_data);
-
-        let mut globals = Vec::new();
-        write_segment(&mut globals, 0, kind::SYMBOL_DICTIONARY, &[], 0, &a);
-        let mut page = Vec::new();
-        let info = {
-            let mut d = w.to_be_bytes().to_vec();
-            d.extend_from_slice(&h.to_be_bytes());
-            d.extend_from_slice(&[0; 8]);
-            d.extend_from_slice(&[1, 0, 0]);
-            d
-        };
-        write_segment(&mut page, 1, kind::PAGE_INFORMATION, &[], 1, &info);
-        write_segment(&mut page, 2, kind::SYMBOL_DICTIONARY, &[0], 1, &b);
-        write_segment(
-            &mut page,
-            3,
-            kind::IMMEDIATE_LOSSLESS_TEXT_REGION,
-            &[0, 2],
-            1,
-            &region,
-        );
-
-        let theirs =
-            crate::input::pdf::decode_embedded_jbig2(&page, Some(&globals), &limits).unwrap();
-        assert_eq!(theirs.first_difference(&expected), None, "hayro {rp:?}");
-        let ours = decode::decode_embedded(&page, Some(&globals), &limits).unwrap();
-        assert_eq!(ours.first_difference(&expected), None, "ours {rp:?}");
     }
 }

@@ -312,19 +312,48 @@ pub struct Instance<'a> {
     pub reference_offset: (i64, i64),
 }
 
-/// Codes a text region's data after the region segment information field (T.88 7.4.3.1): one
-/// strip per row of instance tops (SBSTRIPS 1), top-left reference corner, OR, and refinement
-/// with `refine` when any instance is refined. Instances are coded in order of their top, then
-/// their left edge.
+/// How a text region encoder lays instances out: strips of `strips` rows (1, 2, 4 or 8; SBSTRIPS)
+/// and the corner instance coordinates give (REFCORNER: top-left or bottom-left, which puts the
+/// letters of a line on one baseline).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TextLayout {
+    /// SBSTRIPS.
+    pub strips: u32,
+    /// Bottom-left rather than top-left corners.
+    pub bottom_left: bool,
+}
+
+/// Codes a text region's data after the region segment information field (T.88 7.4.3.1): strips
+/// and reference corner as `layout` says, OR, and refinement with `refine` when any instance is
+/// refined. Instances are coded strip by strip, left to right.
 pub fn encode_region(
     instances: &[Instance<'_>],
     symbols: &[&Bitmap],
     refine: Option<&RefineParams>,
+    layout: TextLayout,
 ) -> Result<Vec<u8>> {
-    let mut order: Vec<&Instance<'_>> = instances.iter().collect();
-    order.sort_by_key(|i| (i.y, i.x));
-    // Flags (7.4.3.1.1): REFCORNER TOPLEFT, SBREFINE and SBRTEMPLATE; then SBRAT.
-    let mut word = 1u16 << 4;
+    if !matches!(layout.strips, 1 | 2 | 4 | 8) {
+        return Err(Error::Parameter(format!("{} rows a strip", layout.strips)));
+    }
+    let strips = i64::from(layout.strips);
+    // Each instance's S, T (its corner's column and row) and bitmap as placed.
+    let mut placed = Vec::with_capacity(instances.len());
+    for inst in instances {
+        let symbol = *symbols
+            .get(inst.id)
+            .ok_or_else(|| Error::Parameter(format!("no symbol {}", inst.id)))?;
+        let bitmap = inst.refined.unwrap_or(symbol);
+        let t = if layout.bottom_left {
+            inst.y + i64::from(bitmap.height()) - 1
+        } else {
+            inst.y
+        };
+        placed.push((t - t.rem_euclid(strips), inst.x, t, inst, symbol, bitmap));
+    }
+    placed.sort_by_key(|p| (p.0, p.1));
+    // Flags (7.4.3.1.1): LOGSBSTRIPS, REFCORNER, SBREFINE and SBRTEMPLATE; then SBRAT.
+    let corner = if layout.bottom_left { 0u16 } else { 1 };
+    let mut word = (layout.strips.trailing_zeros() as u16) << 2 | corner << 4;
     if let Some(rp) = refine {
         word |= 0x0002 | u16::from(rp.template == RefineTemplate::T1) << 15;
     }
@@ -338,25 +367,26 @@ pub fn encode_region(
 
     let mut mq = MqEncoder::new();
     let mut cx = TextContexts::new(SymbolIdContexts::code_len(symbols.len()))?;
-    // STRIPT starts at -IADT: code 0.
+    // STRIPT starts at -IADT * SBSTRIPS: code 0.
     cx.iadt.encode(&mut mq, Some(0));
     let (mut strip_t, mut first_s) = (0i64, 0i64);
-    for strip in order.chunk_by(|a, b| a.y == b.y) {
-        cx.iadt.encode(&mut mq, Some(strip[0].y - strip_t));
-        strip_t = strip[0].y;
+    for strip in placed.chunk_by(|a, b| a.0 == b.0) {
+        cx.iadt
+            .encode(&mut mq, Some((strip[0].0 - strip_t) / strips));
+        strip_t = strip[0].0;
         let mut cur_s = 0;
-        for (k, inst) in strip.iter().enumerate() {
+        for (k, &(_, s, t, inst, symbol, bitmap)) in strip.iter().enumerate() {
             if k == 0 {
-                cx.iafs.encode(&mut mq, Some(inst.x - first_s));
-                first_s = inst.x;
+                cx.iafs.encode(&mut mq, Some(s - first_s));
+                first_s = s;
             } else {
-                cx.iads.encode(&mut mq, Some(inst.x - cur_s));
+                cx.iads.encode(&mut mq, Some(s - cur_s));
             }
-            let symbol = symbols
-                .get(inst.id)
-                .ok_or_else(|| Error::Parameter(format!("no symbol {}", inst.id)))?;
+            if strips > 1 {
+                cx.iait.encode(&mut mq, Some(t - strip_t));
+            }
             cx.iaid.encode(&mut mq, inst.id);
-            let placed = match (refine, inst.refined) {
+            match (refine, inst.refined) {
                 (Some(rp), Some(target)) => {
                     cx.iari.encode(&mut mq, Some(1));
                     encode_refined(
@@ -366,20 +396,17 @@ pub fn encode_region(
                         target,
                         rp,
                     );
-                    target
                 }
-                (Some(_), None) => {
-                    cx.iari.encode(&mut mq, Some(0));
-                    symbol
-                }
+                (Some(_), None) => cx.iari.encode(&mut mq, Some(0)),
                 (None, Some(_)) => {
                     return Err(Error::Parameter(
                         "a refined instance in a region without refinement".into(),
                     ));
                 }
-                (None, None) => symbol,
-            };
-            cur_s = inst.x + i64::from(placed.width()) - 1;
+                (None, None) => {}
+            }
+            // Left corners: S moves to the instance's right edge after placing it.
+            cur_s = s + i64::from(bitmap.width()) - 1;
         }
         cx.iads.encode(&mut mq, None);
     }
