@@ -46,6 +46,48 @@ fn bench(c: &mut Criterion) {
     }
     encode.finish();
 
+    // Symbol coding as the pipeline does it (components, clusters, dictionary, text region,
+    // residue), against jbig2enc-rust's pixel-exact symbol preset.
+    let mut symbols = c.benchmark_group("jbig2_symbol_encode");
+    symbols.sample_size(10);
+    for (name, b) in &pages {
+        symbols.throughput(Throughput::Elements(
+            u64::from(b.width()) * u64::from(b.height()),
+        ));
+        symbols.bench_with_input(BenchmarkId::new("scanpress", name), b, |bench, b| {
+            bench.iter(|| {
+                scanpress::codec::jbig2::symbol_page::encode(
+                    black_box(b),
+                    &params,
+                    &Limits::default(),
+                )
+                .unwrap()
+            })
+        });
+        let pixels: Vec<u8> = (0..b.height())
+            .flat_map(|y| (0..b.width()).map(move |x| (y, x)))
+            .map(|(y, x)| u8::from(b.get(x, y)))
+            .collect();
+        symbols.bench_with_input(
+            BenchmarkId::new("jbig2enc-rust-text-lossless", name),
+            &pixels,
+            |bench, p| {
+                bench.iter(|| {
+                    let config = jbig2enc_rust::Jbig2Config::text_lossless();
+                    let context = jbig2enc_rust::Jbig2Context::with_config(config, true);
+                    jbig2enc_rust::encode_single_image_with_config(
+                        black_box(p),
+                        b.width(),
+                        b.height(),
+                        context,
+                    )
+                    .unwrap()
+                })
+            },
+        );
+    }
+    symbols.finish();
+
     let mut decoding = c.benchmark_group("jbig2_generic_decode");
     decoding.sample_size(20);
     for (name, b) in &pages {

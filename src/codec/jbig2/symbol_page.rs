@@ -100,21 +100,43 @@ fn mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u3
     count
 }
 
-/// The symbol closest to `target` among `symbols` (by size within [`MAX_SIZE_DIFFERENCE`], then
-/// by differing pixels with centres aligned), if it differs in few enough pixels to refine from.
-fn best_reference(
-    target: &Bitmap,
-    symbols: &[&Bitmap],
-    by_size: &HashMap<(u32, u32), Vec<usize>>,
-) -> Option<(usize, (i64, i64))> {
+/// The prototypes found so far: bitmaps, black pixel counts, and indices by size.
+#[derive(Default)]
+struct Prototypes {
+    bitmaps: Vec<Bitmap>,
+    ink: Vec<u32>,
+    by_size: HashMap<(u32, u32), Vec<usize>>,
+}
+
+impl Prototypes {
+    fn push(&mut self, bitmap: Bitmap) {
+        self.by_size
+            .entry((bitmap.width(), bitmap.height()))
+            .or_default()
+            .push(self.bitmaps.len());
+        self.ink.push(bitmap.count_ink() as u32);
+        self.bitmaps.push(bitmap);
+    }
+}
+
+/// The prototype closest to `target` (by size within [`MAX_SIZE_DIFFERENCE`], then by differing
+/// pixels, centres aligned to within a pixel), if it differs in few enough pixels to refine from.
+fn best_reference(target: &Bitmap, prototypes: &Prototypes) -> Option<(usize, (i64, i64))> {
     let (w, h) = (target.width(), target.height());
+    let ink = target.count_ink() as u32;
     // Refinement pays while the differences are a small part of the glyph (measured: see the
     // module's notes).
     let limit = (w * h / 12).max(2);
     let mut best: Option<(u32, usize, (i64, i64))> = None;
     for sw in w.saturating_sub(MAX_SIZE_DIFFERENCE)..=w + MAX_SIZE_DIFFERENCE {
         for sh in h.saturating_sub(MAX_SIZE_DIFFERENCE)..=h + MAX_SIZE_DIFFERENCE {
-            for &id in by_size.get(&(sw, sh)).into_iter().flatten() {
+            for &id in prototypes.by_size.get(&(sw, sh)).into_iter().flatten() {
+                // Bitmaps whose black pixel counts differ by more than the bound differ in more
+                // pixels than that (near enough: the reference's pixels outside the target's box
+                // are not counted); skipping one only changes which reference is chosen.
+                if ink.abs_diff(prototypes.ink[id]) > best.map_or(limit, |b| b.0) {
+                    continue;
+                }
                 let centre = (
                     (i64::from(w) - i64::from(sw)).div_euclid(2),
                     (i64::from(h) - i64::from(sh)).div_euclid(2),
@@ -123,7 +145,7 @@ fn best_reference(
                 for (ox, oy) in NEIGHBOURHOOD {
                     let offset = (centre.0 + ox, centre.1 + oy);
                     let bound = best.map_or(limit, |b| b.0);
-                    let m = mismatch(target, symbols[id], offset, bound);
+                    let m = mismatch(target, &prototypes.bitmaps[id], offset, bound);
                     if m <= bound && best.is_none_or(|b| m < b.0) {
                         best = Some((m, id, offset));
                     }
@@ -145,9 +167,8 @@ pub fn encode(
     let (w, h) = (page.width(), page.height());
     // Clusters of similar symbol-sized components, in order of first appearance: the first of
     // each is its prototype, the others are coded against it.
-    let mut prototypes: Vec<Bitmap> = Vec::new();
+    let mut prototypes = Prototypes::default();
     let mut members: Vec<Vec<Member>> = Vec::new();
-    let mut by_size: HashMap<(u32, u32), Vec<usize>> = HashMap::new();
     let mut residue = Bitmap::new(w, h, limits)?;
     for Component { x, y, bitmap } in components(page, limits)? {
         if bitmap.width() > MAX_SYMBOL_SIDE || bitmap.height() > MAX_SYMBOL_SIDE {
@@ -160,22 +181,18 @@ pub fn encode(
             );
             continue;
         }
-        let protos: Vec<&Bitmap> = prototypes.iter().collect();
-        match best_reference(&bitmap, &protos, &by_size) {
+        match best_reference(&bitmap, &prototypes) {
             Some((id, offset)) => {
-                let exact = offset == (0, 0) && prototypes[id] == bitmap;
+                let exact = offset == (0, 0) && prototypes.bitmaps[id] == bitmap;
                 members[id].push((x, y, (!exact).then_some((bitmap, offset))));
             }
             None => {
-                by_size
-                    .entry((bitmap.width(), bitmap.height()))
-                    .or_default()
-                    .push(prototypes.len());
                 prototypes.push(bitmap);
                 members.push(vec![(x, y, None)]);
             }
         }
     }
+    let prototypes = prototypes.bitmaps;
     if prototypes.is_empty() {
         return Ok(None);
     }
