@@ -1,7 +1,7 @@
-//! JBIG2 (ITU-T T.88): the MQ coder, generic region coding (templates 0 to 3, AT pixels,
-//! TPGDON), the segments of standalone files and PDF streams, and our decoder, which also reads
-//! arithmetic symbol dictionaries and text regions. Pages are coded as one lossless generic
-//! region; symbol coding comes in a later version.
+//! JBIG2 (ITU-T T.88): the MQ coder, integer coding, generic regions (templates 0 to 3, AT
+//! pixels, TPGDON), refinement, symbol dictionaries and text regions, both ways; connected
+//! components and the symbol coding of a page; the segments of standalone files and PDF streams;
+//! and our decoder, which reads all of these.
 
 pub mod components;
 pub mod decode;
