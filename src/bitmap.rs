@@ -39,6 +39,26 @@ pub const fn last_word_mask(width: u32) -> u64 {
     }
 }
 
+/// 64 pixels of a packed row from pixel `start`, which may be negative, the first in the top
+/// bit; pixels outside the row are white. Context templates and bitmap comparisons read rows
+/// through it a word at a time at any alignment.
+#[inline(always)]
+pub fn bits_at(row: &[u64], start: i64) -> u64 {
+    let word = start.div_euclid(64);
+    let shift = start.rem_euclid(64) as u32;
+    let get = |i: i64| {
+        usize::try_from(i)
+            .ok()
+            .and_then(|i| row.get(i).copied())
+            .unwrap_or(0)
+    };
+    if shift == 0 {
+        get(word)
+    } else {
+        (get(word) << shift) | (get(word + 1) >> (64 - shift))
+    }
+}
+
 impl Bitmap {
     /// An all-white bitmap. Checks the size against `limits` before allocating.
     pub fn new(width: u32, height: u32, limits: &Limits) -> Result<Self> {

@@ -52,19 +52,26 @@ pub fn ccitt_decode(data: &[u8]) {
     let _ = ccitt::decode_concealing(rest, &params, &limits());
 }
 
+/// A bitmap `w + 1` pixels wide whose packed rows are `rows`, as many as they fill; `None` when
+/// they fill none.
+fn bitmap_of(w: u8, rows: &[u8]) -> Option<crate::Bitmap> {
+    let width = u32::from(w) + 1;
+    let row_bytes = (width as usize).div_ceil(8);
+    let height = (rows.len() / row_bytes) as u32;
+    (height > 0).then(|| {
+        crate::Bitmap::from_packed_rows(width, height, rows, row_bytes, true, &limits()).unwrap()
+    })
+}
+
 /// Encodes a bitmap built from the data as G4 and checks that it decodes back exactly.
 pub fn g4_round_trip(data: &[u8]) {
     let [w, rest @ ..] = data else {
         return;
     };
-    let width = u32::from(*w) + 1;
-    let row_bytes = (width as usize).div_ceil(8);
-    let height = (rest.len() / row_bytes) as u32;
-    if height == 0 {
+    let Some(bitmap) = bitmap_of(*w, rest) else {
         return;
-    }
-    let bitmap =
-        crate::Bitmap::from_packed_rows(width, height, rest, row_bytes, true, &limits()).unwrap();
+    };
+    let (width, height) = (bitmap.width(), bitmap.height());
     let encoded = ccitt::encode_g4(&bitmap);
     let params = DecodeParams::new(Coding::G4, width, Some(height));
     let decoded = ccitt::decode(&encoded, &params, &limits()).expect("our G4 decodes");
@@ -93,14 +100,10 @@ pub fn jbig2_round_trip(data: &[u8]) {
     let [w, t, ax, ay, rest @ ..] = data else {
         return;
     };
-    let width = u32::from(*w) + 1;
-    let row_bytes = (width as usize).div_ceil(8);
-    let height = (rest.len() / row_bytes) as u32;
-    if height == 0 {
+    let Some(bitmap) = bitmap_of(*w, rest) else {
         return;
-    }
-    let bitmap =
-        crate::Bitmap::from_packed_rows(width, height, rest, row_bytes, true, &limits()).unwrap();
+    };
+    let (width, height) = (bitmap.width(), bitmap.height());
     let mut params = GenericParams::nominal(Template::from_bits(*t));
     params.tpgdon = t & 4 != 0;
     if t & 8 != 0 {

@@ -15,7 +15,7 @@ use super::generic::{self, GenericParams, Template};
 use super::refine::{self, RefineParams, RefineTemplate};
 use super::segments::{FILE_ID, kind};
 use super::{symbols, text};
-use crate::bitmap::{Bitmap, last_word_mask};
+use crate::bitmap::{Bitmap, bits_at, last_word_mask};
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::options::Limits;
@@ -221,23 +221,6 @@ impl Combination {
             Combination::Xnor => !(page ^ region),
             Combination::Replace => region,
         }
-    }
-}
-
-/// 64 pixels of `row` from pixel `start` (which may be negative), white outside the row.
-fn bits_at(row: &[u64], start: i64) -> u64 {
-    let word = start.div_euclid(64);
-    let shift = start.rem_euclid(64) as u32;
-    let get = |i: i64| {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| row.get(i).copied())
-            .unwrap_or(0)
-    };
-    if shift == 0 {
-        get(word)
-    } else {
-        (get(word) << shift) | (get(word + 1) >> (64 - shift))
     }
 }
 

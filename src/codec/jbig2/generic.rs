@@ -15,7 +15,7 @@
 //! [`MqDecoder::decode_mps_run`]): a white row costs a handful of operations per word.
 
 use super::mq::{Context, MqDecoder, MqEncoder};
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, bits_at};
 use crate::error::{Error, Result};
 use crate::options::Limits;
 
@@ -222,25 +222,6 @@ impl<const N: usize> Layout<N> {
             }
         }
         bits
-    }
-}
-
-/// 64 pixels of `row` from pixel `start`, the first in the top bit; pixels outside the row are
-/// white (T.88 6.2.5.2).
-#[inline(always)]
-fn bits_at(row: &[u64], start: i64) -> u64 {
-    let word = start.div_euclid(64);
-    let shift = start.rem_euclid(64) as u32;
-    let get = |i: i64| {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| row.get(i).copied())
-            .unwrap_or(0)
-    };
-    if shift == 0 {
-        get(word)
-    } else {
-        (get(word) << shift) | (get(word + 1) >> (64 - shift))
     }
 }
 

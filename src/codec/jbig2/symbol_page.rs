@@ -20,7 +20,7 @@ use super::refine::{RefineParams, RefineTemplate};
 use super::segments::{PageSegment, kind, whole_page_region};
 use super::symbols::{SymbolCoding, encode_dictionary};
 use super::text::{Instance, TextLayout, encode_region};
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, bits_at};
 use crate::error::Result;
 use crate::options::Limits;
 
@@ -54,23 +54,6 @@ const NEIGHBOURHOOD: [(i64, i64); 9] = [
 /// A member of a cluster: where it goes on the page and, unless it equals the prototype, its own
 /// pixels and the prototype's offset within them.
 type Member = (u32, u32, Option<(Bitmap, (i64, i64))>);
-
-/// 64 pixels of `row` from pixel `start`, white outside the row.
-fn bits_at(row: &[u64], start: i64) -> u64 {
-    let word = start.div_euclid(64);
-    let shift = start.rem_euclid(64) as u32;
-    let get = |i: i64| {
-        usize::try_from(i)
-            .ok()
-            .and_then(|i| row.get(i).copied())
-            .unwrap_or(0)
-    };
-    if shift == 0 {
-        get(word)
-    } else {
-        (get(word) << shift) | (get(word + 1) >> (64 - shift))
-    }
-}
 
 /// How many pixels differ between `target` and `reference` with the reference's top-left
 /// corner at (`dx`, `dy`) in the target, over the target's box; stops counting past `limit`.
