@@ -186,6 +186,9 @@ pub(crate) fn decode_instances(
             Ok(v)
         }
     };
+    // Refined instances are decoded pixel by pixel: bound their pixels by the region's, so a
+    // few hostile bytes cannot ask for hours of work.
+    let mut refine_budget = 4 * u64::from(region.width()) * u64::from(region.height()) + (1 << 24);
     let mut strip_t = check(-cx.iadt.value(mq, "initial strip T")? * params.strips)?;
     let mut first_s = 0i64;
     let mut placed = 0u32;
@@ -219,7 +222,8 @@ pub(crate) fn decode_instances(
                 .ok_or_else(|| bad(format!("symbol ID {id} of {}", symbols.len())))?;
             let refined = match &params.refine {
                 Some(rp) if cx.iari.value(mq, "refinement flag")? != 0 => {
-                    Some(decode_refined(mq, cx, symbol, rp, limits)?)
+                    let budget = (limits, &mut refine_budget);
+                    Some(decode_refined(mq, cx, symbol, rp, budget)?)
                 }
                 _ => None,
             };
@@ -232,13 +236,14 @@ pub(crate) fn decode_instances(
 }
 
 /// A refined instance (T.88 6.4.11.1-4): its size and offset against the symbol, then the
-/// refinement of the symbol, TPGRON off.
+/// refinement of the symbol, TPGRON off; its pixels are taken from `budget` before anything is
+/// allocated.
 fn decode_refined(
     mq: &mut MqDecoder<'_>,
     cx: &mut TextContexts,
     symbol: &Bitmap,
     params: &RefineParams,
-    limits: &Limits,
+    (limits, budget): (&Limits, &mut u64),
 ) -> Result<Bitmap> {
     let rdw = cx.iardw.value(mq, "refinement width delta")?;
     let rdh = cx.iardh.value(mq, "refinement height delta")?;
@@ -249,6 +254,11 @@ fn decode_refined(
             .map_err(|_| bad(format!("refined symbol dimension {base} + {delta}")))
     };
     let (w, h) = (size(symbol.width(), rdw)?, size(symbol.height(), rdh)?);
+    *budget = budget
+        .checked_sub(u64::from(w) * u64::from(h))
+        .ok_or_else(|| {
+            Error::Limits("refined symbol instances far larger than their region".into())
+        })?;
     let mut target = Bitmap::new(w, h, limits)?;
     let offset = (rdw.div_euclid(2) + rdx, rdh.div_euclid(2) + rdy);
     let mut params = *params;
