@@ -5,7 +5,7 @@
 //! gathered pixel by pixel here, in the bit order of T.88 Figures 12 and 13.
 
 use super::mq::{Context, MqDecoder, MqEncoder};
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, bits_at};
 use crate::error::{Error, Result};
 use crate::options::Limits;
 
@@ -151,6 +151,88 @@ impl Placement<'_> {
     }
 }
 
+/// The pixels entering a refinement context at each step to the right, each (on the reference?,
+/// x offset, y offset, context bit), and the mask of the bits that survive a shift.
+type RollingLayout = ([(bool, i64, i64, u32); 5], u32);
+
+/// The [`RollingLayout`] of `params`, when every template pixel belongs to a window that rolls
+/// (template 0 with nominal AT pixels, template 1).
+fn rolling_layout(params: &RefineParams) -> Option<RollingLayout> {
+    match params.template {
+        RefineTemplate::T0 if params.at == NOMINAL_AT => Some((
+            [
+                (true, 1, 1, 0),
+                (true, 1, 0, 3),
+                (true, 1, -1, 6),
+                (false, -1, 0, 9),
+                (false, 1, -1, 10),
+            ],
+            0b1_1001_1011_0110,
+        )),
+        RefineTemplate::T1 => Some((
+            [
+                (true, 1, 1, 0),
+                (true, 1, 0, 2),
+                (true, 0, -1, 5),
+                (false, -1, 0, 6),
+                (false, 1, -1, 7),
+            ],
+            0b11_0001_1010,
+        )),
+        RefineTemplate::T0 => None,
+    }
+}
+
+/// Codes the rows of `target` with contexts rolled one shift a pixel and fed from 64-bit words
+/// of the rows they read, as the generic coder does; the same contexts as
+/// [`Placement::context`] gathers pixel by pixel (checked by the tests).
+fn encode_rolled(
+    mq: &mut MqEncoder,
+    contexts: &mut [Context],
+    target: &Bitmap,
+    place: &Placement<'_>,
+    (entering, mask): RollingLayout,
+    pixels: &[(bool, i64, i64, u32)],
+) {
+    let (w, h) = (i64::from(target.width()), i64::from(target.height()));
+    let row_of = |on_reference: bool, y: i64| -> Option<&[u64]> {
+        let b = if on_reference {
+            place.reference
+        } else {
+            target
+        };
+        (0..i64::from(b.height()))
+            .contains(&y)
+            .then(|| b.row(y as u32))
+    };
+    for y in 0..h {
+        let here = target.row(y as u32);
+        let mut cx = place.context(target, pixels, 0, y) as u32;
+        for (word, x0) in here.iter().zip((0..w).step_by(64)) {
+            // The words of entering pixels for x0 .. x0 + 64.
+            let mut feed = [0u64; 5];
+            for (f, &(on_reference, ox, oy, _)) in feed.iter_mut().zip(&entering) {
+                let (sx, sy) = if on_reference {
+                    (x0 + ox - place.dx, y + oy - place.dy)
+                } else {
+                    (x0 + ox, y + oy)
+                };
+                *f = row_of(on_reference, sy).map_or(0, |r| bits_at(r, sx));
+            }
+            for i in 0..(w - x0).min(64) as u32 {
+                if x0 + i64::from(i) > 0 {
+                    let mut bits = 0;
+                    for (f, &(_, _, _, b)) in feed.iter().zip(&entering) {
+                        bits |= (((f >> (63 - i)) & 1) as u32) << b;
+                    }
+                    cx = (cx << 1) & mask | bits;
+                }
+                mq.encode(&mut contexts[cx as usize], ((word >> (63 - i)) & 1) as u8);
+            }
+        }
+    }
+}
+
 /// Codes `target` as a refinement of `reference` placed at (`dx`, `dy`) (T.88 6.3.5.6, run in
 /// reverse), with an MQ encoder and contexts that may carry on from earlier regions, as in
 /// symbol dictionaries and text regions. `contexts` holds [`CONTEXTS`] contexts.
@@ -163,6 +245,11 @@ pub fn encode_into(
     params: &RefineParams,
 ) {
     let pixels = params.pixels();
+    if let Some(layout) = rolling_layout(params).filter(|_| !params.tpgron) {
+        let place = Placement { reference, dx, dy };
+        encode_rolled(mq, contexts, target, &place, layout, &pixels);
+        return;
+    }
     let place = Placement { reference, dx, dy };
     let mut ltp = false;
     for y in 0..i64::from(target.height()) {
@@ -259,4 +346,57 @@ pub fn decode(
         params,
     )?;
     Ok(target)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rolled contexts code exactly what the pixel-by-pixel ones do.
+    #[test]
+    fn rolled_refinement_contexts_match_the_gathered_ones() {
+        let limits = Limits::default();
+        let mut state = 99u32;
+        let mut random = |w: u32, h: u32, density: u32| {
+            let mut b = Bitmap::new(w, h, &limits).unwrap();
+            for y in 0..h {
+                for x in 0..w {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    b.set(x, y, (state >> 24) % 100 < density);
+                }
+            }
+            b
+        };
+        for (w, h) in [(1, 1), (3, 7), (64, 5), (65, 9), (130, 20)] {
+            let target = random(w, h, 40);
+            for (rw, rh) in [(w, h), (w + 2, h.saturating_sub(1).max(1)), (1, 3)] {
+                let reference = random(rw, rh, 45);
+                for template in [RefineTemplate::T0, RefineTemplate::T1] {
+                    let params = RefineParams::nominal(template);
+                    for offset in [(0, 0), (1, -2), (-3, 1), (70, 0)] {
+                        let pixels = params.pixels();
+                        let place = Placement {
+                            reference: &reference,
+                            dx: offset.0,
+                            dy: offset.1,
+                        };
+                        let mut slow = MqEncoder::new();
+                        let mut contexts = vec![Context::default(); CONTEXTS];
+                        for y in 0..i64::from(h) {
+                            for x in 0..i64::from(w) {
+                                let cx = place.context(&target, &pixels, x, y);
+                                slow.encode(&mut contexts[cx], pixel(&target, x, y) as u8);
+                            }
+                        }
+                        let fast = encode(&target, &reference, offset, &params);
+                        assert_eq!(
+                            fast,
+                            slow.finish(),
+                            "{w}x{h} ref {rw}x{rh} {params:?} {offset:?}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 }
