@@ -559,7 +559,7 @@ fn decode_jbig2(
             s.decompressed_content()
                 .unwrap_or_else(|_| s.content.clone())
         });
-    // Our decoder first; what it does not decode yet (Huffman coding, refinement, halftones)
+    // Our decoder first; what it does not decode yet (Huffman coding, halftones)
     // goes to hayro-jbig2.
     let page = match crate::codec::jbig2::decode::decode_embedded(data, globals.as_deref(), limits)
     {
