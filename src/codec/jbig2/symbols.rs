@@ -269,9 +269,9 @@ fn export(
 pub enum SymbolCoding<'a> {
     /// Each as a generic region (SDREFAGG 0).
     Generic(GenericParams),
-    /// Each as a refinement of an earlier symbol, input or new, by index (SDREFAGG 1, one
-    /// instance a symbol).
-    Refined(RefineParams, &'a [usize]),
+    /// Each as a refinement of an earlier symbol, input or new, by index, with that symbol's
+    /// top-left corner at the given offset in it (SDREFAGG 1, one instance a symbol).
+    Refined(RefineParams, &'a [(usize, (i64, i64))]),
 }
 
 /// Codes a symbol dictionary segment's data (T.88 7.4.2): `new` symbols, grouped in height
@@ -337,7 +337,7 @@ pub fn encode_dictionary(
             match refine {
                 None => generic::encode_into(&mut mq, &mut contexts, symbol, &generic),
                 Some((rp, refs)) => {
-                    let id = refs[index];
+                    let (id, offset) = refs[index];
                     let reference = match id.checked_sub(input.len()) {
                         None => input[id],
                         Some(j) if j < index => new[j],
@@ -347,15 +347,15 @@ pub fn encode_dictionary(
                             )));
                         }
                     };
-                    // One instance: the symbol is a refinement of `reference`, top-left
-                    // corners together (6.5.8.2.2).
+                    // One instance: the symbol is a refinement of `reference`, whose corner is
+                    // at (RDX, RDY) in it (6.5.8.2.2).
                     iaai.encode(&mut mq, Some(1));
                     tc.iaid.encode(&mut mq, id);
-                    tc.iardx.encode(&mut mq, Some(0));
-                    tc.iardy.encode(&mut mq, Some(0));
+                    tc.iardx.encode(&mut mq, Some(offset.0));
+                    tc.iardy.encode(&mut mq, Some(offset.1));
                     let mut rp = *rp;
                     rp.tpgron = false;
-                    refine::encode_into(&mut mq, &mut tc.refine, symbol, reference, (0, 0), &rp);
+                    refine::encode_into(&mut mq, &mut tc.refine, symbol, reference, offset, &rp);
                 }
             }
             index += 1;

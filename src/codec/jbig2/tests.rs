@@ -394,7 +394,9 @@ fn symbol_dictionaries_and_text_regions_decode_in_hayro_and_ours() {
         .map(|(i, b)| noisy(b, i as u32 + 3))
         .collect();
     let variant_refs: Vec<&Bitmap> = variants.iter().collect();
-    let refs: Vec<usize> = (0..variants.len()).collect();
+    let refs: Vec<(usize, (i64, i64))> = (0..variants.len())
+        .map(|i| (i, (i as i64 % 3 - 1, 0)))
+        .collect();
     let mut export = vec![false; a_new.len()];
     export.extend(vec![true; variants.len()]);
     for rp in all_refine_params().into_iter().filter(|p| !p.tpgron) {
