@@ -306,10 +306,7 @@ fn our_decoder_reads_jbig2enc_rust_symbol_coding() {
         .collect();
     for (name, page, _) in &pages {
         let (w, h) = (page.width(), page.height());
-        let pixels: Vec<u8> = (0..h)
-            .flat_map(|y| (0..w).map(move |x| (y, x)))
-            .map(|(y, x)| u8::from(page.get(x, y)))
-            .collect();
+        let pixels = pixel_bytes(page);
         for (preset, config) in [
             ("text_lossless", jbig2enc_rust::Jbig2Config::text_lossless()),
             (
@@ -397,10 +394,7 @@ fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
             }
             None => generic,
         };
-        let pixels: Vec<u8> = (0..h)
-            .flat_map(|y| (0..w).map(move |x| (y, x)))
-            .map(|(y, x)| u8::from(page.get(x, y)))
-            .collect();
+        let pixels = pixel_bytes(&page);
         let config = jbig2enc_rust::Jbig2Config::text_lossless_max_compression();
         let context = jbig2enc_rust::Jbig2Context::with_config(config, true);
         let theirs =

@@ -217,3 +217,10 @@ pub fn jbig2enc_image(b: &Bitmap) -> jbig2enc_rust::jbig2sym::BitImage {
     }
     jbig2enc_rust::jbig2sym::BitImage::from_bytes(w, h, &bytes).unwrap()
 }
+
+/// `b` as one byte a pixel, 1 for black: jbig2enc-rust's input.
+pub fn pixel_bytes(b: &Bitmap) -> Vec<u8> {
+    (0..b.height())
+        .flat_map(|y| (0..b.width()).map(move |x| u8::from(b.get(x, y))))
+        .collect()
+}
