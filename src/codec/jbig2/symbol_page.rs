@@ -1,18 +1,19 @@
 //! Symbol coding of a page (first version), DjVu-style cross-coding in JBIG2 terms: the page's
 //! connected components are clustered by similarity, in order of appearance; the member closest
 //! to the others is the cluster's dictionary symbol, and every other member is an instance of it,
-//! exact or coded as a refinement of it (T.88 6.4.11). Dictionary symbols are generic regions, or, when close to an
-//! earlier one, refinements of it in a second dictionary (SDREFAGG 1, 6.5.8.2.2). Components too
-//! large to be glyphs (rules, boxes, pictures) are a generic region. The text region and the generic region are both drawn
-//! with OR, so the page is exactly the union of what they hold: no glyph is ever replaced by
-//! another; a refined instance codes its own pixels.
+//! exact or coded as a refinement of it (T.88 6.4.11). Dictionary symbols are generic regions,
+//! or, when close to an earlier one, refinements of it in a second dictionary (SDREFAGG 1,
+//! 6.5.8.2.2). Components too large to be glyphs (rules, boxes, pictures) are a generic region.
+//! The text region and the generic region are both drawn with OR, so the page is exactly the
+//! union of what they hold: no glyph is ever replaced by another; a refined instance codes its
+//! own pixels.
 //!
 //! Measured on the corpus's 39 bilevel pages (the smaller of this and one generic region, per
-//! page): 0.823 of the generic coding in total (0.833 with the first member of each cluster as its
-//! symbol, 0.846 without the refined dictionary either). A component joins a cluster when its size is
-//! within 2 pixels of the prototype's and at most a twelfth of its pixels differ, centres
-//! aligned: looser (a fifth, a third) and tighter (a sixteenth, a thirtieth) bounds both coded
-//! larger.
+//! page): 0.823 of the generic coding in total (0.833 with the first member of each cluster as
+//! its symbol, 0.846 without the refined dictionary either). A component joins a cluster when its
+//! size is within 2 pixels of the prototype's and at most a twelfth of its pixels differ, centres
+//! aligned to within a pixel: looser (a fifth, a third) and tighter (a sixteenth, a thirtieth)
+//! bounds both coded larger.
 
 use std::collections::HashMap;
 
@@ -30,7 +31,8 @@ use crate::options::Limits;
 /// rules, boxes, logos, pictures stay in the generic region.
 const MAX_SYMBOL_SIDE: u32 = 128;
 
-/// A one-off component is refined from a symbol whose size differs by at most this much.
+/// Glyphs are compared (to join a cluster, or to refine one prototype from another) only when
+/// their sizes differ by at most this much.
 const MAX_SIZE_DIFFERENCE: u32 = 2;
 
 /// Bottom-left corners (a line's letters share a baseline) in strips of one row: measured on the

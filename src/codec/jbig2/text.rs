@@ -1,6 +1,7 @@
 //! Text regions (T.88 6.4, 7.4.3): arithmetic-coded text regions, with or without refinement:
-//! symbol instances placed strip by strip. Decoding reads every arrangement; encoding writes one. Symbol dictionaries use the same
-//! procedure, with their own persistent contexts, for aggregate symbols (6.5.8.2).
+//! symbol instances placed strip by strip. Decoding reads every arrangement; encoding writes
+//! left-corner ones ([`TextLayout`]). Symbol dictionaries use the same procedure, with their own
+//! persistent contexts, for aggregate symbols (6.5.8.2).
 
 use super::decode::{Combination, compose, fill_black};
 use super::integer::{IntegerContexts, SymbolIdContexts};
