@@ -93,7 +93,9 @@ pub fn compress_bytes(
         let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
         let coded = encode_verified(&bitmap, codec, options.verify, &options.limits)
             .map_err(|e| in_page(e, number))?;
-        writer.add_page(&bitmap, &resolution, rotate, &coded);
+        writer
+            .add_page(&bitmap, &resolution, rotate, &coded)
+            .map_err(|e| in_page(e, number))?;
         reports.push(PageReport {
             number,
             width: bitmap.width(),
@@ -210,7 +212,14 @@ enum Sink {
 }
 
 impl Sink {
-    fn add_page(&mut self, bitmap: &Bitmap, resolution: &Resolution, rotate: i32, coded: &Coded) {
+    /// Adds a coded page; the format must hold its codec, as [`bilevel_codec`] ensures.
+    fn add_page(
+        &mut self,
+        bitmap: &Bitmap,
+        resolution: &Resolution,
+        rotate: i32,
+        coded: &Coded,
+    ) -> Result<()> {
         let (w, h) = (bitmap.width(), bitmap.height());
         let dpi = (resolution.x, resolution.y);
         match (self, coded) {
@@ -240,9 +249,13 @@ impl Sink {
                 jb2.add_page_segments(w, h, dpi, segments)
             }
             (Sink::Tiff(_), Coded::Jbig2 { .. }) | (Sink::Jb2(_), Coded::G4(_)) => {
-                unreachable!("bilevel_codec pairs each format with a codec it holds")
+                return Err(Error::Parameter(format!(
+                    "{} pages cannot go in this format",
+                    coded.name()
+                )));
             }
         }
+        Ok(())
     }
 
     fn finish(self) -> Vec<u8> {
