@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 
 use super::generic::{self, GenericParams, Template};
-use super::refine::{self, RefineParams, RefineTemplate};
+use super::refine::{self, RefineParams};
 use super::segments::{FILE_ID, kind};
 use super::{symbols, text};
 use crate::bitmap::{Bitmap, bits_at, last_word_mask};
@@ -602,17 +602,11 @@ impl<'l> Decoder<'l> {
             | kind::IMMEDIATE_LOSSLESS_REFINEMENT_REGION => {
                 let mut r = Reader::new(data);
                 let info = RegionInfo::read(&mut r)?;
+                // 7.4.7.2, 7.4.7.3: GRTEMPLATE, TPGRON, the AT pixels.
                 let flags = r.u8("refinement region flags")?;
-                let mut params = RefineParams::nominal(if flags & 1 == 0 {
-                    RefineTemplate::T0
-                } else {
-                    RefineTemplate::T1
-                });
+                let (mut params, used) = RefineParams::read(flags & 1 != 0, &data[r.pos..])?;
                 params.tpgron = flags & 2 != 0;
-                if params.template == RefineTemplate::T0 {
-                    let b = r.bytes(4, "refinement AT pixels")?;
-                    params.at = [(b[0] as i8, b[1] as i8), (b[2] as i8, b[3] as i8)];
-                }
+                r.pos += used;
                 // 7.4.7.5: the reference is the intermediate region this segment refers to,
                 // else what the page holds where this region goes.
                 let limits = self.limits;

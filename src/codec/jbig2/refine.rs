@@ -45,6 +45,28 @@ impl RefineParams {
         }
     }
 
+    /// The parameters a segment gives: GRTEMPLATE 1 when `template_one`, and for template 0 its
+    /// AT pixels from the first four bytes of `rest` (T.88 7.4.2.1.3, 7.4.3.1.3, 7.4.7.3), checked;
+    /// TPGRON off. Also gives how many bytes of `rest` were read.
+    pub fn read(template_one: bool, rest: &[u8]) -> Result<(Self, usize)> {
+        let template = if template_one {
+            RefineTemplate::T1
+        } else {
+            RefineTemplate::T0
+        };
+        let mut params = RefineParams::nominal(template);
+        let mut used = 0;
+        if template == RefineTemplate::T0 {
+            let b = rest
+                .get(..4)
+                .ok_or_else(|| Error::format("JBIG2", "truncated refinement AT pixels"))?;
+            params.at = [(b[0] as i8, b[1] as i8), (b[2] as i8, b[3] as i8)];
+            used = 4;
+        }
+        params.check()?;
+        Ok((params, used))
+    }
+
     /// Checks A1 against T.88 6.3.5.3: it must come before the pixel being coded.
     pub fn check(&self) -> Result<()> {
         let (x, y) = self.at[0];

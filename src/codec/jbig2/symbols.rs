@@ -55,17 +55,8 @@ pub fn decode_dictionary(data: &[u8], input: &[&Bitmap], limits: &Limits) -> Res
     let mut at = 2 + 2 * at_count;
     // 7.4.2.1.3: SDRTEMPLATE's AT pixels, when symbols are refined or aggregated.
     let refagg = if flags & 0x0002 != 0 {
-        let mut rp = RefineParams::nominal(if flags & 0x1000 == 0 {
-            RefineTemplate::T0
-        } else {
-            RefineTemplate::T1
-        });
-        if rp.template == RefineTemplate::T0 {
-            let b = field(at, 4)?;
-            rp.at = [(b[0] as i8, b[1] as i8), (b[2] as i8, b[3] as i8)];
-            at += 4;
-        }
-        rp.check()?;
+        let (rp, used) = RefineParams::read(flags & 0x1000 != 0, &data[at.min(data.len())..])?;
+        at += used;
         Some(rp)
     } else {
         None

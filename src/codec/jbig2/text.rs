@@ -95,17 +95,8 @@ fn parse_header(data: &[u8]) -> Result<(TextParams, bool, u32, usize)> {
     }
     let mut at = 2;
     let refine = if word & 0x0002 != 0 {
-        let mut params = RefineParams::nominal(if word & 0x8000 == 0 {
-            RefineTemplate::T0
-        } else {
-            RefineTemplate::T1
-        });
-        if params.template == RefineTemplate::T0 {
-            let b = field(at, 4)?;
-            params.at = [(b[0] as i8, b[1] as i8), (b[2] as i8, b[3] as i8)];
-            at += 4;
-        }
-        params.check()?;
+        let (params, used) = RefineParams::read(word & 0x8000 != 0, &data[at..])?;
+        at += used;
         Some(params)
     } else {
         None
