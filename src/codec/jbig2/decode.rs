@@ -20,26 +20,32 @@ use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::options::Limits;
 
-fn bad(message: impl Into<String>) -> Error {
+/// A malformed-JBIG2 error with `message`.
+pub(crate) fn bad(message: impl Into<String>) -> Error {
     Error::format("JBIG2", message)
 }
 
-/// A cursor over bytes that fails cleanly at the end.
-struct Reader<'a> {
+/// A cursor over segment data that fails cleanly at the end.
+pub(crate) struct Reader<'a> {
     data: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Reader<'a> {
-    fn new(data: &'a [u8]) -> Self {
+    pub(crate) fn new(data: &'a [u8]) -> Self {
         Reader { data, pos: 0 }
+    }
+
+    /// The bytes not yet read.
+    pub(crate) fn rest(&self) -> &'a [u8] {
+        &self.data[self.pos.min(self.data.len())..]
     }
 
     fn at_end(&self) -> bool {
         self.pos >= self.data.len()
     }
 
-    fn bytes(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
+    pub(crate) fn bytes(&mut self, n: usize, what: &str) -> Result<&'a [u8]> {
         let end = self
             .pos
             .checked_add(n)
@@ -56,16 +62,16 @@ impl<'a> Reader<'a> {
         Ok(s)
     }
 
-    fn u8(&mut self, what: &str) -> Result<u8> {
+    pub(crate) fn u8(&mut self, what: &str) -> Result<u8> {
         Ok(self.bytes(1, what)?[0])
     }
 
-    fn u16(&mut self, what: &str) -> Result<u16> {
+    pub(crate) fn u16(&mut self, what: &str) -> Result<u16> {
         let b = self.bytes(2, what)?;
         Ok(u16::from_be_bytes([b[0], b[1]]))
     }
 
-    fn u32(&mut self, what: &str) -> Result<u32> {
+    pub(crate) fn u32(&mut self, what: &str) -> Result<u32> {
         let b = self.bytes(4, what)?;
         Ok(u32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
@@ -295,7 +301,8 @@ impl PageState {
         let default_pixel = flags & 0x04 != 0;
         let mut bitmap = Bitmap::new(width, if growing { 0 } else { height }, limits)?;
         if default_pixel {
-            fill_black(&mut bitmap);
+            // White to black; the padding stays white.
+            bitmap.invert();
         }
         Ok(PageState {
             number,
@@ -314,24 +321,12 @@ impl PageState {
         }
         let mut taller = Bitmap::new(self.bitmap.width(), height, limits)?;
         if self.default_pixel {
-            fill_black(&mut taller);
+            taller.invert();
         }
         let n = self.bitmap.words().len();
         taller.words_mut()[..n].copy_from_slice(self.bitmap.words());
         self.bitmap = taller;
         Ok(())
-    }
-}
-
-/// Sets every pixel of `bitmap` black, keeping the padding white.
-pub(crate) fn fill_black(bitmap: &mut Bitmap) {
-    bitmap.words_mut().fill(u64::MAX);
-    let mask = last_word_mask(bitmap.width());
-    let stride = bitmap.stride();
-    if stride > 0 {
-        for row in bitmap.words_mut().chunks_exact_mut(stride) {
-            row[stride - 1] &= mask;
-        }
     }
 }
 

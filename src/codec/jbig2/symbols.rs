@@ -3,7 +3,7 @@
 //! aggregates of them (SDREFAGG 1): decoding of all of these, encoding of generic and refined
 //! symbols.
 
-use super::decode::Combination;
+use super::decode::{Combination, Reader, bad};
 use super::generic::{self, GenericParams, Template};
 use super::integer::{IntegerContexts, SymbolIdContexts};
 use super::mq::{Context, MqDecoder, MqEncoder};
@@ -16,10 +16,6 @@ use crate::options::Limits;
 /// The most symbols one dictionary may define, checked before decoding them.
 pub const MAX_SYMBOLS: u32 = 1 << 20;
 
-fn bad(message: impl Into<String>) -> Error {
-    Error::format("JBIG2", message)
-}
-
 fn unsupported(message: &str) -> Error {
     Error::unsupported(
         "JBIG2",
@@ -30,12 +26,9 @@ fn unsupported(message: &str) -> Error {
 /// Decodes a symbol dictionary segment's data (T.88 7.4.2) whose input symbols, from the
 /// dictionaries it refers to, are `input`; returns the exported symbols.
 pub fn decode_dictionary(data: &[u8], input: &[&Bitmap], limits: &Limits) -> Result<Vec<Bitmap>> {
-    let field = |at: usize, n: usize| {
-        data.get(at..at + n)
-            .ok_or_else(|| bad("truncated symbol dictionary header"))
-    };
+    let mut r = Reader::new(data);
     // 7.4.2.1.1: the flags.
-    let flags = u16::from_be_bytes(field(0, 2)?.try_into().expect("two bytes"));
+    let flags = r.u16("symbol dictionary flags")?;
     if flags & 0x0001 != 0 {
         return Err(unsupported("Huffman-coded symbol dictionaries"));
     }
@@ -49,28 +42,30 @@ pub fn decode_dictionary(data: &[u8], input: &[&Bitmap], limits: &Limits) -> Res
     let mut params = GenericParams::nominal(template);
     params.tpgdon = false;
     let at_count = template.nominal_at().len();
-    for (i, pair) in field(2, 2 * at_count)?.chunks_exact(2).enumerate() {
+    for (i, pair) in r
+        .bytes(2 * at_count, "AT pixels")?
+        .chunks_exact(2)
+        .enumerate()
+    {
         params.at[i] = (pair[0] as i8, pair[1] as i8);
     }
-    let mut at = 2 + 2 * at_count;
     // 7.4.2.1.3: SDRTEMPLATE's AT pixels, when symbols are refined or aggregated.
     let refagg = if flags & 0x0002 != 0 {
-        let (rp, used) = RefineParams::read(flags & 0x1000 != 0, &data[at.min(data.len())..])?;
-        at += used;
+        let (rp, used) = RefineParams::read(flags & 0x1000 != 0, r.rest())?;
+        r.bytes(used, "refinement AT pixels")?;
         Some(rp)
     } else {
         None
     };
     // 7.4.2.1.4, 7.4.2.1.5: SDNUMEXSYMS and SDNUMNEWSYMS.
-    let exported = u32::from_be_bytes(field(at, 4)?.try_into().expect("four bytes"));
-    let new = u32::from_be_bytes(field(at + 4, 4)?.try_into().expect("four bytes"));
-    at += 8;
+    let exported = r.u32("exported symbol count")?;
+    let new = r.u32("new symbol count")?;
     if new > MAX_SYMBOLS || exported > MAX_SYMBOLS {
         return Err(Error::Limits(format!(
             "symbol dictionary of {new} new and {exported} exported symbols (limit {MAX_SYMBOLS})"
         )));
     }
-    let mut mq = MqDecoder::new(&data[at..]);
+    let mut mq = MqDecoder::new(r.rest());
     let coding = Coding {
         generic: params,
         refagg,

@@ -3,17 +3,13 @@
 //! left-corner ones ([`TextLayout`]). Symbol dictionaries use the same procedure, with their own
 //! persistent contexts, for aggregate symbols (6.5.8.2).
 
-use super::decode::{Combination, compose, fill_black};
+use super::decode::{Combination, Reader, bad, compose};
 use super::integer::{IntegerContexts, SymbolIdContexts};
 use super::mq::{Context, MqDecoder, MqEncoder};
 use super::refine::{self, RefineParams, RefineTemplate};
 use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
 use crate::options::Limits;
-
-fn bad(message: impl Into<String>) -> Error {
-    Error::format("JBIG2", message)
-}
 
 /// REFCORNER (T.88 7.4.3.1.1): the corner of a symbol instance its coordinates give.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -82,26 +78,22 @@ impl TextContexts {
 /// Parses a text region's flags (T.88 7.4.3.1.1), SBRAT (7.4.3.1.3) and SBNUMINSTANCES
 /// (7.4.3.1.4); returns them with the offset of the coded data. Also gives SBDEFPIXEL.
 fn parse_header(data: &[u8]) -> Result<(TextParams, bool, u32, usize)> {
-    let field = |at: usize, n: usize| {
-        data.get(at..at + n)
-            .ok_or_else(|| bad("truncated text region header"))
-    };
-    let word = u16::from_be_bytes(field(0, 2)?.try_into().expect("two bytes"));
+    let mut r = Reader::new(data);
+    let word = r.u16("text region flags")?;
     if word & 0x0001 != 0 {
         return Err(Error::unsupported(
             "JBIG2",
             "Huffman-coded text regions are not decoded by scanpress yet",
         ));
     }
-    let mut at = 2;
     let refine = if word & 0x0002 != 0 {
-        let (params, used) = RefineParams::read(word & 0x8000 != 0, &data[at..])?;
-        at += used;
+        let (params, used) = RefineParams::read(word & 0x8000 != 0, r.rest())?;
+        r.bytes(used, "refinement AT pixels")?;
         Some(params)
     } else {
         None
     };
-    let instances = u32::from_be_bytes(field(at, 4)?.try_into().expect("four bytes"));
+    let instances = r.u32("symbol instance count")?;
     // SBDSOFFSET: five bits, two's complement.
     let raw = i64::from((word >> 10) & 0x1F);
     let params = TextParams {
@@ -117,7 +109,8 @@ fn parse_header(data: &[u8]) -> Result<(TextParams, bool, u32, usize)> {
         ds_offset: if raw & 0x10 != 0 { raw - 32 } else { raw },
         refine,
     };
-    Ok((params, word & 0x0200 != 0, instances, at + 4))
+    let start = data.len() - r.rest().len();
+    Ok((params, word & 0x0200 != 0, instances, start))
 }
 
 /// Decodes a text region's bitmap, `width` x `height`, from `data`, the segment data after the
@@ -140,7 +133,8 @@ pub fn decode_region(
     }
     let mut region = Bitmap::new(width, height, limits)?;
     if default_pixel {
-        fill_black(&mut region);
+        // White to black; the padding stays white.
+        region.invert();
     }
     let mut contexts = TextContexts::new(SymbolIdContexts::code_len(symbols.len()))?;
     let mut mq = MqDecoder::new(coded);
