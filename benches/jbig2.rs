@@ -56,7 +56,7 @@ fn bench(c: &mut Criterion) {
         ));
         symbols.bench_with_input(BenchmarkId::new("scanpress", name), b, |bench, b| {
             bench.iter(|| {
-                scanpress::codec::jbig2::symbol_page::encode(
+                scanpress::codec::jbig2::symbol_coding::encode_page(
                     black_box(b),
                     &params,
                     &Limits::default(),

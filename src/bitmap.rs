@@ -8,7 +8,7 @@ use crate::error::{Error, Result};
 use crate::options::Limits;
 
 /// A bilevel image, `1 = black`, packed MSB-first into `u64` words.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq, Hash)]
 pub struct Bitmap {
     width: u32,
     height: u32,

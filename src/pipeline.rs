@@ -6,13 +6,14 @@ use std::path::{Path, PathBuf};
 
 use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
+use crate::codec::jbig2;
 use crate::codec::jbig2::generic::GenericParams;
 use crate::codec::jbig2::segments::PageSegment;
-use crate::codec::jbig2::{self, segments::StandaloneWriter};
+use crate::codec::jbig2::segments::{Globals, StandaloneWriter};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::options::{Codec, Format, Options};
-use crate::output::pdf::{ImageCoding, PdfImage, PdfWriter};
+use crate::output::pdf::{ImageCoding, Jbig2Globals, PdfImage, PdfWriter};
 use crate::output::tiff::TiffWriter;
 use crate::page::{Page, PageImage, Resolution};
 use crate::prepare::binarize::binarize;
@@ -63,6 +64,22 @@ pub fn encode_g4_verified(bitmap: &Bitmap, verify: bool) -> Result<Vec<u8>> {
     Ok(data)
 }
 
+/// JBIG2 pages coded together, sharing a dictionary of the symbols they have in common: few
+/// enough that memory stays flat on long documents and that the shared segments, which come
+/// before the group's first page, stay small.
+const GROUP_PAGES: usize = 8;
+
+/// A page read and prepared, waiting for the rest of its group.
+struct Prepared {
+    number: u32,
+    bitmap: Bitmap,
+    resolution: Resolution,
+    rotate: i32,
+    input_kind: &'static str,
+    bytes_in: Option<u64>,
+    notes: Vec<String>,
+}
+
 /// Compresses a document held in memory; `name` helps recognise raw fax data. Returns the output
 /// file's bytes and a report for each page.
 pub fn compress_bytes(
@@ -82,7 +99,13 @@ pub fn compress_bytes(
         Format::Tiff => Sink::Tiff(TiffWriter::new()),
         Format::Jb2 => Sink::Jb2(StandaloneWriter::new()),
     };
+    let group_pages = if codec == BilevelCodec::Jbig2 {
+        GROUP_PAGES
+    } else {
+        1
+    };
     let mut reports = Vec::new();
+    let mut group = Vec::with_capacity(group_pages);
     for (index, page) in document.pages.enumerate() {
         let number = index as u32 + 1;
         let page = page.map_err(|e| in_page(e, number))?;
@@ -91,28 +114,61 @@ pub fn compress_bytes(
         let resolution = page.resolution.clone();
         let rotate = page.rotate;
         let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
-        let coded = encode_verified(&bitmap, codec, options.verify, &options.limits)
-            .map_err(|e| in_page(e, number))?;
-        writer
-            .add_page(&bitmap, &resolution, rotate, &coded)
-            .map_err(|e| in_page(e, number))?;
-        reports.push(PageReport {
+        group.push(Prepared {
             number,
-            width: bitmap.width(),
-            height: bitmap.height(),
-            dpi: (resolution.x, resolution.y),
+            bitmap,
+            resolution,
+            rotate,
             input_kind,
-            codec: coded.name(),
             bytes_in,
-            bytes_out: coded.len() as u64,
-            verified: options.verify,
             notes,
         });
+        if group.len() == group_pages {
+            code_group(&mut group, codec, options, &mut writer, &mut reports)?;
+        }
     }
+    code_group(&mut group, codec, options, &mut writer, &mut reports)?;
     if reports.is_empty() {
         return Err(Error::format("input", "no pages"));
     }
     Ok((writer.finish(), reports))
+}
+
+/// Codes, verifies and writes the pages of `group`, emptying it, and reports them. The shared
+/// segments of a group are counted in the bytes of its first page.
+fn code_group(
+    group: &mut Vec<Prepared>,
+    codec: BilevelCodec,
+    options: &Options,
+    writer: &mut Sink,
+    reports: &mut Vec<PageReport>,
+) -> Result<()> {
+    let (Some(first), Some(last)) = (group.first(), group.last()) else {
+        return Ok(());
+    };
+    let numbers = (first.number, last.number);
+    let bitmaps: Vec<&Bitmap> = group.iter().map(|p| &p.bitmap).collect();
+    let (globals, coded) =
+        encode_verified(&bitmaps, numbers, codec, options.verify, &options.limits)?;
+    let (shared, mut shared_bytes) = writer.add_globals(&globals);
+    for (page, coded) in group.drain(..).zip(coded) {
+        let bytes = writer
+            .add_page(&page.bitmap, &page.resolution, page.rotate, &coded, shared)
+            .map_err(|e| in_page(e, page.number))?;
+        reports.push(PageReport {
+            number: page.number,
+            width: page.bitmap.width(),
+            height: page.bitmap.height(),
+            dpi: (page.resolution.x, page.resolution.y),
+            input_kind: page.input_kind,
+            codec: coded.name(),
+            bytes_in: page.bytes_in,
+            bytes_out: bytes + std::mem::take(&mut shared_bytes),
+            verified: options.verify,
+            notes: page.notes,
+        });
+    }
+    Ok(())
 }
 
 /// The bilevel codecs this version writes.
@@ -142,22 +198,17 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
 /// A page's coded data.
 enum Coded {
     G4(Vec<u8>),
-    /// The segments of a JBIG2 page after its page information, and whether they are symbol
-    /// coded (else one generic region).
+    /// The segments of a JBIG2 page after its page information, whether they are symbol coded
+    /// (else one generic region), and whether they refer to the group's shared segments (their
+    /// `refers_to` index those first, as [`jbig2::segments::embedded_group_page`] says).
     Jbig2 {
         segments: Vec<PageSegment>,
         symbols: bool,
+        shared: bool,
     },
 }
 
 impl Coded {
-    fn len(&self) -> usize {
-        match self {
-            Coded::G4(data) => data.len(),
-            Coded::Jbig2 { segments, .. } => segments.iter().map(|s| s.data.len()).sum(),
-        }
-    }
-
     /// The codec's name in the report.
     fn name(&self) -> &'static str {
         match self {
@@ -168,40 +219,113 @@ impl Coded {
     }
 }
 
-/// Encodes a page with `codec` and, when `verify`, decodes it again with our own decoder and
-/// compares. A JBIG2 page is one generic region ([`GenericParams::for_scans`]) or, for
-/// [`BilevelCodec::Jbig2`], symbol coding ([`jbig2::symbol_page`]) when that is smaller; it is
-/// verified as the segments that will be written.
+/// Bytes that segments take in a stream: each header costs 11 to 16 bytes besides the data.
+fn stream_size(segments: &[PageSegment]) -> usize {
+    segments.iter().map(|s| s.data.len() + 16).sum()
+}
+
+/// Encodes a group of pages, numbered `first` to `last`, with `codec` and, when `verify`,
+/// decodes each again with our own decoder and compares; errors name the pages. Returns the segments the group's pages
+/// share (for JBIG2 symbol coding) and each page's data.
+///
+/// A JBIG2 page is one generic region ([`GenericParams::for_scans`]) or, for
+/// [`BilevelCodec::Jbig2`], symbol coded with the group ([`jbig2::symbol_coding`]) when that is
+/// smaller; the group is coded generic throughout when the shared segments would cost more than
+/// they save. Pages are verified as the segments that will be written.
 fn encode_verified(
-    bitmap: &Bitmap,
+    bitmaps: &[&Bitmap],
+    (first, last): (u32, u32),
     codec: BilevelCodec,
     verify: bool,
     limits: &crate::Limits,
-) -> Result<Coded> {
+) -> Result<(Vec<PageSegment>, Vec<Coded>)> {
     if codec == BilevelCodec::G4 {
-        return encode_g4_verified(bitmap, verify).map(Coded::G4);
+        let coded = bitmaps.iter().zip(first..).map(|(b, number)| {
+            encode_g4_verified(b, verify)
+                .map(Coded::G4)
+                .map_err(|e| in_page(e, number))
+        });
+        return Ok((Vec::new(), coded.collect::<Result<_>>()?));
     }
-    let (w, h) = (bitmap.width(), bitmap.height());
     let params = GenericParams::for_scans();
-    let generic = jbig2::generic::encode(bitmap, &params);
-    let mut segments = vec![PageSegment::generic_region(w, h, &params, &generic)];
-    let mut symbols = false;
+    let generic: Vec<Vec<PageSegment>> = bitmaps
+        .iter()
+        .map(|b| {
+            let coded = jbig2::generic::encode(b, &params);
+            vec![PageSegment::generic_region(
+                b.width(),
+                b.height(),
+                &params,
+                &coded,
+            )]
+        })
+        .collect();
+    let mut globals = Vec::new();
+    let mut chosen: Vec<(Vec<PageSegment>, bool)> =
+        generic.into_iter().map(|g| (g, false)).collect();
     if codec == BilevelCodec::Jbig2 {
-        if let Some(coded) = jbig2::symbol_page::encode(bitmap, &params, limits)? {
-            // Each segment's header costs 11 to 16 bytes besides its data.
-            let size = |s: &[PageSegment]| s.iter().map(|s| s.data.len() + 16).sum::<usize>();
-            if size(&coded) < size(&segments) {
-                segments = coded;
-                symbols = true;
+        let group = jbig2::symbol_coding::encode_group(bitmaps, &params, limits).map_err(|e| {
+            match first == last {
+                true => in_page(e, first),
+                false => in_pages(e, &format!("pages {first}-{last}")),
+            }
+        })?;
+        let mut symbol_pages = chosen.clone();
+        for (page, coded) in symbol_pages.iter_mut().zip(group.pages) {
+            if let Some(coded) = coded.filter(|c| stream_size(c) < stream_size(&page.0)) {
+                *page = (coded, true);
             }
         }
+        let total = |pages: &[(Vec<PageSegment>, bool)]| -> usize {
+            pages.iter().map(|p| stream_size(&p.0)).sum()
+        };
+        if stream_size(&group.globals) + total(&symbol_pages) < total(&chosen) {
+            chosen = symbol_pages;
+            globals = group.globals;
+        }
     }
-    if verify {
-        let page = jbig2::segments::embedded_page_segments(w, h, (0.0, 0.0), &segments);
-        let decoded = jbig2::decode::decode_embedded(&page, None, limits);
-        check_decoded(decoded, bitmap, "JBIG2")?;
+    let shared_data = jbig2::segments::embedded_globals(&globals);
+    let mut coded = Vec::with_capacity(bitmaps.len());
+    for ((bitmap, (mut segments, symbols)), number) in bitmaps.iter().zip(chosen).zip(first..) {
+        let refers_to_globals = |s: &PageSegment| s.refers_to.iter().any(|&r| r < globals.len());
+        let shared = segments.iter().any(refers_to_globals);
+        if symbols && !shared {
+            // The page stands alone: its references count from its own first segment.
+            for s in &mut segments {
+                s.refers_to.iter_mut().for_each(|r| *r -= globals.len());
+            }
+        }
+        if verify {
+            let (w, h) = (bitmap.width(), bitmap.height());
+            let count = if shared { globals.len() } else { 0 };
+            let page = jbig2::segments::embedded_group_page(w, h, (0.0, 0.0), &segments, count);
+            let decoded =
+                jbig2::decode::decode_embedded(&page, shared.then_some(&shared_data[..]), limits);
+            check_decoded(decoded, bitmap, "JBIG2").map_err(|e| in_page(e, number))?;
+        }
+        coded.push(Coded::Jbig2 {
+            segments,
+            symbols,
+            shared,
+        });
     }
-    Ok(Coded::Jbig2 { segments, symbols })
+    if !coded
+        .iter()
+        .any(|c| matches!(c, Coded::Jbig2 { shared: true, .. }))
+    {
+        globals.clear();
+    }
+    Ok((globals, coded))
+}
+
+/// Where the group's shared segments went in the output.
+#[derive(Clone, Copy)]
+enum Shared {
+    None,
+    /// A /JBIG2Globals stream holding that many segments.
+    Pdf(Jbig2Globals, usize),
+    /// Global segments in the `.jb2` file.
+    Jb2(Globals),
 }
 
 /// The output file being built.
@@ -212,17 +336,39 @@ enum Sink {
 }
 
 impl Sink {
-    /// Adds a coded page; the format must hold its codec, as [`bilevel_codec`] ensures.
+    /// Writes a group's shared JBIG2 segments, if any, for its pages to refer to; gives where
+    /// they went and their size in bytes.
+    fn add_globals(&mut self, globals: &[PageSegment]) -> (Shared, u64) {
+        match self {
+            _ if globals.is_empty() => (Shared::None, 0),
+            Sink::Pdf(pdf) => {
+                let data = jbig2::segments::embedded_globals(globals);
+                let stream = pdf.add_jbig2_globals(&data);
+                (Shared::Pdf(stream, globals.len()), data.len() as u64)
+            }
+            Sink::Jb2(jb2) => {
+                let before = jb2.written();
+                let shared = Shared::Jb2(jb2.add_globals(globals));
+                (shared, (jb2.written() - before) as u64)
+            }
+            Sink::Tiff(_) => (Shared::None, 0),
+        }
+    }
+
+    /// Adds a coded page, whose segments may refer to the group's `shared` ones, and gives the
+    /// size in bytes of its coded image; the format must hold its codec, as [`bilevel_codec`]
+    /// ensures.
     fn add_page(
         &mut self,
         bitmap: &Bitmap,
         resolution: &Resolution,
         rotate: i32,
         coded: &Coded,
-    ) -> Result<()> {
+        shared: Shared,
+    ) -> Result<u64> {
         let (w, h) = (bitmap.width(), bitmap.height());
         let dpi = (resolution.x, resolution.y);
-        match (self, coded) {
+        let bytes = match (self, coded) {
             (Sink::Pdf(pdf), Coded::G4(coded)) => {
                 let coding = ImageCoding::G4 { byte_align: false };
                 let image = PdfImage {
@@ -232,10 +378,22 @@ impl Sink {
                     data: coded,
                 };
                 pdf.add_page(&image, resolution, rotate);
+                coded.len()
             }
-            (Sink::Pdf(pdf), Coded::Jbig2 { segments, .. }) => {
-                let segments = jbig2::segments::embedded_page_segments(w, h, dpi, segments);
-                let coding = ImageCoding::Jbig2 { globals: None };
+            (
+                Sink::Pdf(pdf),
+                Coded::Jbig2 {
+                    segments,
+                    shared: s,
+                    ..
+                },
+            ) => {
+                let (globals, count) = match shared {
+                    Shared::Pdf(stream, count) if *s => (Some(stream), count),
+                    _ => (None, 0),
+                };
+                let segments = jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
+                let coding = ImageCoding::Jbig2 { globals };
                 let image = PdfImage {
                     width: w,
                     height: h,
@@ -243,10 +401,27 @@ impl Sink {
                     data: &segments,
                 };
                 pdf.add_page(&image, resolution, rotate);
+                segments.len()
             }
-            (Sink::Tiff(tiff), Coded::G4(coded)) => tiff.add_g4_page(w, h, resolution, coded),
-            (Sink::Jb2(jb2), Coded::Jbig2 { segments, .. }) => {
-                jb2.add_page_segments(w, h, dpi, segments)
+            (Sink::Tiff(tiff), Coded::G4(coded)) => {
+                tiff.add_g4_page(w, h, resolution, coded);
+                coded.len()
+            }
+            (
+                Sink::Jb2(jb2),
+                Coded::Jbig2 {
+                    segments,
+                    shared: s,
+                    ..
+                },
+            ) => {
+                let globals = match shared {
+                    Shared::Jb2(globals) if *s => globals,
+                    _ => Globals::default(),
+                };
+                let before = jb2.written();
+                jb2.add_group_page(w, h, dpi, segments, globals);
+                jb2.written() - before
             }
             (Sink::Tiff(_), Coded::Jbig2 { .. }) | (Sink::Jb2(_), Coded::G4(_)) => {
                 return Err(Error::Parameter(format!(
@@ -254,8 +429,8 @@ impl Sink {
                     coded.name()
                 )));
             }
-        }
-        Ok(())
+        };
+        Ok(bytes as u64)
     }
 
     fn finish(self) -> Vec<u8> {
@@ -269,17 +444,22 @@ impl Sink {
 
 /// Adds the page number to an error's message.
 fn in_page(e: Error, number: u32) -> Error {
+    in_pages(e, &format!("page {number}"))
+}
+
+/// Adds `pages` ("page 3", "pages 1-8") to an error's message.
+fn in_pages(e: Error, pages: &str) -> Error {
     match e {
         Error::Format { format, message } => Error::Format {
             format,
-            message: format!("page {number}: {message}"),
+            message: format!("{pages}: {message}"),
         },
         Error::Unsupported { format, message } => Error::Unsupported {
             format,
-            message: format!("page {number}: {message}"),
+            message: format!("{pages}: {message}"),
         },
-        Error::Verification(m) => Error::Verification(format!("page {number}: {m}")),
-        Error::Limits(m) => Error::Limits(format!("page {number}: {m}")),
+        Error::Verification(m) => Error::Verification(format!("{pages}: {m}")),
+        Error::Limits(m) => Error::Limits(format!("{pages}: {m}")),
         other => other,
     }
 }

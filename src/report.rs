@@ -22,7 +22,9 @@ pub struct PageReport {
     pub codec: &'static str,
     /// Compressed bytes the page took in the input, where known.
     pub bytes_in: Option<u64>,
-    /// Coded bytes of the page in the output (image data only).
+    /// Coded bytes of the page in the output (image data only); the first page of a group of
+    /// JBIG2 pages that share a dictionary counts the shared segments too, which a reader needs
+    /// before it can show that page.
     pub bytes_out: u64,
     /// Whether the coded page was decoded again and compared.
     pub verified: bool,

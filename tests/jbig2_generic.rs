@@ -14,53 +14,6 @@ use scanpress::codec::jbig2::generic::{GenericParams, Template};
 use scanpress::codec::jbig2::{decode, generic, segments};
 use scanpress::{Bitmap, Limits};
 
-/// jbig2dec's decoding of a standalone file, as a bitmap.
-fn jbig2dec(jb2: &[u8], scratch: &TempDir) -> Bitmap {
-    let path = scratch.path("page.jb2");
-    std::fs::write(&path, jb2).unwrap();
-    let pbm = scratch.path("page.pbm");
-    run(Command::new("jbig2dec")
-        .args(["-t", "pbm", "-o"])
-        .arg(&pbm)
-        .arg(&path));
-    Bitmap::from_pbm(&std::fs::read(&pbm).unwrap(), &Limits::default()).unwrap()
-}
-
-/// hayro-jbig2's decoding of embedded segments, as a bitmap.
-fn hayro(page: &[u8], globals: Option<&[u8]>) -> Bitmap {
-    let settings = hayro_jbig2::DecodeSettings::default();
-    let globals = globals.map(|g| hayro_jbig2::Globals::new(g, &settings).unwrap());
-    let page = hayro_jbig2::Page::new_embedded(page, globals.as_ref(), &settings).unwrap();
-    let mut sink = Sink(
-        Bitmap::new(page.width(), page.height(), &Limits::default()).unwrap(),
-        0,
-        0,
-    );
-    page.decode(&mut sink).unwrap();
-    sink.0
-}
-
-/// Receives hayro-jbig2's pixels.
-struct Sink(Bitmap, u32, u32);
-
-impl hayro_jbig2::Decoder for Sink {
-    fn push_pixel(&mut self, black: bool) {
-        if self.1 < self.0.width() && self.2 < self.0.height() {
-            self.0.set(self.1, self.2, black);
-        }
-        self.1 += 1;
-    }
-    fn push_pixel_chunk(&mut self, black: bool, chunk_count: u32) {
-        for _ in 0..chunk_count * 8 {
-            self.push_pixel(black);
-        }
-    }
-    fn next_line(&mut self) {
-        self.1 = 0;
-        self.2 += 1;
-    }
-}
-
 /// Every bilevel page of the corpus, coded as the pipeline codes it, decodes to exactly itself in
 /// jbig2dec and hayro-jbig2; and the sizes, page by page and in total, against raw G4 and
 /// jbig2enc-rust's generic encoder (template 0, its default settings).
@@ -87,13 +40,13 @@ fn every_bilevel_corpus_page_decodes_exactly_elsewhere_and_is_smaller() {
         file.add_page(w, h, *dpi, &params, &coded);
         let jb2 = file.finish();
         assert_eq!(
-            jbig2dec(&jb2, &scratch).first_difference(page),
+            jbig2dec_page(&jb2, &scratch).first_difference(page),
             None,
             "{name}: jbig2dec"
         );
         let embedded = segments::embedded_page(w, h, *dpi, &params, &coded);
         assert_eq!(
-            hayro(&embedded, None).first_difference(page),
+            hayro_jbig2_page(&embedded, None).first_difference(page),
             None,
             "{name}: hayro-jbig2"
         );
@@ -163,7 +116,7 @@ fn jbig2dec_reads_every_template_and_at_placement() {
                 let coded = generic::encode(&page, &params);
                 let mut file = segments::StandaloneWriter::new();
                 file.add_page(page.width(), page.height(), dpi, &params, &coded);
-                let decoded = jbig2dec(&file.finish(), &scratch);
+                let decoded = jbig2dec_page(&file.finish(), &scratch);
                 assert_eq!(decoded.first_difference(&page), None, "{name} {params:?}");
             }
         }
@@ -208,7 +161,7 @@ fn our_decoder_reads_the_corpus_jbig2_streams() {
                 });
             match decode::decode_embedded(&stream.content, globals.as_deref(), &Limits::default()) {
                 Ok(page) => {
-                    let theirs = hayro(&stream.content, globals.as_deref());
+                    let theirs = hayro_jbig2_page(&stream.content, globals.as_deref());
                     assert_eq!(page.first_difference(&theirs), None, "{name} object {id:?}");
                     ours += 1;
                 }
@@ -264,7 +217,7 @@ fn jbig2_pdf_and_jb2_outputs_decode_elsewhere() {
 
     let options = scanpress::Options::default().with_format(scanpress::Format::Jb2);
     let (jb2, _) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
-    assert_eq!(jbig2dec(&jb2, &scratch).first_difference(&page), None);
+    assert_eq!(jbig2dec_page(&jb2, &scratch).first_difference(&page), None);
     let decoded = decode::decode_file(&jb2, &Limits::default()).unwrap();
     assert_eq!(decoded.len(), 1);
     assert_eq!(decoded[0].bitmap, page);
@@ -323,7 +276,7 @@ fn our_decoder_reads_jbig2enc_rust_symbol_coding() {
                 .unwrap_or_else(|e| panic!("{name} {preset}: {e}"));
             assert_eq!(ours.first_difference(page), None, "{name} {preset}: ours");
             assert_eq!(
-                hayro(&out.page_data, globals).first_difference(page),
+                hayro_jbig2_page(&out.page_data, globals).first_difference(page),
                 None,
                 "{name} {preset}: hayro"
             );
@@ -357,7 +310,7 @@ fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
     if !have_tool("jbig2dec") || !have_tool("cjb2") {
         return;
     }
-    use scanpress::codec::jbig2::symbol_page;
+    use scanpress::codec::jbig2::symbol_coding;
     let scratch = TempDir::new("jbig2-symbols");
     let params = GenericParams::for_scans();
     let limits = Limits::default();
@@ -370,7 +323,7 @@ fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
         let (w, h) = (page.width(), page.height());
         let generic =
             segments::embedded_page(w, h, dpi, &params, &generic::encode(&page, &params)).len();
-        let symbol = match symbol_page::encode(&page, &params, &limits).unwrap() {
+        let symbol = match symbol_coding::encode_page(&page, &params, &limits).unwrap() {
             Some(segs) => {
                 let stream = segments::embedded_page_segments(w, h, dpi, &segs);
                 assert_eq!(
@@ -379,14 +332,14 @@ fn symbol_coded_corpus_pages_decode_exactly_and_sizes() {
                     "{name}: ours"
                 );
                 assert_eq!(
-                    hayro(&stream, None).first_difference(&page),
+                    hayro_jbig2_page(&stream, None).first_difference(&page),
                     None,
                     "{name}: hayro"
                 );
                 let mut file = segments::StandaloneWriter::new();
                 file.add_page_segments(w, h, dpi, &segs);
                 assert_eq!(
-                    jbig2dec(&file.finish(), &scratch).first_difference(&page),
+                    jbig2dec_page(&file.finish(), &scratch).first_difference(&page),
                     None,
                     "{name}: jbig2dec"
                 );

@@ -7,7 +7,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use scanpress::codec::jbig2::{decode, generic, symbol_page};
+use scanpress::codec::jbig2::{decode, generic, symbol_coding};
 use scanpress::{Bitmap, Limits};
 
 /// 5 x 7 glyphs, `#` black.
@@ -169,7 +169,7 @@ fn near_identical_glyphs_are_never_substituted() {
     let page = near_identical_page();
     let limits = Limits::default();
     let params = generic::GenericParams::for_scans();
-    let segments = symbol_page::encode(&page, &params, &limits)
+    let segments = symbol_coding::encode_page(&page, &params, &limits)
         .unwrap()
         .unwrap();
     let stream = scanpress::codec::jbig2::segments::embedded_page_segments(

@@ -224,3 +224,74 @@ pub fn pixel_bytes(b: &Bitmap) -> Vec<u8> {
         .flat_map(|y| (0..b.width()).map(move |x| u8::from(b.get(x, y))))
         .collect()
 }
+
+/// jbig2dec's decoding of every page of a standalone JBIG2 file.
+pub fn jbig2dec_pages(jb2: &[u8], scratch: &TempDir) -> Vec<Bitmap> {
+    let path = scratch.path("pages.jb2");
+    std::fs::write(&path, jb2).unwrap();
+    let pbm = scratch.path("pages.pbm");
+    run(Command::new("jbig2dec")
+        .args(["-t", "pbm", "-o"])
+        .arg(&pbm)
+        .arg(&path));
+    // One binary PBM after another: "P4", width, height, then the rows.
+    let data = std::fs::read(&pbm).unwrap();
+    let mut pages = Vec::new();
+    let mut at = 0;
+    while at < data.len() {
+        let header: Vec<&[u8]> = data[at..]
+            .splitn(4, |b| b.is_ascii_whitespace())
+            .take(3)
+            .collect();
+        let number = |b: &[u8]| -> usize { std::str::from_utf8(b).unwrap().parse().unwrap() };
+        assert_eq!(header[0], b"P4", "jbig2dec output is not binary PBM");
+        let (w, h) = (number(header[1]), number(header[2]));
+        let start = at + header.iter().map(|f| f.len() + 1).sum::<usize>();
+        let end = start + w.div_ceil(8) * h;
+        pages.push(Bitmap::from_pbm(&data[at..end], &Limits::default()).unwrap());
+        at = end;
+    }
+    pages
+}
+
+/// jbig2dec's decoding of a one-page standalone file.
+pub fn jbig2dec_page(jb2: &[u8], scratch: &TempDir) -> Bitmap {
+    let mut pages = jbig2dec_pages(jb2, scratch);
+    assert_eq!(pages.len(), 1, "jbig2dec found {} pages", pages.len());
+    pages.remove(0)
+}
+
+/// hayro-jbig2's decoding of a page's embedded segments with its /JBIG2Globals.
+pub fn hayro_jbig2_page(page: &[u8], globals: Option<&[u8]>) -> Bitmap {
+    let settings = hayro_jbig2::DecodeSettings::default();
+    let globals = globals.map(|g| hayro_jbig2::Globals::new(g, &settings).unwrap());
+    let page = hayro_jbig2::Page::new_embedded(page, globals.as_ref(), &settings).unwrap();
+    let mut sink = Sink(
+        Bitmap::new(page.width(), page.height(), &Limits::default()).unwrap(),
+        0,
+        0,
+    );
+    page.decode(&mut sink).unwrap();
+    sink.0
+}
+
+/// Receives hayro-jbig2's pixels.
+struct Sink(Bitmap, u32, u32);
+
+impl hayro_jbig2::Decoder for Sink {
+    fn push_pixel(&mut self, black: bool) {
+        if self.1 < self.0.width() && self.2 < self.0.height() {
+            self.0.set(self.1, self.2, black);
+        }
+        self.1 += 1;
+    }
+    fn push_pixel_chunk(&mut self, black: bool, chunk_count: u32) {
+        for _ in 0..chunk_count * 8 {
+            self.push_pixel(black);
+        }
+    }
+    fn next_line(&mut self) {
+        self.1 = 0;
+        self.2 += 1;
+    }
+}

@@ -447,9 +447,11 @@ struct Decoder<'l> {
     limits: &'l Limits,
     pages: Vec<DecodedPage>,
     current: Option<PageState>,
-    /// The exported symbols of each symbol dictionary segment, by segment number.
-    dictionaries: HashMap<u32, Vec<Bitmap>>,
-    /// The bitmaps of intermediate regions, by segment number, for refinement regions.
+    /// The exported symbols of each symbol dictionary segment, by segment number, with the page each belongs to (0 for global ones): a page's are dropped when it ends, so
+    /// that a long file decodes in flat memory.
+    dictionaries: HashMap<u32, (u32, Vec<Bitmap>)>,
+    /// The bitmaps of intermediate regions, by segment number, for refinement regions on the
+    /// same page.
     intermediate: HashMap<u32, Bitmap>,
 }
 
@@ -481,7 +483,7 @@ impl<'l> Decoder<'l> {
         header
             .referred
             .iter()
-            .filter_map(|n| self.dictionaries.get(n))
+            .filter_map(|n| self.dictionaries.get(n).map(|d| &d.1))
             .flatten()
             .collect()
     }
@@ -527,6 +529,8 @@ impl<'l> Decoder<'l> {
 
     fn end_page(&mut self) {
         if let Some(p) = self.current.take() {
+            self.dictionaries.retain(|_, d| d.0 != p.number);
+            self.intermediate.clear();
             self.pages.push(DecodedPage {
                 bitmap: p.bitmap,
                 pixels_per_metre: p.pixels_per_metre,
@@ -559,7 +563,8 @@ impl<'l> Decoder<'l> {
             kind::SYMBOL_DICTIONARY => {
                 let input = self.referred_symbols(header);
                 let exported = symbols::decode_dictionary(data, &input, self.limits)?;
-                self.dictionaries.insert(header.number, exported);
+                self.dictionaries
+                    .insert(header.number, (header.page, exported));
             }
             kind::INTERMEDIATE_TEXT_REGION
             | kind::IMMEDIATE_TEXT_REGION

@@ -152,36 +152,97 @@ impl PageSegment {
     }
 }
 
-/// Writes page `page`'s information and `segments`, numbered from `first`; returns the next
-/// free segment number.
+/// Global segments (page association 0) already written: the first one's number and how many
+/// there are. A page's segments refer to them by index before their own.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Globals {
+    first: u32,
+    count: usize,
+}
+
+/// Writes `segments` as global segments (page association 0) numbered from `first`; their
+/// `refers_to` index each other.
+fn write_globals(out: &mut Vec<u8>, first: u32, segments: &[PageSegment]) -> Globals {
+    let globals = Globals {
+        first,
+        count: segments.len(),
+    };
+    for (i, s) in segments.iter().enumerate() {
+        let referred: Vec<u32> = s.refers_to.iter().map(|&r| first + r as u32).collect();
+        write_segment(out, first + i as u32, s.kind, &referred, 0, &s.data);
+    }
+    globals
+}
+
+/// Writes page `page`'s information and `segments`, numbered from `first`, whose `refers_to`
+/// index `globals` and then the page's earlier segments; returns the next free segment number.
 fn write_page(
     out: &mut Vec<u8>,
     first: u32,
     page: u32,
     (width, height, dpi): (u32, u32, (f64, f64)),
     segments: &[PageSegment],
+    globals: Globals,
 ) -> u32 {
     let info = page_information(width, height, dpi);
     segment(out, first, PAGE_INFORMATION, page, &info);
     for (i, s) in segments.iter().enumerate() {
-        let referred: Vec<u32> = s.refers_to.iter().map(|&r| first + 1 + r as u32).collect();
+        let referred: Vec<u32> = s
+            .refers_to
+            .iter()
+            .map(|&r| match r.checked_sub(globals.count) {
+                None => globals.first + r as u32,
+                Some(local) => first + 1 + local as u32,
+            })
+            .collect();
         write_segment(out, first + 1 + i as u32, s.kind, &referred, page, &s.data);
     }
     first + 1 + segments.len() as u32
 }
 
+/// The global segments of a PDF's /JBIG2Globals stream (T.88 D.3; ISO 32000-1 7.4.7), numbered
+/// from 0; their `refers_to` index each other.
+pub fn embedded_globals(segments: &[PageSegment]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(segments.iter().map(|s| s.data.len() + 16).sum());
+    write_globals(&mut out, 0, segments);
+    out
+}
+
 /// One page as the segments a PDF's JBIG2Decode stream holds (T.88 D.3; ISO 32000-1 7.4.7):
-/// its page information, then `segments`.
+/// its page information, then `segments`, numbered after the `globals` global segments of the
+/// /JBIG2Globals stream ([`embedded_globals`]) that they may refer to.
+pub fn embedded_group_page(
+    width: u32,
+    height: u32,
+    dpi: (f64, f64),
+    segments: &[PageSegment],
+    globals: usize,
+) -> Vec<u8> {
+    let mut out =
+        Vec::with_capacity(segments.iter().map(|s| s.data.len() + 16).sum::<usize>() + 40);
+    let globals = Globals {
+        first: 0,
+        count: globals,
+    };
+    write_page(
+        &mut out,
+        globals.count as u32,
+        1,
+        (width, height, dpi),
+        segments,
+        globals,
+    );
+    out
+}
+
+/// One page as the segments a PDF's JBIG2Decode stream holds, without global segments.
 pub fn embedded_page_segments(
     width: u32,
     height: u32,
     dpi: (f64, f64),
     segments: &[PageSegment],
 ) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(segments.iter().map(|s| s.data.len() + 16).sum::<usize>() + 40);
-    write_page(&mut out, 0, 1, (width, height, dpi), segments);
-    out
+    embedded_group_page(width, height, dpi, segments, 0)
 }
 
 /// One page coded as one generic region, `coded` with `params`, as a PDF stream.
@@ -244,6 +305,26 @@ impl StandaloneWriter {
         dpi: (f64, f64),
         segments: &[PageSegment],
     ) {
+        self.add_group_page(width, height, dpi, segments, Globals::default());
+    }
+
+    /// Adds global segments (page association 0) for the pages that follow to refer to.
+    pub fn add_globals(&mut self, segments: &[PageSegment]) -> Globals {
+        let globals = write_globals(&mut self.out, self.next_segment, segments);
+        self.next_segment += segments.len() as u32;
+        globals
+    }
+
+    /// Adds a page made of `segments`, whose `refers_to` index `globals` and then the page's
+    /// earlier segments, then its end of page.
+    pub fn add_group_page(
+        &mut self,
+        width: u32,
+        height: u32,
+        dpi: (f64, f64),
+        segments: &[PageSegment],
+        globals: Globals,
+    ) {
         self.pages += 1;
         let page = self.pages;
         let next = write_page(
@@ -252,9 +333,15 @@ impl StandaloneWriter {
             page,
             (width, height, dpi),
             segments,
+            globals,
         );
         segment(&mut self.out, next, END_OF_PAGE, page, &[]);
         self.next_segment = next + 1;
+    }
+
+    /// How many bytes the file holds so far.
+    pub fn written(&self) -> usize {
+        self.out.len()
     }
 
     /// Ends the file and returns it.
