@@ -279,7 +279,11 @@ fn encode_verified(
         let total = |pages: &[(Vec<PageSegment>, bool)]| -> usize {
             pages.iter().map(|p| stream_size(&p.0)).sum()
         };
-        if stream_size(&group.globals) + total(&symbol_pages) < total(&chosen) {
+        let sharing = match group.globals.is_empty() {
+            true => 0,
+            false => jbig2::symbol_coding::SHARING_COST + stream_size(&group.globals),
+        };
+        if sharing + total(&symbol_pages) < total(&chosen) {
             chosen = symbol_pages;
             globals = group.globals;
         }

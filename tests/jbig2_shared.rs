@@ -1,7 +1,7 @@
 //! Shared symbol dictionaries over groups of pages: the corpus's multi-page documents decode
 //! exactly in jbig2dec (standalone files with global segments between pages), hayro-jbig2 and
 //! our decoder (PDF streams with /JBIG2Globals); sharing never makes a group larger than coding
-//! its pages alone, and makes documents that repeat glyphs smaller. (poppler and mupdf read the
+//! its pages alone, and makes documents that repeat glyphs, or pages of one font, smaller. (poppler and mupdf read the
 //! pipeline's PDFs of these documents in `corpus_pdf.rs`.)
 
 mod common;
@@ -155,5 +155,58 @@ fn standalone_files_hold_one_shared_dictionary_a_group() {
     if have_tool("jbig2dec") {
         let scratch = TempDir::new("jbig2-two-groups");
         assert_eq!(jbig2dec_pages(&file, &scratch), pages, "jbig2dec");
+    }
+}
+
+/// Two pages of one scan and one font (300 dpi pages cut in halves): sharing makes each pair
+/// smaller than its halves alone, and they decode exactly.
+#[test]
+fn pages_of_one_font_share_symbols() {
+    let params = GenericParams::for_scans();
+    let limits = Limits::default();
+    for (name, page, _) in corpus_bilevel_pages() {
+        if !(name.contains("feyn") || name.contains("linn_ccitt")) {
+            continue;
+        }
+        let h = page.height() / 2;
+        let pages = [
+            page.crop(0, 0, page.width(), h),
+            page.crop(0, h, page.width(), page.height() - h),
+        ];
+        let group = symbol_coding::encode_group(&[&pages[0], &pages[1]], &params, &limits).unwrap();
+        let grouped = size(&group.globals) + size(group.pages.iter().flatten().flatten());
+        let alone: usize = pages
+            .iter()
+            .map(|p| {
+                size(
+                    &symbol_coding::encode_page(p, &params, &limits)
+                        .unwrap()
+                        .unwrap(),
+                )
+            })
+            .sum();
+        eprintln!("{name}: {grouped} bytes shared, {alone} alone");
+        assert!(!group.globals.is_empty() && grouped < alone, "{name}");
+        let globals = segments::embedded_globals(&group.globals);
+        for (i, page) in pages.iter().enumerate() {
+            let coded = page_segments(&group, i, page);
+            let (w, h) = (page.width(), page.height());
+            let stream =
+                segments::embedded_group_page(w, h, (300.0, 300.0), &coded, group.globals.len());
+            let ours = decode::decode_embedded(&stream, Some(&globals), &limits).unwrap();
+            assert_eq!(
+                ours.first_difference(page),
+                None,
+                "{name} half {}: ours",
+                i + 1
+            );
+            let hayro = hayro_jbig2_page(&stream, Some(&globals));
+            assert_eq!(
+                hayro.first_difference(page),
+                None,
+                "{name} half {}: hayro",
+                i + 1
+            );
+        }
     }
 }
