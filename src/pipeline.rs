@@ -487,21 +487,45 @@ pub fn compress_file(input: &Path, output: &Path, options: &Options) -> Result<F
     })
 }
 
-/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`, so that
-/// `path` either does not change or holds the whole new file.
-pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
+/// The temporary name `path` is written under by this process: hidden, beside it.
+fn temporary_path(path: &Path) -> Result<PathBuf> {
     let name = path
         .file_name()
         .ok_or_else(|| Error::Parameter(format!("{} is not a file name", path.display())))?;
-    let tmp = dir.join(format!(
+    Ok(path.with_file_name(format!(
         ".{}.scanpress-{}.tmp",
         name.to_string_lossy(),
         std::process::id()
-    ));
+    )))
+}
+
+/// Removes temporary files that runs stopped part-way (killed, a power cut) left beside `path`.
+pub fn remove_stale_temporaries(path: &Path) {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let prefix = format!(".{}.scanpress-", name.to_string_lossy());
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let file = entry.file_name();
+        let file = file.to_string_lossy();
+        if file.starts_with(&prefix) && file.ends_with(".tmp") {
+            let _ = fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Writes `bytes` to a temporary file beside `path`, syncs it and renames it over `path`, so that
+/// `path` either does not change or holds the whole new file.
+pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    let tmp = temporary_path(path)?;
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
         f.write_all(bytes)?;

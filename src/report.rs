@@ -3,6 +3,10 @@
 use std::fmt::Write as _;
 use std::path::PathBuf;
 
+use serde::Serialize;
+
+use crate::batch::{Job, Outcome};
+use crate::error::{Error, Result};
 use crate::options::LinkRate;
 
 /// One page of the output.
@@ -102,5 +106,230 @@ pub fn format_rate(link: LinkRate) -> String {
         format!("{} kbit/s", b / 1000)
     } else {
         format!("{b} bit/s")
+    }
+}
+
+/// A batch's totals, over the files done now and those an earlier run finished.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Summary {
+    /// Files in the batch (in this shard).
+    pub files: usize,
+    /// Files compressed now.
+    pub done: usize,
+    /// Files an earlier run finished.
+    pub done_earlier: usize,
+    /// Files that failed.
+    pub failed: usize,
+    /// Pages written.
+    pub pages: usize,
+    /// Bytes of the inputs done.
+    pub bytes_in: u64,
+    /// Bytes of their outputs.
+    pub bytes_out: u64,
+    /// Seconds the inputs take on the link.
+    pub seconds_in: f64,
+    /// Seconds the outputs take.
+    pub seconds_out: f64,
+    /// Hours of the link saved.
+    pub hours_saved: f64,
+}
+
+/// One page of a batch report: one row of the CSV, one element of a file's pages in the JSON.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+struct PageRow<'a> {
+    input: String,
+    output: String,
+    status: &'static str,
+    reason: &'a str,
+    page: u32,
+    codec: &'a str,
+    input_kind: &'a str,
+    width: u32,
+    height: u32,
+    pixels: u64,
+    dpi_x: f64,
+    dpi_y: f64,
+    bytes_in: Option<u64>,
+    bytes_out: u64,
+    ratio: Option<f64>,
+    /// Seconds at the link rate until the page can first be shown: its whole coded image for
+    /// the formats written so far (none is progressive yet), with the shared JBIG2 segments of
+    /// its group for a group's first page.
+    seconds_first_view: f64,
+    seconds_page: f64,
+    verified: bool,
+    lossy_steps: String,
+}
+
+/// The report of a batch: every file with its outcome, page by page, and the totals.
+pub struct BatchReport<'a> {
+    /// The files run and what became of them.
+    pub results: &'a [(Job, Outcome)],
+    /// The link the seconds are for.
+    pub link: LinkRate,
+}
+
+impl BatchReport<'_> {
+    /// The totals.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary {
+            files: self.results.len(),
+            ..Summary::default()
+        };
+        for (_, outcome) in self.results {
+            match outcome {
+                Outcome::Done(r) => {
+                    s.done += 1;
+                    s.pages += r.pages.len();
+                    s.bytes_in += r.bytes_in;
+                    s.bytes_out += r.bytes_out;
+                }
+                Outcome::DoneEarlier(f) => {
+                    s.done_earlier += 1;
+                    s.pages += f.pages;
+                    s.bytes_in += f.bytes_in;
+                    s.bytes_out += f.bytes_out;
+                }
+                Outcome::Failed(_) => s.failed += 1,
+            }
+        }
+        s.seconds_in = self.link.seconds(s.bytes_in);
+        s.seconds_out = self.link.seconds(s.bytes_out);
+        s.hours_saved = (s.seconds_in - s.seconds_out) / 3600.0;
+        s
+    }
+
+    /// The closing line of a run.
+    pub fn summary_line(&self) -> String {
+        let s = self.summary();
+        format!(
+            "{} of {} files done ({} now, {} earlier), {} failed; {} pages; {} -> {} bytes; \
+             {:.1} s -> {:.1} s at {}, {:.2} hours of the line saved",
+            s.done + s.done_earlier,
+            s.files,
+            s.done,
+            s.done_earlier,
+            s.failed,
+            s.pages,
+            s.bytes_in,
+            s.bytes_out,
+            s.seconds_in,
+            s.seconds_out,
+            format_rate(self.link),
+            s.hours_saved
+        )
+    }
+
+    /// Every page's row; a file not done now has one row with page 0.
+    fn rows(&self) -> Vec<PageRow<'_>> {
+        let mut rows = Vec::new();
+        for (job, outcome) in self.results {
+            let file_row = |status, reason| PageRow {
+                input: job.input.display().to_string(),
+                output: job.output.display().to_string(),
+                status,
+                reason,
+                page: 0,
+                codec: "",
+                input_kind: "",
+                width: 0,
+                height: 0,
+                pixels: 0,
+                dpi_x: 0.0,
+                dpi_y: 0.0,
+                bytes_in: None,
+                bytes_out: 0,
+                ratio: None,
+                seconds_first_view: 0.0,
+                seconds_page: 0.0,
+                verified: false,
+                lossy_steps: String::new(),
+            };
+            match outcome {
+                Outcome::Done(report) => {
+                    for p in &report.pages {
+                        let seconds = self.link.seconds(p.bytes_out);
+                        rows.push(PageRow {
+                            page: p.number,
+                            codec: p.codec,
+                            input_kind: p.input_kind,
+                            width: p.width,
+                            height: p.height,
+                            pixels: u64::from(p.width) * u64::from(p.height),
+                            dpi_x: p.dpi.0,
+                            dpi_y: p.dpi.1,
+                            bytes_in: p.bytes_in,
+                            bytes_out: p.bytes_out,
+                            ratio: p.bytes_in.map(|b| b as f64 / p.bytes_out.max(1) as f64),
+                            seconds_first_view: seconds,
+                            seconds_page: seconds,
+                            verified: p.verified,
+                            lossy_steps: p.notes.join("; "),
+                            ..file_row("done", "")
+                        });
+                    }
+                }
+                Outcome::DoneEarlier(_) => rows.push(file_row("done earlier", "")),
+                Outcome::Failed(reason) => rows.push(file_row("failed", reason)),
+            }
+        }
+        rows
+    }
+
+    /// The report as JSON: the link rate, every file with its status, reason and pages, and the
+    /// totals.
+    pub fn to_json(&self) -> Result<String> {
+        #[derive(Serialize)]
+        struct FileJson<'a> {
+            input: String,
+            output: String,
+            status: &'static str,
+            reason: &'a str,
+            pages: Vec<PageRow<'a>>,
+        }
+        #[derive(Serialize)]
+        struct Json<'a> {
+            link_bits_per_second: u64,
+            files: Vec<FileJson<'a>>,
+            summary: Summary,
+        }
+        let mut files: Vec<FileJson<'_>> = Vec::new();
+        for row in self.rows() {
+            let same = files
+                .last()
+                .is_some_and(|f| f.input == row.input && row.page > 1);
+            if !same {
+                files.push(FileJson {
+                    input: row.input.clone(),
+                    output: row.output.clone(),
+                    status: row.status,
+                    reason: row.reason,
+                    pages: Vec::new(),
+                });
+            }
+            if row.page > 0 {
+                files.last_mut().expect("pushed").pages.push(row);
+            }
+        }
+        let json = Json {
+            link_bits_per_second: self.link.bits_per_second,
+            files,
+            summary: self.summary(),
+        };
+        serde_json::to_string_pretty(&json)
+            .map_err(|e| Error::Parameter(format!("report as JSON: {e}")))
+    }
+
+    /// The report as CSV: a header, then one row a page (a file not done now: one row, page 0).
+    pub fn to_csv(&self) -> Result<String> {
+        let fail = |e: csv::Error| Error::Parameter(format!("report as CSV: {e}"));
+        let mut w = csv::Writer::from_writer(Vec::new());
+        for row in self.rows() {
+            w.serialize(row).map_err(fail)?;
+        }
+        let bytes = w
+            .into_inner()
+            .map_err(|e| Error::Parameter(format!("report as CSV: {e}")))?;
+        String::from_utf8(bytes).map_err(|e| Error::Parameter(format!("report as CSV: {e}")))
     }
 }

@@ -1,11 +1,13 @@
 //! The `scanpress` command line: compress, decode and inspect scans, single files or folder trees.
 
-use std::path::{Path, PathBuf};
+use std::io::IsTerminal as _;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
+use scanpress::batch::{self, BatchOptions, Outcome, Shard};
 use scanpress::options::{Codec, Format, LinkRate, Options, Threshold};
-use scanpress::report::format_rate;
+use scanpress::report::{BatchReport, format_rate};
 use scanpress::{Error, pipeline};
 
 #[derive(Parser)]
@@ -55,6 +57,19 @@ struct CompressArgs {
     /// Overwrite outputs that exist.
     #[arg(long)]
     force: bool,
+    /// Files compressed at a time (default: one a core).
+    #[arg(long, default_value_t = 0)]
+    jobs: usize,
+    /// Write a report of every file and page: FILE.json or FILE.csv.
+    #[arg(long)]
+    report: Option<PathBuf>,
+    /// Only the files of shard I of N (I from 0), by a stable hash of their relative paths.
+    #[arg(long)]
+    shard: Option<Shard>,
+    /// The manifest of finished files to resume from (default for folders:
+    /// OUT/.scanpress-manifest.jsonl, or -I-of-N.jsonl for a shard).
+    #[arg(long)]
+    manifest: Option<PathBuf>,
 }
 
 #[derive(Args)]
@@ -99,72 +114,11 @@ fn main() -> ExitCode {
     }
 }
 
-/// Lists the files below `dir`, sorted, so runs are repeatable.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
-    let mut entries: Vec<_> = std::fs::read_dir(dir)?
-        .map(|e| e.map(|e| e.path()))
-        .collect::<Result<_, _>>()?;
-    entries.sort();
-    for path in entries {
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else {
-            let hidden = path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            if !hidden {
-                out.push(path);
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Pairs every input file with its output path.
-fn plan(args: &CompressArgs, format: Format) -> Result<Vec<(PathBuf, PathBuf)>, Error> {
-    let single_file = args.inputs.len() == 1 && args.inputs[0].is_file();
-    if single_file && !args.output.is_dir() {
-        return Ok(vec![(args.inputs[0].clone(), args.output.clone())]);
-    }
-    if args.output.exists() && !args.output.is_dir() {
-        return Err(Error::Parameter(format!(
-            "{} is a file; several inputs or a folder need an output folder",
-            args.output.display()
-        )));
-    }
-    let mut jobs = Vec::new();
-    for input in &args.inputs {
-        if input.is_dir() {
-            let mut files = Vec::new();
-            walk(input, &mut files).map_err(|e| Error::io(input, e))?;
-            for file in files {
-                let rel = file.strip_prefix(input).unwrap_or(&file);
-                let out = args.output.join(rel).with_extension(format.extension());
-                jobs.push((file, out));
-            }
-        } else if input.exists() {
-            let name = input.file_name().map(PathBuf::from).unwrap_or_default();
-            jobs.push((
-                input.clone(),
-                args.output.join(name).with_extension(format.extension()),
-            ));
-        } else {
-            return Err(Error::Parameter(format!(
-                "{} does not exist",
-                input.display()
-            )));
-        }
-    }
-    Ok(jobs)
-}
-
 fn compress(args: CompressArgs) -> Result<bool, Error> {
+    let single_file = args.inputs.len() == 1 && args.inputs[0].is_file() && !args.output.is_dir();
     let format = match args.format {
         Some(f) => f,
-        None if args.inputs.len() == 1 && args.inputs[0].is_file() && !args.output.is_dir() => {
-            Format::from_extension(&args.output)?
-        }
+        None if single_file => Format::from_extension(&args.output)?,
         None => Format::Pdf,
     };
     let options = Options::default()
@@ -173,48 +127,57 @@ fn compress(args: CompressArgs) -> Result<bool, Error> {
         .with_threshold(args.threshold)
         .with_verify(!args.no_verify)
         .with_link(args.link);
-    let jobs = plan(&args, format)?;
-    let (mut ok, mut failed) = (0usize, Vec::new());
-    let (mut bytes_in, mut bytes_out, mut pages) = (0u64, 0u64, 0usize);
-    for (input, output) in &jobs {
-        if output.exists() && !args.force {
-            failed.push((
-                input.clone(),
-                format!("{} exists (use --force)", output.display()),
-            ));
-            continue;
-        }
-        if let Some(parent) = output.parent()
-            && let Err(e) = std::fs::create_dir_all(parent)
-        {
-            failed.push((input.clone(), format!("{}: {e}", parent.display())));
-            continue;
-        }
-        match pipeline::compress_file(input, output, &options) {
-            Ok(report) => {
-                print!("{}", report.to_text(options.link));
-                ok += 1;
-                bytes_in += report.bytes_in;
-                bytes_out += report.bytes_out;
-                pages += report.pages.len();
-            }
-            Err(e) => failed.push((input.clone(), e.to_string())),
-        }
-    }
-    for (input, reason) in &failed {
-        eprintln!("FAILED {}: {reason}", input.display());
-    }
+    let jobs = batch::plan(&args.inputs, &args.output, format)?;
+    // A folder's run keeps a manifest in the output folder, one a shard, to resume from.
+    let manifest = args.manifest.clone().or_else(|| {
+        (!single_file).then(|| {
+            let name = match args.shard {
+                Some(s) => format!(".scanpress-manifest-{}-of-{}.jsonl", s.index, s.count),
+                None => ".scanpress-manifest.jsonl".to_string(),
+            };
+            args.output.join(name)
+        })
+    });
+    let batch_options = BatchOptions {
+        jobs: args.jobs,
+        force: args.force,
+        shard: args.shard,
+        manifest,
+    };
     let link = options.link;
-    println!(
-        "{ok} of {} files done, {} failed; {pages} pages; {bytes_in} -> {bytes_out} bytes; \
-         {:.1} s -> {:.1} s at {}",
-        jobs.len(),
-        failed.len(),
-        link.seconds(bytes_in),
-        link.seconds(bytes_out),
-        format_rate(link)
-    );
-    Ok(failed.is_empty())
+    let terminal = std::io::stderr().is_terminal();
+    let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+    if terminal {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} files {elapsed} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+    } else {
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let progress = |job: &batch::Job, outcome: &Outcome| {
+        bar.suspend(|| match outcome {
+            Outcome::Done(report) => print!("{}", report.to_text(link)),
+            Outcome::DoneEarlier(_) => println!("{}: done in an earlier run", job.input.display()),
+            Outcome::Failed(reason) => eprintln!("FAILED {}: {reason}", job.input.display()),
+        });
+        bar.inc(1);
+    };
+    let results = batch::run(&jobs, &options, &batch_options, &progress)?;
+    bar.finish_and_clear();
+    let report = BatchReport {
+        results: &results,
+        link,
+    };
+    if let Some(path) = &args.report {
+        let text = match path.extension().and_then(|e| e.to_str()) {
+            Some(e) if e.eq_ignore_ascii_case("csv") => report.to_csv()?,
+            _ => report.to_json()?,
+        };
+        pipeline::write_atomically(path, text.as_bytes())?;
+    }
+    println!("{}", report.summary_line());
+    Ok(report.summary().failed == 0)
 }
 
 fn decode(args: DecodeArgs) -> Result<(), Error> {
