@@ -44,6 +44,8 @@
 
 pub mod batch;
 pub mod bitmap;
+#[cfg(feature = "capi")]
+pub mod capi;
 pub mod codec;
 pub mod error;
 pub mod fuzzing;

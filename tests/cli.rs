@@ -184,7 +184,10 @@ fn batch_over_a_tree_reports_failures_and_leaves_no_partial_outputs() {
             .unwrap_or_else(|| panic!("no failure line for {name}: {stderr}"));
         assert!(line.contains(reason), "{line}");
     }
-    assert!(stdout.contains("2 of 6 files done (2 now, 0 earlier), 4 failed"), "{stdout}");
+    assert!(
+        stdout.contains("2 of 6 files done (2 now, 0 earlier), 4 failed"),
+        "{stdout}"
+    );
     let mut made = all_files(&output);
     let out = output.to_string_lossy();
     // The manifest of finished files, for a later run to resume from, and the outputs.
