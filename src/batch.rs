@@ -258,7 +258,7 @@ pub enum Outcome {
 pub struct BatchOptions {
     /// Files at a time; 0 for one a core.
     pub jobs: usize,
-    /// Overwrite outputs that exist.
+    /// Overwrite outputs that exist, and redo files the manifest lists as finished.
     pub force: bool,
     /// Only this shard's files.
     pub shard: Option<Shard>,
@@ -300,8 +300,10 @@ pub fn run(
 /// Compresses one file of a batch and records it in the manifest.
 fn run_one(job: &Job, options: &Options, force: bool, manifest: Option<&Manifest>) -> Outcome {
     let key = job.key();
+    // With `force`, everything is done again.
     if let Some(done) = manifest.and_then(|m| m.finished(&key))
         && job.output.exists()
+        && !force
     {
         return Outcome::DoneEarlier(done.clone());
     }

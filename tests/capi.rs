@@ -120,4 +120,18 @@ fn a_c_program_compresses_and_decodes_through_both_libraries() {
         assert_eq!(std::fs::read(scratch.path("from-file.pdf")).unwrap(), pdf);
         assert_eq!(&our_bitmaps(&pdf, "out.pdf")[0], page);
     }
+
+    // The C example of the README builds and runs as it says.
+    let example = scratch.path("compress_and_view");
+    run(Command::new("gcc")
+        .args(["-std=c99", "-Wall", "-Wextra", "-Werror", "-I"])
+        .arg(&include)
+        .arg(manifest_dir().join("examples/c/compress_and_view.c"))
+        .arg(libs.join("libscanpress.a"))
+        .args(["-lpthread", "-ldl", "-lm", "-o"])
+        .arg(&example));
+    let shown = run(Command::new(&example)
+        .arg(&input)
+        .arg(scratch.path("example.pdf")));
+    assert!(String::from_utf8_lossy(&shown).contains("page 1 shown after"));
 }

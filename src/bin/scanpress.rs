@@ -54,7 +54,7 @@ struct CompressArgs {
     /// Skip decoding every page again to check it (not recommended).
     #[arg(long)]
     no_verify: bool,
-    /// Overwrite outputs that exist.
+    /// Overwrite outputs that exist, and redo files an earlier run finished.
     #[arg(long)]
     force: bool,
     /// Files compressed at a time (default: one a core).
