@@ -155,6 +155,12 @@ impl Bitmap {
         self.data.iter().map(|w| u64::from(w.count_ones())).sum()
     }
 
+    /// Copies row `from` over row `to`.
+    pub fn copy_row(&mut self, from: u32, to: u32) {
+        let (f, t) = (from as usize * self.stride, to as usize * self.stride);
+        self.data.copy_within(f..f + self.stride, t);
+    }
+
     /// Whether rows `a` and `b` are identical.
     pub fn rows_equal(&self, a: u32, b: u32) -> bool {
         self.row(a) == self.row(b)

@@ -1,0 +1,455 @@
+//! The adaptive arithmetic coder of ITU-T T.82 6.8 (the QM coder, which arithmetic JPEG shares),
+//! with JBIG's byte stuffing: a 0xFF byte of coded data is followed by 0x00, so that 0xFF and any
+//! other byte is a marker. A decoder that meets a marker, or the end of its data, reads zeros.
+
+/// T.82 Table 24 (the same as T.81 Table D.3): LSZ, NLPS, NMPS and SWTCH for each of the 113
+/// probability estimation states.
+const STATES: [(u16, u8, u8, bool); 113] = [
+    (0x5a1d, 1, 1, true),
+    (0x2586, 14, 2, false),
+    (0x1114, 16, 3, false),
+    (0x080b, 18, 4, false),
+    (0x03d8, 20, 5, false),
+    (0x01da, 23, 6, false),
+    (0x00e5, 25, 7, false),
+    (0x006f, 28, 8, false),
+    (0x0036, 30, 9, false),
+    (0x001a, 33, 10, false),
+    (0x000d, 35, 11, false),
+    (0x0006, 9, 12, false),
+    (0x0003, 10, 13, false),
+    (0x0001, 12, 13, false),
+    (0x5a7f, 15, 15, true),
+    (0x3f25, 36, 16, false),
+    (0x2cf2, 38, 17, false),
+    (0x207c, 39, 18, false),
+    (0x17b9, 40, 19, false),
+    (0x1182, 42, 20, false),
+    (0x0cef, 43, 21, false),
+    (0x09a1, 45, 22, false),
+    (0x072f, 46, 23, false),
+    (0x055c, 48, 24, false),
+    (0x0406, 49, 25, false),
+    (0x0303, 51, 26, false),
+    (0x0240, 52, 27, false),
+    (0x01b1, 54, 28, false),
+    (0x0144, 56, 29, false),
+    (0x00f5, 57, 30, false),
+    (0x00b7, 59, 31, false),
+    (0x008a, 60, 32, false),
+    (0x0068, 62, 33, false),
+    (0x004e, 63, 34, false),
+    (0x003b, 32, 35, false),
+    (0x002c, 33, 9, false),
+    (0x5ae1, 37, 37, true),
+    (0x484c, 64, 38, false),
+    (0x3a0d, 65, 39, false),
+    (0x2ef1, 67, 40, false),
+    (0x261f, 68, 41, false),
+    (0x1f33, 69, 42, false),
+    (0x19a8, 70, 43, false),
+    (0x1518, 72, 44, false),
+    (0x1177, 73, 45, false),
+    (0x0e74, 74, 46, false),
+    (0x0bfb, 75, 47, false),
+    (0x09f8, 77, 48, false),
+    (0x0861, 78, 49, false),
+    (0x0706, 79, 50, false),
+    (0x05cd, 48, 51, false),
+    (0x04de, 50, 52, false),
+    (0x040f, 50, 53, false),
+    (0x0363, 51, 54, false),
+    (0x02d4, 52, 55, false),
+    (0x025c, 53, 56, false),
+    (0x01f8, 54, 57, false),
+    (0x01a4, 55, 58, false),
+    (0x0160, 56, 59, false),
+    (0x0125, 57, 60, false),
+    (0x00f6, 58, 61, false),
+    (0x00cb, 59, 62, false),
+    (0x00ab, 61, 63, false),
+    (0x008f, 61, 32, false),
+    (0x5b12, 65, 65, true),
+    (0x4d04, 80, 66, false),
+    (0x412c, 81, 67, false),
+    (0x37d8, 82, 68, false),
+    (0x2fe8, 83, 69, false),
+    (0x293c, 84, 70, false),
+    (0x2379, 86, 71, false),
+    (0x1edf, 87, 72, false),
+    (0x1aa9, 87, 73, false),
+    (0x174e, 72, 74, false),
+    (0x1424, 72, 75, false),
+    (0x119c, 74, 76, false),
+    (0x0f6b, 74, 77, false),
+    (0x0d51, 75, 78, false),
+    (0x0bb6, 77, 79, false),
+    (0x0a40, 77, 48, false),
+    (0x5832, 80, 81, true),
+    (0x4d1c, 88, 82, false),
+    (0x438e, 89, 83, false),
+    (0x3bdd, 90, 84, false),
+    (0x34ee, 91, 85, false),
+    (0x2eae, 92, 86, false),
+    (0x299a, 93, 87, false),
+    (0x2516, 86, 71, false),
+    (0x5570, 88, 89, true),
+    (0x4ca9, 95, 90, false),
+    (0x44d9, 96, 91, false),
+    (0x3e22, 97, 92, false),
+    (0x3824, 99, 93, false),
+    (0x32b4, 99, 94, false),
+    (0x2e17, 93, 86, false),
+    (0x56a8, 95, 96, true),
+    (0x4f46, 101, 97, false),
+    (0x47e5, 102, 98, false),
+    (0x41cf, 103, 99, false),
+    (0x3c3d, 104, 100, false),
+    (0x375e, 99, 93, false),
+    (0x5231, 105, 102, false),
+    (0x4c0f, 106, 103, false),
+    (0x4639, 107, 104, false),
+    (0x415e, 103, 99, false),
+    (0x5627, 105, 106, true),
+    (0x50e7, 108, 107, false),
+    (0x4b85, 109, 103, false),
+    (0x5597, 110, 109, false),
+    (0x504f, 111, 107, false),
+    (0x5a10, 110, 111, true),
+    (0x5522, 112, 109, false),
+    (0x59eb, 112, 111, true),
+];
+
+/// The number of contexts (CX is 12 bits in every template, T.82 6.7).
+pub const CONTEXTS: usize = 4096;
+
+/// A context's state: the probability estimation state (ST, 0-112) in the low 7 bits and the
+/// more probable symbol (MPS) in bit 7.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Context(u8);
+
+impl Context {
+    fn update(&mut self, lps: bool) {
+        let (_, nlps, nmps, switch) = STATES[usize::from(self.0 & 0x7f)];
+        let mps = self.0 & 0x80;
+        self.0 = if lps {
+            (if switch { mps ^ 0x80 } else { mps }) | nlps
+        } else {
+            mps | nmps
+        };
+    }
+
+    fn lsz(self) -> u32 {
+        u32::from(STATES[usize::from(self.0 & 0x7f)].0)
+    }
+
+    fn mps(self) -> bool {
+        self.0 & 0x80 != 0
+    }
+}
+
+/// The escape byte that starts a marker, and the byte that follows a 0xFF of coded data.
+pub const ESC: u8 = 0xff;
+/// STUFF (T.82 Table 2).
+pub const STUFF: u8 = 0x00;
+
+/// T.82 6.8.2: the encoder. Its code register C holds the byte being formed in bits 19-26 and a
+/// carry in bit 27; the last byte formed waits in `buffer`, and 0xFF bytes after it are counted in
+/// `stack`, until it is known whether a carry reaches them.
+pub struct Encoder {
+    c: u32,
+    a: u32,
+    ct: u32,
+    buffer: Option<u8>,
+    stack: u32,
+    out: Vec<u8>,
+}
+
+impl Default for Encoder {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Encoder {
+    /// INITENC.
+    pub fn new() -> Self {
+        Encoder {
+            c: 0,
+            a: 0x10000,
+            ct: 11,
+            buffer: None,
+            stack: 0,
+            out: Vec::new(),
+        }
+    }
+
+    /// Codes `pixel` in context `cx`, conditional exchange included (T.82 Figures 23-25).
+    #[inline]
+    pub fn encode(&mut self, cx: &mut Context, pixel: bool) {
+        let lsz = cx.lsz();
+        self.a -= lsz;
+        if pixel != cx.mps() {
+            if self.a >= lsz {
+                self.c += self.a;
+                self.a = lsz;
+            }
+            cx.update(true);
+        } else {
+            if self.a >= 0x8000 {
+                return;
+            }
+            if self.a < lsz {
+                self.c += self.a;
+                self.a = lsz;
+            }
+            cx.update(false);
+        }
+        self.renormalise();
+    }
+
+    fn renormalise(&mut self) {
+        while self.a < 0x8000 {
+            self.a <<= 1;
+            self.c <<= 1;
+            self.ct -= 1;
+            if self.ct == 0 {
+                self.byte_out();
+                self.ct = 8;
+            }
+        }
+    }
+
+    /// Writes a byte of coded data, stuffing after 0xFF.
+    fn emit(&mut self, byte: u8) {
+        self.out.push(byte);
+        if byte == ESC {
+            self.out.push(STUFF);
+        }
+    }
+
+    /// BYTEOUT: takes the byte in bits 19-26 of C, propagating a carry into the bytes held back.
+    fn byte_out(&mut self) {
+        let t = self.c >> 19;
+        if t > 0xff {
+            // A carry: the waiting byte grows by one and the 0xFF bytes after it become 0x00.
+            if let Some(b) = self.buffer {
+                self.emit(b + 1);
+            }
+            self.out
+                .extend(std::iter::repeat_n(0u8, self.stack as usize));
+            self.stack = 0;
+            self.buffer = Some((t & 0xff) as u8);
+        } else if t == 0xff {
+            self.stack += 1;
+        } else {
+            if let Some(b) = self.buffer {
+                self.emit(b);
+            }
+            for _ in 0..self.stack {
+                self.emit(0xff);
+            }
+            self.stack = 0;
+            self.buffer = Some(t as u8);
+        }
+        self.c &= 0x7ffff;
+    }
+
+    /// FLUSH: ends the coded data with as few bytes as decode to the same pixels: C is set to the
+    /// value in the interval with the most trailing zero bits, and trailing zero bytes, which a
+    /// decoder reads anyway, are dropped (T.82 6.8.2.7, Figure 28).
+    pub fn finish(mut self) -> Vec<u8> {
+        let t = (self.a - 1 + self.c) & 0xffff_0000;
+        self.c = if t < self.c { t + 0x8000 } else { t };
+        self.c <<= self.ct;
+        if self.c & 0xf800_0000 != 0 {
+            if let Some(b) = self.buffer {
+                self.emit(b + 1);
+            }
+            self.out
+                .extend(std::iter::repeat_n(0u8, self.stack as usize));
+        } else {
+            if let Some(b) = self.buffer {
+                self.emit(b);
+            }
+            for _ in 0..self.stack {
+                self.emit(0xff);
+            }
+        }
+        self.emit(((self.c >> 19) & 0xff) as u8);
+        self.emit(((self.c >> 11) & 0xff) as u8);
+        // Trailing zeros go; a 0xFF left last gets its STUFF back.
+        while self.out.last() == Some(&0) {
+            self.out.pop();
+        }
+        if self.out.last() == Some(&ESC) {
+            self.out.push(STUFF);
+        }
+        self.out
+    }
+}
+
+/// T.82 6.8.3: the decoder, reading the protected coded data of one stripe (PSCD) up to its end
+/// or the first marker, and zeros after that.
+pub struct Decoder<'a> {
+    data: &'a [u8],
+    pos: usize,
+    c: u64,
+    a: u32,
+    ct: i32,
+    /// A marker or the end of the data has been reached.
+    ended: bool,
+}
+
+impl<'a> Decoder<'a> {
+    /// INITDEC over `data`.
+    pub fn new(data: &'a [u8]) -> Self {
+        let mut d = Decoder {
+            data,
+            pos: 0,
+            c: 0,
+            a: 1,
+            ct: 0,
+            ended: false,
+        };
+        // The interval starts at 0x10000 with two bytes read into C.
+        while d.a < 0x10000 {
+            d.shift();
+        }
+        d
+    }
+
+    /// How many bytes of `data` the decoder has taken, stuffing included; a marker that ended the
+    /// data starts there.
+    pub fn position(&self) -> usize {
+        self.pos
+    }
+
+    /// BYTEIN when a byte is due, then one shift of A and C.
+    #[inline]
+    fn shift(&mut self) {
+        if self.ct <= 0 && !self.ended {
+            let b = match self.data.get(self.pos) {
+                Some(&ESC) => match self.data.get(self.pos + 1) {
+                    Some(&STUFF) => {
+                        self.pos += 2;
+                        Some(0xff)
+                    }
+                    _ => None,
+                },
+                Some(&b) => {
+                    self.pos += 1;
+                    Some(b)
+                }
+                None => None,
+            };
+            match b {
+                Some(b) => {
+                    self.c |= u64::from(b) << 8;
+                    self.ct += 8;
+                }
+                None => self.ended = true,
+            }
+        }
+        self.c <<= 1;
+        self.a <<= 1;
+        self.ct -= 1;
+    }
+
+    /// Decodes a pixel in context `cx` (T.82 Figures 29-31).
+    #[inline]
+    pub fn decode(&mut self, cx: &mut Context) -> bool {
+        while self.a < 0x8000 {
+            self.shift();
+        }
+        let lsz = cx.lsz();
+        let mps = cx.mps();
+        self.a -= lsz;
+        if (self.c >> 16) < u64::from(self.a) {
+            if self.a >= 0x8000 {
+                return mps;
+            }
+            // MPS path with conditional exchange.
+            let lps = self.a < lsz;
+            cx.update(lps);
+            mps ^ lps
+        } else {
+            self.c -= u64::from(self.a) << 16;
+            let lps = self.a >= lsz;
+            self.a = lsz;
+            cx.update(lps);
+            mps ^ lps
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pseudo-random bit source with a skew that changes, as pixels' statistics do.
+    fn bits(n: usize, seed: u64) -> Vec<(usize, bool)> {
+        let mut s = seed;
+        (0..n)
+            .map(|i| {
+                s = s
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let cx = (s >> 40) as usize % 64;
+                let skew = [2u64, 16, 128, 1000][(i / 5000) % 4];
+                (cx, (s >> 20) % skew == 0)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn decodes_what_it_encodes_over_skews_carries_and_stuffing() {
+        for seed in 0..20 {
+            let input = bits(40_000, seed);
+            let mut cx = vec![Context::default(); CONTEXTS];
+            let mut enc = Encoder::new();
+            for &(c, b) in &input {
+                enc.encode(&mut cx[c], b);
+            }
+            let data = enc.finish();
+            // No marker can appear inside: every 0xFF is followed by STUFF.
+            for w in data.windows(2) {
+                assert!(w[0] != ESC || w[1] == STUFF, "seed {seed}");
+            }
+            let mut cx = vec![Context::default(); CONTEXTS];
+            let mut dec = Decoder::new(&data);
+            for (i, &(c, b)) in input.iter().enumerate() {
+                assert_eq!(dec.decode(&mut cx[c]), b, "seed {seed} symbol {i}");
+            }
+        }
+    }
+
+    #[test]
+    fn data_ending_in_a_marker_decodes_as_zeros_after_it() {
+        let input = bits(5_000, 99);
+        let mut cx = vec![Context::default(); CONTEXTS];
+        let mut enc = Encoder::new();
+        for &(c, b) in &input {
+            enc.encode(&mut cx[c], b);
+        }
+        let mut data = enc.finish();
+        let len = data.len();
+        data.extend_from_slice(&[ESC, 0x02, 0x12, 0x34]);
+        let mut cx = vec![Context::default(); CONTEXTS];
+        let mut dec = Decoder::new(&data);
+        for &(c, b) in &input {
+            assert_eq!(dec.decode(&mut cx[c]), b);
+        }
+        assert!(dec.position() <= len);
+    }
+
+    #[test]
+    fn a_run_of_one_symbol_codes_to_almost_nothing() {
+        let mut cx = Context::default();
+        let mut enc = Encoder::new();
+        for _ in 0..100_000 {
+            enc.encode(&mut cx, false);
+        }
+        assert!(enc.finish().len() < 40);
+    }
+}

@@ -1,0 +1,235 @@
+//! The lowest resolution layer (T.82 6.7.1): each pixel coded in the context of its neighbours
+//! by the three-line or the two-line template, one of whose pixels the adaptive template (AT)
+//! may move along the current row (6.7.3), with typical prediction skipping rows equal to the one
+//! above (TPBON, 6.6.1). What is said of one stripe carries into the next: the coder's
+//! statistics, the rows above, and the last row's typical-prediction state, unless the stripe
+//! before ended with SDRST.
+//!
+//! Context bits, most significant first (T.82 Figures 9 and 10; TPBON's pseudo-pixel contexts
+//! 0x0E5 and 0x195 are numbers in this layout). Three-line: row y-2 at x-1, x, x+1; row y-1 at
+//! x-2 to x+2 (x+2 is the AT pixel's default place); row y at x-2, x-1. Two-line: row y-1 at x-3
+//! to x+2 (x+2 the AT default); row y at x-4 to x-1. A moved AT pixel is (x - tx, y).
+
+use std::ops::Range;
+
+use super::arith::{CONTEXTS, Context, Decoder, Encoder};
+use crate::bitmap::Bitmap;
+
+/// TPBON's pseudo-pixel context with the three-line template (T.82 6.6.1.1).
+const TPB3CX: usize = 0x0e5;
+/// And with the two-line template.
+const TPB2CX: usize = 0x195;
+
+/// A row of reference pixels seen through a window sliding a pixel a step: bit `120 - d` of
+/// `bits` is the pixel `d` columns right of the current one, for `d` from -7 to 56. Rows outside
+/// the image are white.
+struct Window<'a> {
+    words: &'a [u64],
+    bits: u128,
+}
+
+impl<'a> Window<'a> {
+    fn new(words: &'a [u64]) -> Self {
+        let mut w = Window { words, bits: 0 };
+        w.load(0);
+        w
+    }
+
+    /// Brings in word `w` and the start of the next, at the start of word `w` (after 64 steps).
+    #[inline]
+    fn load(&mut self, w: usize) {
+        let a = self.words.get(w).copied().unwrap_or(0);
+        let b = self.words.get(w + 1).copied().unwrap_or(0);
+        self.bits |= u128::from((a & 0x7f) << 57 | b >> 7) | (u128::from(a >> 7) << 64);
+    }
+
+    /// `n` bits ending `d` columns to the right of the current pixel, the rightmost lowest.
+    #[inline]
+    fn take(&self, d: i32, n: u32) -> usize {
+        ((self.bits >> (120 - d)) & ((1 << n) - 1)) as usize
+    }
+}
+
+/// How the lowest layer is coded, and the state that carries from stripe to stripe.
+pub struct LowestLayer {
+    /// LRLTWO: the two-line template.
+    pub two_line: bool,
+    /// TPBON: typical prediction.
+    pub tpbon: bool,
+    /// The AT pixel's offset to the left on the current row; 0 keeps it at its default place.
+    pub tx: u32,
+    contexts: Vec<Context>,
+    /// LNTP of the row before: whether it was coded (not typical).
+    lntp: bool,
+}
+
+impl LowestLayer {
+    /// A layer at the start of an image.
+    pub fn new(two_line: bool, tpbon: bool) -> Self {
+        LowestLayer {
+            two_line,
+            tpbon,
+            tx: 0,
+            contexts: vec![Context::default(); CONTEXTS],
+            lntp: true,
+        }
+    }
+
+    /// Starts again as at the top of the image, after an SDRST (T.82 6.2.6.1).
+    pub fn reset(&mut self) {
+        self.contexts.fill(Context::default());
+        self.lntp = true;
+        self.tx = 0;
+    }
+
+    /// The template's context for the current pixel, with `at` the moved AT pixel's value.
+    #[inline]
+    fn context(
+        &self,
+        above2: &Window<'_>,
+        above: &Window<'_>,
+        here: &Window<'_>,
+        at: usize,
+    ) -> usize {
+        if self.two_line {
+            let up = if self.tx == 0 {
+                above.take(2, 6)
+            } else {
+                above.take(1, 5) << 1 | at
+            };
+            up << 4 | here.take(-1, 4)
+        } else {
+            let up = if self.tx == 0 {
+                above.take(2, 5)
+            } else {
+                above.take(1, 4) << 1 | at
+            };
+            above2.take(1, 3) << 7 | up << 2 | here.take(-1, 2)
+        }
+    }
+
+    fn tp_context(&self) -> usize {
+        if self.two_line { TPB2CX } else { TPB3CX }
+    }
+
+    /// The rows above `y` that the template sees, white above `top` (the image's or a reset
+    /// stripe's first row).
+    fn rows_above(bitmap: &Bitmap, y: u32, top: u32) -> (&[u64], &[u64]) {
+        let row = |r: u32| {
+            if r >= top && r < y {
+                bitmap.row(r)
+            } else {
+                &[][..]
+            }
+        };
+        (row(y.wrapping_sub(2)), row(y.wrapping_sub(1)))
+    }
+
+    /// Whether row `y` is typical: equal to the row above, or white at the top.
+    fn typical(bitmap: &Bitmap, y: u32, top: u32) -> bool {
+        if y > top {
+            bitmap.rows_equal(y, y - 1)
+        } else {
+            bitmap.row(y).iter().all(|&w| w == 0)
+        }
+    }
+
+    /// Codes `rows` of `bitmap` (T.82 6.7, 6.6.1); rows from `top` on are seen as the rows above.
+    pub fn encode_rows(&mut self, bitmap: &Bitmap, rows: Range<u32>, top: u32, enc: &mut Encoder) {
+        let width = bitmap.width();
+        for y in rows {
+            if self.tpbon {
+                let lntp = !Self::typical(bitmap, y, top);
+                let cx = self.tp_context();
+                enc.encode(&mut self.contexts[cx], lntp == self.lntp);
+                self.lntp = lntp;
+                if !lntp {
+                    continue;
+                }
+            }
+            let (r2, r1) = Self::rows_above(bitmap, y, top);
+            let (mut above2, mut above, mut here) =
+                (Window::new(r2), Window::new(r1), Window::new(bitmap.row(y)));
+            let tx = self.tx;
+            for x in 0..width {
+                if x > 0 && x % 64 == 0 {
+                    let w = (x / 64) as usize;
+                    above2.load(w);
+                    above.load(w);
+                    here.load(w);
+                }
+                let at = if tx != 0 && x >= tx {
+                    usize::from(bitmap.get(x - tx, y))
+                } else {
+                    0
+                };
+                let cx = self.context(&above2, &above, &here, at);
+                enc.encode(&mut self.contexts[cx], here.take(0, 1) == 1);
+                above2.bits <<= 1;
+                above.bits <<= 1;
+                here.bits <<= 1;
+            }
+        }
+    }
+
+    /// Decodes `rows` into `bitmap`, whose rows must be white; `at_moves` are the stripe's AT
+    /// moves (row in the stripe, from `rows.start`, and tx).
+    pub fn decode_rows(
+        &mut self,
+        bitmap: &mut Bitmap,
+        rows: Range<u32>,
+        top: u32,
+        dec: &mut Decoder<'_>,
+        at_moves: &[(u32, u32)],
+    ) {
+        let width = bitmap.width();
+        let first = rows.start;
+        let mut row = vec![0u64; bitmap.row(0).len()];
+        for y in rows {
+            for &(_, tx) in at_moves.iter().filter(|m| m.0 == y - first) {
+                self.tx = tx;
+            }
+            if self.tpbon {
+                let cx = self.tp_context();
+                let same = dec.decode(&mut self.contexts[cx]);
+                self.lntp = same == self.lntp;
+                if !self.lntp {
+                    if y > top {
+                        bitmap.copy_row(y - 1, y);
+                    }
+                    continue;
+                }
+            }
+            let tx = self.tx;
+            row.fill(0);
+            {
+                let (r2, r1) = Self::rows_above(bitmap, y, top);
+                let (mut above2, mut above) = (Window::new(r2), Window::new(r1));
+                let mut here = Window::new(&[]);
+                for x in 0..width {
+                    if x > 0 && x % 64 == 0 {
+                        let w = (x / 64) as usize;
+                        above2.load(w);
+                        above.load(w);
+                    }
+                    let at = if tx != 0 && x >= tx {
+                        let p = x - tx;
+                        ((row[(p / 64) as usize] >> (63 - p % 64)) & 1) as usize
+                    } else {
+                        0
+                    };
+                    let cx = self.context(&above2, &above, &here, at);
+                    let pixel = dec.decode(&mut self.contexts[cx]);
+                    if pixel {
+                        row[(x / 64) as usize] |= 1 << (63 - x % 64);
+                        here.bits |= 1 << 120;
+                    }
+                    above2.bits <<= 1;
+                    above.bits <<= 1;
+                    here.bits <<= 1;
+                }
+            }
+            bitmap.row_mut(y).copy_from_slice(&row);
+        }
+    }
+}

@@ -1,0 +1,126 @@
+//! JBIG1 against JBIG-KIT: `jbgtopbm` decodes our BIEs to exactly the page, on every bilevel
+//! page of the corpus; our decoder decodes `pbmtojbg`'s sequential BIEs (default options, and -p
+//! variations: typical prediction off, the two-line template) exactly as the page; and the sizes
+//! against `pbmtojbg -q`.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+use scanpress::codec::jbig1::{decode, encode};
+use scanpress::{Bitmap, Limits};
+
+/// JBIG-KIT's decoding of a BIE.
+fn jbgtopbm(bie: &[u8], scratch: &TempDir) -> Bitmap {
+    let input = scratch.path("in.jbg");
+    let output = scratch.path("out.pbm");
+    std::fs::write(&input, bie).unwrap();
+    run(Command::new("jbgtopbm").arg(&input).arg(&output));
+    Bitmap::from_pbm(&std::fs::read(&output).unwrap(), &Limits::default()).unwrap()
+}
+
+/// JBIG-KIT's sequential BIE of a page, with `args`.
+fn pbmtojbg(page: &Bitmap, args: &[&str], scratch: &TempDir) -> Vec<u8> {
+    let input = scratch.path("in.pbm");
+    let output = scratch.path("out.jbg");
+    std::fs::write(&input, page.to_pbm()).unwrap();
+    run(Command::new("pbmtojbg")
+        .arg("-q")
+        .args(args)
+        .arg(&input)
+        .arg(&output));
+    std::fs::read(&output).unwrap()
+}
+
+#[test]
+fn jbig_kit_and_we_read_each_others_bies_on_every_corpus_page() {
+    if !have_tool("jbgtopbm") || !have_tool("pbmtojbg") {
+        return;
+    }
+    let scratch = TempDir::new("jbig1");
+    let limits = Limits::default();
+    let (mut ours_total, mut theirs_total) = (0usize, 0usize);
+    eprintln!("| page | scanpress | pbmtojbg -q | ratio |");
+    eprintln!("|---|---:|---:|---:|");
+    for (name, page, _) in corpus_bilevel_pages() {
+        let ours = encode::encode(&page, &encode::Params::default());
+        assert_eq!(
+            jbgtopbm(&ours, &scratch).first_difference(&page),
+            None,
+            "{name}: jbgtopbm of ours"
+        );
+        assert_eq!(
+            decode::decode(&ours, &limits).unwrap(),
+            page,
+            "{name}: ours"
+        );
+        let theirs = pbmtojbg(&page, &[], &scratch);
+        assert_eq!(
+            decode::decode(&theirs, &limits)
+                .unwrap()
+                .first_difference(&page),
+            None,
+            "{name}: ours of pbmtojbg"
+        );
+        eprintln!(
+            "| {name} | {} | {} | {:.3} |",
+            ours.len(),
+            theirs.len(),
+            ours.len() as f64 / theirs.len() as f64
+        );
+        ours_total += ours.len();
+        theirs_total += theirs.len();
+    }
+    eprintln!(
+        "| **total** | **{ours_total}** | **{theirs_total}** | **{:.3}** |",
+        ours_total as f64 / theirs_total.max(1) as f64
+    );
+}
+
+#[test]
+fn every_template_and_option_reads_both_ways() {
+    if !have_tool("jbgtopbm") || !have_tool("pbmtojbg") {
+        return;
+    }
+    let scratch = TempDir::new("jbig1-options");
+    let limits = Limits::default();
+    let Some((_, page, _)) = corpus_bilevel_pages()
+        .into_iter()
+        .find(|p| p.0.starts_with("dev_ocrmypdf_kodak_handwriting"))
+    else {
+        return;
+    };
+    for two_line in [false, true] {
+        for tpbon in [false, true] {
+            for stripe_rows in [1, 7, 128, 100_000] {
+                let params = encode::Params {
+                    two_line,
+                    tpbon,
+                    stripe_rows,
+                };
+                let ours = encode::encode(&page, &params);
+                assert_eq!(jbgtopbm(&ours, &scratch), page, "{params:?}");
+                assert_eq!(decode::decode(&ours, &limits).unwrap(), page, "{params:?}");
+            }
+        }
+    }
+    // JBIG-KIT's options: -p sets TPBON (8) and LRLTWO (64); -m the AT pixel's reach; -s L0.
+    for args in [
+        &["-p", "0"][..],
+        &["-p", "8"],
+        &["-p", "64"],
+        &["-p", "72"],
+        &["-m", "0"],
+        &["-m", "127"],
+        &["-s", "1"],
+        &["-s", "5000"],
+    ] {
+        let theirs = pbmtojbg(&page, args, &scratch);
+        assert_eq!(
+            decode::decode(&theirs, &limits).unwrap(),
+            page,
+            "pbmtojbg {args:?}"
+        );
+    }
+}
