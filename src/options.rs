@@ -88,6 +88,8 @@ pub enum Codec {
     /// JBIG2 (T.88) with symbol coding: recurring and similar glyphs coded once and refined,
     /// never substituted; each page the smaller of that and one generic region.
     Jbig2,
+    /// JBIG1 (T.82), in a `.jbg` file.
+    Jbig1,
 }
 
 impl std::str::FromStr for Codec {
@@ -98,8 +100,10 @@ impl std::str::FromStr for Codec {
             "g4" => Ok(Codec::G4),
             "jbig2-generic" => Ok(Codec::Jbig2Generic),
             "jbig2" => Ok(Codec::Jbig2),
-            "jbig1" | "jpeg" | "mrc" => Err(Error::Parameter(format!(
-                "codec {s} is not available in this version; use auto, g4, jbig2 or jbig2-generic"
+            "jbig1" => Ok(Codec::Jbig1),
+            "jpeg" | "mrc" => Err(Error::Parameter(format!(
+                "codec {s} is not available in this version; use auto, g4, jbig2, \
+                 jbig2-generic or jbig1"
             ))),
             _ => Err(Error::Parameter(format!("unknown codec {s}"))),
         }
@@ -116,6 +120,8 @@ pub enum Format {
     Tiff,
     /// Standalone JBIG2 file.
     Jb2,
+    /// JBIG1 bi-level image entity (`.jbg`), one page.
+    Jbg,
 }
 
 impl Format {
@@ -129,8 +135,10 @@ impl Format {
             Some("tif" | "tiff") => Ok(Format::Tiff),
             Some("pdf") => Ok(Format::Pdf),
             Some("jb2" | "jbig2") => Ok(Format::Jb2),
+            Some("jbg" | "bie") => Ok(Format::Jbg),
             Some(other) => Err(Error::Parameter(format!(
-                "output extension .{other} is not supported in this version; use .pdf, .tif or .jb2"
+                "output extension .{other} is not supported in this version; use .pdf, .tif, \
+                 .jb2 or .jbg"
             ))),
             None => Err(Error::Parameter(format!(
                 "output {} has no extension to choose a format from",
@@ -145,6 +153,7 @@ impl Format {
             Format::Pdf => "pdf",
             Format::Tiff => "tif",
             Format::Jb2 => "jb2",
+            Format::Jbg => "jbg",
         }
     }
 }
@@ -156,8 +165,9 @@ impl std::str::FromStr for Format {
             "tiff" | "tif" => Ok(Format::Tiff),
             "pdf" => Ok(Format::Pdf),
             "jb2" => Ok(Format::Jb2),
+            "jbg" => Ok(Format::Jbg),
             _ => Err(Error::Parameter(format!(
-                "format {s} is not supported in this version; use pdf, tiff or jb2"
+                "format {s} is not supported in this version; use pdf, tiff, jb2 or jbg"
             ))),
         }
     }

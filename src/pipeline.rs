@@ -6,10 +6,10 @@ use std::path::{Path, PathBuf};
 
 use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
-use crate::codec::jbig2;
 use crate::codec::jbig2::generic::GenericParams;
 use crate::codec::jbig2::segments::PageSegment;
 use crate::codec::jbig2::segments::{Globals, StandaloneWriter};
+use crate::codec::{jbig1, jbig2};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::options::{Codec, Format, Options};
@@ -98,6 +98,7 @@ pub fn compress_bytes(
         }
         Format::Tiff => Sink::Tiff(TiffWriter::new()),
         Format::Jb2 => Sink::Jb2(StandaloneWriter::new()),
+        Format::Jbg => Sink::Jbg(None),
     };
     let group_pages = if codec == BilevelCodec::Jbig2 {
         GROUP_PAGES
@@ -178,6 +179,8 @@ enum BilevelCodec {
     Jbig2Generic,
     /// JBIG2 with symbol coding where it makes the page smaller.
     Jbig2,
+    /// JBIG1, sequential.
+    Jbig1,
 }
 
 /// The codec for `format`: what `codec` asks for, or for auto what the format holds best.
@@ -192,12 +195,19 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
             "JBIG2 goes in PDF or .jb2 files, not TIFF".into(),
         )),
         (Codec::G4, Format::Jb2) => Err(Error::Parameter("a .jb2 file holds JBIG2, not G4".into())),
+        (Codec::Auto | Codec::Jbig1, Format::Jbg) => Ok(BilevelCodec::Jbig1),
+        (Codec::Jbig1, _) => Err(Error::Parameter(
+            "JBIG1 goes in .jbg files (PDF has no JBIG1 filter)".into(),
+        )),
+        (_, Format::Jbg) => Err(Error::Parameter("a .jbg file holds JBIG1".into())),
     }
 }
 
 /// A page's coded data.
 enum Coded {
     G4(Vec<u8>),
+    /// A sequential BIE.
+    Jbig1(Vec<u8>),
     /// The segments of a JBIG2 page after its page information, whether they are symbol coded
     /// (else one generic region), and whether they refer to the group's shared segments (their
     /// `refers_to` index those first, as [`jbig2::segments::embedded_group_page`] says).
@@ -213,6 +223,7 @@ impl Coded {
     fn name(&self) -> &'static str {
         match self {
             Coded::G4(_) => "G4",
+            Coded::Jbig1(_) => "JBIG1",
             Coded::Jbig2 { symbols: true, .. } => "JBIG2 symbol",
             Coded::Jbig2 { symbols: false, .. } => "JBIG2 generic",
         }
@@ -244,6 +255,17 @@ fn encode_verified(
             encode_g4_verified(b, verify)
                 .map(Coded::G4)
                 .map_err(|e| in_page(e, number))
+        });
+        return Ok((Vec::new(), coded.collect::<Result<_>>()?));
+    }
+    if codec == BilevelCodec::Jbig1 {
+        let coded = bitmaps.iter().zip(first..).map(|(b, number)| {
+            let bie = jbig1::encode::encode(b, &jbig1::encode::Params::default());
+            if verify {
+                let decoded = jbig1::decode::decode(&bie, limits);
+                check_decoded(decoded, b, "JBIG1").map_err(|e| in_page(e, number))?;
+            }
+            Ok(Coded::Jbig1(bie))
         });
         return Ok((Vec::new(), coded.collect::<Result<_>>()?));
     }
@@ -337,6 +359,8 @@ enum Sink {
     Pdf(PdfWriter),
     Tiff(TiffWriter),
     Jb2(StandaloneWriter),
+    /// A `.jbg` file: one BIE, one page.
+    Jbg(Option<Vec<u8>>),
 }
 
 impl Sink {
@@ -355,7 +379,7 @@ impl Sink {
                 let shared = Shared::Jb2(jb2.add_globals(globals));
                 (shared, (jb2.written() - before) as u64)
             }
-            Sink::Tiff(_) => (Shared::None, 0),
+            Sink::Tiff(_) | Sink::Jbg(_) => (Shared::None, 0),
         }
     }
 
@@ -427,7 +451,18 @@ impl Sink {
                 jb2.add_group_page(w, h, dpi, segments, globals);
                 jb2.written() - before
             }
-            (Sink::Tiff(_), Coded::Jbig2 { .. }) | (Sink::Jb2(_), Coded::G4(_)) => {
+            (Sink::Jbg(bie @ None), Coded::Jbig1(data)) => {
+                *bie = Some(data.clone());
+                data.len()
+            }
+            (Sink::Jbg(Some(_)), Coded::Jbig1(_)) => {
+                return Err(Error::Parameter(
+                    "a .jbg file holds one page; write several pages to PDF, TIFF or .jb2".into(),
+                ));
+            }
+            (Sink::Tiff(_) | Sink::Jbg(_), Coded::Jbig2 { .. })
+            | (Sink::Jb2(_) | Sink::Jbg(_), Coded::G4(_))
+            | (Sink::Pdf(_) | Sink::Tiff(_) | Sink::Jb2(_), Coded::Jbig1(_)) => {
                 return Err(Error::Parameter(format!(
                     "{} pages cannot go in this format",
                     coded.name()
@@ -442,6 +477,7 @@ impl Sink {
             Sink::Pdf(pdf) => pdf.finish(),
             Sink::Tiff(tiff) => tiff.finish(),
             Sink::Jb2(jb2) => jb2.finish(),
+            Sink::Jbg(bie) => bie.unwrap_or_default(),
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Readers: every input becomes a sequence of [`Page`]s, decoded one at a time.
 
 pub mod fax;
+pub mod jbig1;
 pub mod jbig2;
 pub mod pdf;
 pub mod raster;
@@ -25,6 +26,8 @@ pub enum InputKind {
     Pdf,
     /// Standalone JBIG2 file.
     Jbig2,
+    /// JBIG1 bi-level image entity (`.jbg`), recognised by its name: it has no signature.
+    Jbig1,
 }
 
 /// Recognises an input from its first bytes, and from the file name for raw fax data, which has no
@@ -61,6 +64,9 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
     if lower.ends_with(".g3") || lower.ends_with(".fax") {
         return Ok(InputKind::RawFax);
     }
+    if lower.ends_with(".jbg") || lower.ends_with(".bie") || lower.ends_with(".jbig") {
+        return Ok(InputKind::Jbig1);
+    }
     // Some writers put junk before the header; readers look in the first 1024 bytes (7.5.2).
     if data[..data.len().min(1024)]
         .windows(5)
@@ -70,7 +76,7 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
     }
     Err(Error::unsupported(
         "input",
-        "not a TIFF, PDF, JBIG2, PNG, JPEG, PNM, BMP or raw G3 file",
+        "not a TIFF, PDF, JBIG2, JBIG1, PNG, JPEG, PNM, BMP or raw G3 file",
     ))
 }
 
@@ -89,6 +95,7 @@ pub fn open<'a>(data: &'a [u8], name: Option<&str>, limits: &Limits) -> Result<D
         InputKind::Raster => Box::new(std::iter::once(raster::read(data, limits))),
         InputKind::RawFax => Box::new(std::iter::once(fax::read(data, limits))),
         InputKind::Jbig2 => Box::new(jbig2::read(data, limits)?.into_iter().map(Ok)),
+        InputKind::Jbig1 => Box::new(std::iter::once(jbig1::read(data, limits))),
         InputKind::Pdf => {
             let pdf = pdf::PdfPages::new(data, limits)?;
             let info = pdf.info();
