@@ -134,6 +134,59 @@ impl LowestLayer {
         }
     }
 
+    /// The AT pixel's place for `rows` by T.82 Annex C (Figure C.2), from how often each
+    /// candidate (the default place, or `tx` from the smallest the template allows to `mx` to the
+    /// left) equals the pixel, over the coded rows' first 2,048 or so pixels; `None` to keep the
+    /// current one. The encoder looks at a stripe before coding it, so a move applies to the
+    /// stripe it was measured on.
+    pub fn choose_at(&self, bitmap: &Bitmap, rows: Range<u32>, top: u32, mx: u32) -> Option<u32> {
+        let tmin = if self.two_line { 5 } else { 3 };
+        let width = bitmap.width();
+        if mx < tmin || width < mx + 3 {
+            return None;
+        }
+        let mut c = vec![0i64; mx as usize + 1];
+        let mut all = 0i64;
+        for y in rows {
+            if all > 2048 {
+                break;
+            }
+            if self.tpbon && Self::typical(bitmap, y, top) {
+                continue;
+            }
+            let above = (y > top).then(|| y - 1);
+            for x in mx..width - 2 {
+                let p = bitmap.get(x, y);
+                if above.is_some_and(|a| bitmap.get(x + 2, a)) == p {
+                    c[0] += 1;
+                }
+                for t in tmin..=mx {
+                    if bitmap.get(x - t, y) == p {
+                        c[t as usize] += 1;
+                    }
+                }
+                all += 1;
+            }
+        }
+        if all <= 2048 {
+            return None;
+        }
+        let candidates = &c[tmin as usize..];
+        let c_max = *candidates.iter().max()?;
+        let c_min = *candidates.iter().min()?;
+        let best = (tmin..=mx).find(|&t| c[t as usize] == c_max)?;
+        let here = c[self.tx as usize];
+        let (cl_min, cl_max) = (c_min.min(c[0]), c_max.max(c[0]));
+        let moves = all - c_max < all >> 3
+            && c_max - here > all - c_max
+            && c_max - here > all >> 4
+            && c_max - (all - here) > all - c_max
+            && c_max - (all - here) > all >> 4
+            && c_max - c_min > all >> 2
+            && (self.tx != 0 || cl_max - cl_min > all >> 3);
+        (moves && best != self.tx).then_some(best)
+    }
+
     /// Codes `rows` of `bitmap` (T.82 6.7, 6.6.1); rows from `top` on are seen as the rows above.
     pub fn encode_rows(&mut self, bitmap: &Bitmap, rows: Range<u32>, top: u32, enc: &mut Encoder) {
         let width = bitmap.width();
