@@ -121,3 +121,30 @@ pub fn jbig2_round_trip(data: &[u8]) {
         generic::decode(&coded, width, height, &params, &limits()).expect("our JBIG2 decodes");
     assert_eq!(decoded, bitmap, "JBIG2 round trip changed the bitmap");
 }
+
+/// Decodes the bytes as a JBIG1 BIE.
+pub fn jbig1_decode(data: &[u8]) {
+    let _ = crate::codec::jbig1::decode::decode(data, &limits());
+}
+
+/// Encodes a bitmap built from the data as a sequential JBIG1 BIE, with the template, typical
+/// prediction, stripe height and AT reach taken from the first bytes, and checks that our decoder
+/// gives it back exactly.
+pub fn jbig1_round_trip(data: &[u8]) {
+    use crate::codec::jbig1::{decode, encode};
+    let [w, flags, rows, mx, rest @ ..] = data else {
+        return;
+    };
+    let Some(bitmap) = bitmap_of(*w, rest) else {
+        return;
+    };
+    let params = encode::Params {
+        two_line: flags & 1 != 0,
+        tpbon: flags & 2 != 0,
+        stripe_rows: (flags & 4 != 0).then_some(u32::from(*rows) + 1),
+        max_at: *mx % 128,
+    };
+    let coded = encode::encode(&bitmap, &params);
+    let decoded = decode::decode(&coded, &limits()).expect("our JBIG1 decodes");
+    assert_eq!(decoded, bitmap, "JBIG1 round trip changed the bitmap");
+}

@@ -45,3 +45,13 @@ fn jbig2_decode_regressions() {
 fn jbig2_round_trip_regressions() {
     replay("jbig2_round_trip", scanpress::fuzzing::jbig2_round_trip);
 }
+
+#[test]
+fn jbig1_decode_regressions() {
+    replay("jbig1_decode", scanpress::fuzzing::jbig1_decode);
+}
+
+#[test]
+fn jbig1_round_trip_regressions() {
+    replay("jbig1_round_trip", scanpress::fuzzing::jbig1_round_trip);
+}

@@ -130,3 +130,64 @@ fn every_template_and_option_reads_both_ways() {
         );
     }
 }
+
+/// Truncated, corrupted and absurd BIEs give errors, never a panic or a huge allocation.
+#[test]
+fn hostile_bies_give_clear_errors() {
+    let limits = Limits::default();
+    let data = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("fuzz/regressions/jbig1_decode/seed-pbmtojbg-q"),
+    )
+    .unwrap();
+    let good = decode::decode(&data, &limits).unwrap();
+    // Every truncation either fails or, cut inside the last stripe's trailing bytes, still gives
+    // a bitmap of the declared size.
+    for len in 0..data.len() {
+        if let Ok(b) = decode::decode(&data[..len], &limits) {
+            assert_eq!((b.width(), b.height()), (good.width(), good.height()));
+        }
+    }
+    // Flipped bytes anywhere.
+    for i in 0..data.len() {
+        for bit in [0x01u8, 0x80, 0xff] {
+            let mut bad = data.clone();
+            bad[i] ^= bit;
+            let _ = decode::decode(&bad, &limits);
+        }
+    }
+    let header = |w: u32, h: u32, l0: u32, d: u8, planes: u8| {
+        let mut b = vec![0, d, planes, 0];
+        b.extend_from_slice(&w.to_be_bytes());
+        b.extend_from_slice(&h.to_be_bytes());
+        b.extend_from_slice(&l0.to_be_bytes());
+        b.extend_from_slice(&[8, 0, 0, 0x08]);
+        b
+    };
+    let message = |b: &[u8]| decode::decode(b, &limits).unwrap_err().to_string();
+    assert!(message(&header(u32::MAX, u32::MAX, 1, 0, 1)).contains("limit"));
+    assert!(message(&header(0, 10, 1, 0, 1)).contains("zero"));
+    assert!(message(&header(10, 10, 0, 0, 1)).contains("zero"));
+    assert!(message(&header(10, 10, 1, 3, 1)).contains("progressive"));
+    assert!(message(&header(10, 10, 1, 0, 8)).contains("planes"));
+    assert!(message(&header(10, 10, 1, 0, 1)).contains("truncated"));
+    let mut unknown = header(10, 10, 1, 0, 1);
+    unknown.extend_from_slice(&[0xff, 0x09]);
+    assert!(message(&unknown).contains("marker"));
+    let mut abort = header(10, 10, 1, 0, 1);
+    abort.extend_from_slice(&[0xff, 0x04]);
+    assert!(message(&abort).contains("ABORT"));
+    let mut newlen = header(10, 10, 10, 0, 1);
+    newlen.extend_from_slice(&[0xff, 0x05, 0, 0, 0, 20]);
+    assert!(message(&newlen).contains("NEWLEN"));
+    let mut comment = header(10, 10, 10, 0, 1);
+    comment.extend_from_slice(&[0xff, 0x07, 0xff, 0xff, 0xff, 0xff]);
+    assert!(message(&comment).contains("COMMENT"));
+    let mut at = header(10, 10, 10, 0, 1);
+    at.extend_from_slice(&[0xff, 0x06, 0, 0, 0, 0, 9, 0]);
+    assert!(message(&at).contains("ATMOVE"));
+    // A NEWLEN that shortens the page is obeyed.
+    let mut short = header(16, 10, 10, 0, 1);
+    short.extend_from_slice(&[0xff, 0x02, 0xff, 0x05, 0, 0, 0, 4]);
+    assert_eq!(decode::decode(&short, &limits).unwrap().height(), 4);
+}
