@@ -13,6 +13,18 @@ const FORMAT: &str = "image";
 
 /// Decodes a single-page raster image.
 pub fn read(data: &[u8], limits: &Limits) -> Result<Page> {
+    // Binary PBM, bilevel already: read straight into a bitmap.
+    if data.starts_with(b"P4") {
+        let bitmap = crate::bitmap::Bitmap::from_pbm(data, limits)?;
+        let (width, height) = (bitmap.width(), bitmap.height());
+        return Ok(Page {
+            image: PageImage::Bilevel(bitmap),
+            resolution: Resolution::checked(None, width, height),
+            source_bytes: Some(data.len() as u64),
+            notes: Vec::new(),
+            rotate: 0,
+        });
+    }
     let mut reader = ImageReader::new(Cursor::new(data))
         .with_guessed_format()
         .map_err(|e| Error::format(FORMAT, e.to_string()))?;

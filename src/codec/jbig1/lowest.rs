@@ -13,7 +13,23 @@
 use std::ops::Range;
 
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, bits_at};
+
+/// The first black pixel at or after column `from` of a row, or `end` if there is none before.
+fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
+    let mut w = (from / 64) as usize;
+    let mut word = words.get(w).copied().unwrap_or(0) & (u64::MAX >> (from % 64));
+    loop {
+        if word != 0 {
+            return (w as u32 * 64 + word.leading_zeros()).min(end);
+        }
+        w += 1;
+        if w >= words.len() || w as u32 * 64 >= end {
+            return end;
+        }
+        word = words[w];
+    }
+}
 
 /// TPBON's pseudo-pixel context with the three-line template (T.82 6.6.1.1).
 const TPB3CX: usize = 0x0e5;
@@ -29,10 +45,11 @@ struct Window<'a> {
 }
 
 impl<'a> Window<'a> {
-    fn new(words: &'a [u64]) -> Self {
-        let mut w = Window { words, bits: 0 };
-        w.load(0);
-        w
+    /// The window on `words` with column `x` current.
+    fn at(words: &'a [u64], x: u32) -> Self {
+        let x = i64::from(x);
+        let bits = u128::from(bits_at(words, x - 7)) << 64 | u128::from(bits_at(words, x + 57));
+        Window { words, bits }
     }
 
     /// Brings in word `w` and the start of the next, at the start of word `w` (after 64 steps).
@@ -201,11 +218,13 @@ impl LowestLayer {
                 }
             }
             let (r2, r1) = Self::rows_above(bitmap, y, top);
+            let current = bitmap.row(y);
             let (mut above2, mut above, mut here) =
-                (Window::new(r2), Window::new(r1), Window::new(bitmap.row(y)));
+                (Window::at(r2, 0), Window::at(r1, 0), Window::at(current, 0));
             let tx = self.tx;
-            for x in 0..width {
-                if x > 0 && x % 64 == 0 {
+            let mut x = 0;
+            while x < width {
+                if x % 64 == 0 {
                     let w = (x / 64) as usize;
                     above2.load(w);
                     above.load(w);
@@ -217,12 +236,43 @@ impl LowestLayer {
                     0
                 };
                 let cx = self.context(&above2, &above, &here, at);
-                enc.encode(&mut self.contexts[cx], here.take(0, 1) == 1);
+                let pixel = here.take(0, 1) == 1;
+                if cx == 0 && !pixel && !self.contexts[0].mps() {
+                    // White in an all-white neighbourhood, up to where any template pixel is
+                    // black: coded as one run of the more probable symbol.
+                    let end = self
+                        .white_run_end(r2, r1, current, x, width)
+                        .min(next_black(current, x, width));
+                    enc.encode_mps_run(&mut self.contexts[0], (end - x) as usize);
+                    x = end;
+                    above2 = Window::at(r2, x);
+                    above = Window::at(r1, x);
+                    here = Window::at(current, x);
+                    continue;
+                }
+                enc.encode(&mut self.contexts[cx], pixel);
                 above2.bits <<= 1;
                 above.bits <<= 1;
                 here.bits <<= 1;
+                x += 1;
             }
         }
+    }
+
+    /// Where a run of white pixels with an all-white template from column `x` must end at the
+    /// latest, from the rows above (`r2`, `r1`) and, for a moved AT pixel, the current row
+    /// `here` (whose own pixels the caller checks).
+    fn white_run_end(&self, r2: &[u64], r1: &[u64], here: &[u64], x: u32, width: u32) -> u32 {
+        // Row y-1 is seen 2 columns ahead, row y-2 (three-line) 1 column ahead.
+        let mut end = next_black(r1, x, width + 2).saturating_sub(2);
+        if !self.two_line {
+            end = end.min(next_black(r2, x, width + 1).saturating_sub(1));
+        }
+        if self.tx != 0 {
+            let behind = x.saturating_sub(self.tx);
+            end = end.min(next_black(here, behind, width).saturating_add(self.tx));
+        }
+        end.clamp(x + 1, width)
     }
 
     /// Decodes `rows` into `bitmap`, whose rows must be white; `at_moves` are the stripe's AT
@@ -257,10 +307,11 @@ impl LowestLayer {
             row.fill(0);
             {
                 let (r2, r1) = Self::rows_above(bitmap, y, top);
-                let (mut above2, mut above) = (Window::new(r2), Window::new(r1));
-                let mut here = Window::new(&[]);
-                for x in 0..width {
-                    if x > 0 && x % 64 == 0 {
+                let (mut above2, mut above) = (Window::at(r2, 0), Window::at(r1, 0));
+                let mut here = Window::at(&[], 0);
+                let mut x = 0;
+                while x < width {
+                    if x % 64 == 0 {
                         let w = (x / 64) as usize;
                         above2.load(w);
                         above.load(w);
@@ -272,6 +323,24 @@ impl LowestLayer {
                         0
                     };
                     let cx = self.context(&above2, &above, &here, at);
+                    if cx == 0 && !self.contexts[0].mps() {
+                        let end = self.white_run_end(r2, r1, &row, x, width);
+                        let (n, black) =
+                            dec.decode_white_run(&mut self.contexts[0], (end - x) as usize);
+                        if n > 0 || black {
+                            x += n as u32;
+                            here.bits <<= n.min(127);
+                            if black {
+                                row[(x / 64) as usize] |= 1 << (63 - x % 64);
+                                here.bits |= 1 << 120;
+                                x += 1;
+                                here.bits <<= 1;
+                            }
+                            above2 = Window::at(r2, x);
+                            above = Window::at(r1, x);
+                            continue;
+                        }
+                    }
                     let pixel = dec.decode(&mut self.contexts[cx]);
                     if pixel {
                         row[(x / 64) as usize] |= 1 << (63 - x % 64);
@@ -280,6 +349,7 @@ impl LowestLayer {
                     above2.bits <<= 1;
                     above.bits <<= 1;
                     here.bits <<= 1;
+                    x += 1;
                 }
             }
             bitmap.row_mut(y).copy_from_slice(&row);
