@@ -533,7 +533,7 @@ mod tests {
             assert_eq!(many.finish(), data, "seed {seed}");
             // Decoding with runs gives the same pixels.
             let mut dec = Decoder::new(&data);
-            let mut cx = vec![Context::default(); 16];
+            let mut cx = [Context::default(); 16];
             for &(run, c, bit) in &events {
                 let mut left = run;
                 while left > 0 {
