@@ -195,9 +195,11 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
             "JBIG2 goes in PDF or .jb2 files, not TIFF".into(),
         )),
         (Codec::G4, Format::Jb2) => Err(Error::Parameter("a .jb2 file holds JBIG2, not G4".into())),
-        (Codec::Auto | Codec::Jbig1, Format::Jbg) => Ok(BilevelCodec::Jbig1),
+        (Codec::Auto | Codec::Jbig1, Format::Jbg) | (Codec::Jbig1, Format::Tiff) => {
+            Ok(BilevelCodec::Jbig1)
+        }
         (Codec::Jbig1, _) => Err(Error::Parameter(
-            "JBIG1 goes in .jbg files (PDF has no JBIG1 filter)".into(),
+            "JBIG1 goes in .jbg and TIFF files (PDF has no JBIG1 filter)".into(),
         )),
         (_, Format::Jbg) => Err(Error::Parameter("a .jbg file holds JBIG1".into())),
     }
@@ -451,6 +453,10 @@ impl Sink {
                 jb2.add_group_page(w, h, dpi, segments, globals);
                 jb2.written() - before
             }
+            (Sink::Tiff(tiff), Coded::Jbig1(bie)) => {
+                tiff.add_jbig_page(w, h, resolution, bie);
+                bie.len()
+            }
             (Sink::Jbg(bie @ None), Coded::Jbig1(data)) => {
                 *bie = Some(data.clone());
                 data.len()
@@ -462,7 +468,7 @@ impl Sink {
             }
             (Sink::Tiff(_) | Sink::Jbg(_), Coded::Jbig2 { .. })
             | (Sink::Jb2(_) | Sink::Jbg(_), Coded::G4(_))
-            | (Sink::Pdf(_) | Sink::Tiff(_) | Sink::Jb2(_), Coded::Jbig1(_)) => {
+            | (Sink::Pdf(_) | Sink::Jb2(_), Coded::Jbig1(_)) => {
                 return Err(Error::Parameter(format!(
                     "{} pages cannot go in this format",
                     coded.name()

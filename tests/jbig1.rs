@@ -191,3 +191,43 @@ fn hostile_bies_give_clear_errors() {
     short.extend_from_slice(&[0xff, 0x02, 0xff, 0x05, 0, 0, 0, 4]);
     assert_eq!(decode::decode(&short, &limits).unwrap().height(), 4);
 }
+
+/// TIFF with JBIG compression (34661): libtiff reads our multi-page TIFF-JBIG page for page, and
+/// we read what libtiff's `tiffcp -c jbig` writes under either fill order.
+#[test]
+fn tiff_jbig_reads_both_ways_with_libtiff() {
+    if !have_tool("tiffcp") {
+        return;
+    }
+    let Some(dir) = corpus_dir() else { return };
+    let scratch = TempDir::new("tiff-jbig");
+    let source = dir.join("files/dev_ccitt1-8_fax_8pages_g3-2d.tif");
+    let data = std::fs::read(&source).unwrap();
+    let pages = our_bitmaps(&data, "fax.tif");
+    let options = scanpress::Options::default()
+        .with_codec(scanpress::Codec::Jbig1)
+        .with_format(scanpress::Format::Tiff);
+    let (tiff, reports) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
+    assert!(reports.iter().all(|r| r.codec == "JBIG1"));
+    let ours = scratch.path("ours-jbig.tif");
+    std::fs::write(&ours, &tiff).unwrap();
+    assert_eq!(libtiff_pages(&ours, &scratch), pages, "libtiff reads ours");
+    for fill in ["lsb2msb", "msb2lsb"] {
+        let plain = scratch.path("plain.tif");
+        let jbig = scratch.path("libtiff-jbig.tif");
+        run(Command::new("tiffcp")
+            .args(["-c", "none", "-f", fill])
+            .arg(&source)
+            .arg(&plain));
+        run(Command::new("tiffcp")
+            .args(["-c", "jbig"])
+            .arg(&plain)
+            .arg(&jbig));
+        let theirs = std::fs::read(&jbig).unwrap();
+        assert_eq!(
+            our_bitmaps(&theirs, "jbig.tif"),
+            pages,
+            "ours of libtiff's, {fill}"
+        );
+    }
+}

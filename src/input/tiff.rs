@@ -164,6 +164,7 @@ fn read_page(d: &mut Decoder<Cursor<&[u8]>>, index: usize, limits: &Limits) -> R
             }
             PageImage::Bilevel(bitmap)
         }
+        34661 => PageImage::Bilevel(read_jbig(d, photometric, fill_order, limits)?),
         6 => {
             return Err(Error::unsupported(
                 FORMAT,
@@ -287,6 +288,47 @@ fn read_ccitt(
         page.invert();
     }
     Ok((page, damaged))
+}
+
+/// Reads a JBIG-compressed page (Compression 34661, as libtiff writes it): one strip holding a
+/// BIE of the whole page, decoded by [`crate::codec::jbig1`]; 1 is black unless
+/// PhotometricInterpretation says BlackIsZero. As libtiff does, the strip is the BIE under
+/// FillOrder 2, and the BIE bit-reversed under FillOrder 1.
+fn read_jbig(
+    d: &mut Decoder<Cursor<&[u8]>>,
+    photometric: Option<u32>,
+    fill_order: u32,
+    limits: &Limits,
+) -> Result<Bitmap> {
+    let offsets = tag_u64s(d, Tag::StripOffsets)?;
+    let counts = tag_u64s(d, Tag::StripByteCounts)?;
+    let (&[offset], &[count]) = (&offsets[..], &counts[..]) else {
+        return Err(Error::unsupported(
+            FORMAT,
+            "JBIG pages in more than one strip",
+        ));
+    };
+    limits.check_input_bytes(count)?;
+    let data = d.inner().get_ref();
+    let bie = usize::try_from(offset)
+        .ok()
+        .zip(usize::try_from(count).ok())
+        .and_then(|(o, c)| data.get(o..o.checked_add(c)?))
+        .ok_or_else(|| Error::format(FORMAT, "the JBIG strip lies past the end of the file"))?;
+    let mut bie = bie.to_vec();
+    if fill_order != 2 {
+        for b in &mut bie {
+            *b = b.reverse_bits();
+        }
+    }
+    let mut page = crate::codec::jbig1::decode::decode(&bie, limits).map_err(|e| match e {
+        Error::Format { message, .. } => Error::format(FORMAT, format!("JBIG strip: {message}")),
+        other => other,
+    })?;
+    if photometric == Some(1) {
+        page.invert();
+    }
+    Ok(page)
 }
 
 /// Decodes a page in any compression the `tiff` crate knows.

@@ -81,36 +81,59 @@ impl TiffWriter {
     /// Appends a page of `width` x `height` pixels whose G4 data is `g4` (`1 = black`, written as
     /// PhotometricInterpretation WhiteIsZero).
     pub fn add_g4_page(&mut self, width: u32, height: u32, resolution: &Resolution, g4: &[u8]) {
+        // Compression 4: CCITT T.6, with T6Options 0.
+        self.add_bilevel_page(width, height, resolution, (4, Some(0), 1), g4);
+    }
+
+    /// Appends a page whose one strip is `bie`, a JBIG1 BIE of the whole page (Compression
+    /// 34661, ISO JBIG; `1 = black`). libtiff's JBIG codec stores the BIE bit-reversed under
+    /// FillOrder 1 and as it is under FillOrder 2, which is what this writes.
+    pub fn add_jbig_page(&mut self, width: u32, height: u32, resolution: &Resolution, bie: &[u8]) {
+        self.add_bilevel_page(width, height, resolution, (34661, None, 2), bie);
+    }
+
+    /// Appends a bilevel page of one strip `data` coded with `compression`, with its T6Options
+    /// and FillOrder.
+    fn add_bilevel_page(
+        &mut self,
+        width: u32,
+        height: u32,
+        resolution: &Resolution,
+        (compression, t6_options, fill_order): (u16, Option<u32>, u16),
+        data: &[u8],
+    ) {
         self.pad_to_word();
         let data_at = self.out.len() as u32;
-        self.out.extend_from_slice(g4);
+        self.out.extend_from_slice(data);
         self.pad_to_word();
         let software = format!("scanpress {}\0", env!("CARGO_PKG_VERSION")).into_bytes();
         // Tags in ascending order (TIFF 6.0 section 2).
-        let entries = [
-            long(254, 0),                // NewSubfileType
-            long(256, width),            // ImageWidth
-            long(257, height),           // ImageLength
-            short(258, 1),               // BitsPerSample
-            short(259, 4),               // Compression: CCITT T.6
-            short(262, 0),               // PhotometricInterpretation: WhiteIsZero
-            short(266, 1),               // FillOrder: MSB first
-            long(273, data_at),          // StripOffsets
-            short(277, 1),               // SamplesPerPixel
-            long(278, height),           // RowsPerStrip
-            long(279, g4.len() as u32),  // StripByteCounts
-            rational(282, resolution.x), // XResolution
-            rational(283, resolution.y), // YResolution
-            short(284, 1),               // PlanarConfiguration: contiguous
-            long(293, 0),                // T6Options
-            short(296, 2),               // ResolutionUnit: inch
-            Entry {
-                tag: 305, // Software
-                kind: ASCII,
-                count: software.len() as u32,
-                value: software,
-            },
+        let mut entries = vec![
+            long(254, 0),                 // NewSubfileType
+            long(256, width),             // ImageWidth
+            long(257, height),            // ImageLength
+            short(258, 1),                // BitsPerSample
+            short(259, compression),      // Compression
+            short(262, 0),                // PhotometricInterpretation: WhiteIsZero
+            short(266, fill_order),       // FillOrder
+            long(273, data_at),           // StripOffsets
+            short(277, 1),                // SamplesPerPixel
+            long(278, height),            // RowsPerStrip
+            long(279, data.len() as u32), // StripByteCounts
+            rational(282, resolution.x),  // XResolution
+            rational(283, resolution.y),  // YResolution
+            short(284, 1),                // PlanarConfiguration: contiguous
         ];
+        if let Some(options) = t6_options {
+            entries.push(long(293, options)); // T6Options
+        }
+        entries.push(short(296, 2)); // ResolutionUnit: inch
+        entries.push(Entry {
+            tag: 305, // Software
+            kind: ASCII,
+            count: software.len() as u32,
+            value: software,
+        });
         self.write_ifd(&entries);
         self.pages += 1;
     }
