@@ -1,10 +1,13 @@
 //! Reading a BIE (T.82 6.2): the header, then stripe data entities and the floating marker
-//! segments between them (ATMOVE, NEWLEN, COMMENT). This version decodes BIEs of one resolution
-//! layer and one plane, as T.85 fax and `pbmtojbg -q` write them; progressive BIEs are a clear
+//! segments between them (ATMOVE, NEWLEN, COMMENT). One plane; one resolution layer (as T.85 fax
+//! and `pbmtojbg -q` write) or several (as `pbmtojbg` does by default), the lowest first, in
+//! either stripe order. BIEs that start above the lowest layer, send high layers first (HITOLO),
+//! carry a private DP table, or change the height of a layered image are a clear
 //! [`Error::Unsupported`].
 
 use super::arith::{Decoder, ESC, STUFF};
-use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, unsupported};
+use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, order, unsupported};
+use super::differential::DifferentialLayer;
 use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
@@ -104,10 +107,7 @@ fn sde_end(data: &[u8], pos: usize) -> Result<usize> {
 pub fn decode(data: &[u8], limits: &Limits) -> Result<Bitmap> {
     let header = Header::read(data)?;
     if header.d > 0 {
-        return Err(unsupported(format!(
-            "progressive BIEs ({} resolution layers) are not decoded yet",
-            u32::from(header.d) + 1
-        )));
+        return decode_layers(data, &header, limits);
     }
     if header.planes != 1 {
         return Err(unsupported(format!("{} bit planes", header.planes)));
@@ -172,4 +172,112 @@ pub fn decode(data: &[u8], limits: &Limits) -> Result<Bitmap> {
         bitmap = bitmap.crop(0, 0, header.width, height);
     }
     Ok(bitmap)
+}
+
+/// `size` halved `times` times, rounding up: a layer's size (T.82 6.2.2.4).
+fn halved(size: u32, times: u8) -> u32 {
+    let d = u64::from(size).div_ceil(1 << times);
+    d as u32
+}
+
+/// Decodes a BIE of several resolution layers, from the lowest (T.82 6.2.4, 6.7).
+fn decode_layers(data: &[u8], header: &Header, limits: &Limits) -> Result<Bitmap> {
+    if header.dl != 0 {
+        return Err(unsupported(
+            "a BIE that starts above the lowest resolution layer",
+        ));
+    }
+    if header.planes != 1 {
+        return Err(unsupported(format!("{} bit planes", header.planes)));
+    }
+    if header.order & order::HITOLO != 0 {
+        return Err(unsupported("high resolution layers sent first (HITOLO)"));
+    }
+    let private_table = options::DPON | options::DPPRIV;
+    if header.options & private_table == private_table {
+        return Err(unsupported("a private deterministic prediction table"));
+    }
+    if header.d > 24 {
+        return Err(bad_jbig(format!("{} resolution layers", header.d)));
+    }
+    limits.check_pixels(header.width, header.height)?;
+    let d = header.d;
+    let mut layers = Vec::with_capacity(usize::from(d) + 1);
+    for k in 0..=d {
+        layers.push(Bitmap::new(
+            halved(header.width, d - k),
+            halved(header.height, d - k),
+            limits,
+        )?);
+    }
+    let mut lowest = LowestLayer::new(
+        header.options & options::LRLTWO != 0,
+        header.options & options::TPBON != 0,
+    );
+    let mut differential: Vec<DifferentialLayer> = (0..d)
+        .map(|_| {
+            DifferentialLayer::new(
+                header.options & options::TPDON != 0,
+                header.options & options::DPON != 0,
+            )
+        })
+        .collect();
+    let mut tops = vec![0u32; usize::from(d) + 1];
+    let stripe_rows = |k: u8| u64::from(header.l0) << k;
+    let stripes = u64::from(header.height).div_ceil(stripe_rows(d));
+    // SEQ: each stripe through every layer; otherwise every stripe of a layer, layer by layer.
+    let sequence: Vec<(u64, u8)> = if header.order & order::SEQ != 0 {
+        (0..stripes)
+            .flat_map(|s| (0..=d).map(move |k| (s, k)))
+            .collect()
+    } else {
+        (0..=d)
+            .flat_map(|k| (0..stripes).map(move |s| (s, k)))
+            .collect()
+    };
+    let mut pos = HEADER_LEN;
+    for (stripe, k) in sequence {
+        let found = floating(data, &mut pos, header)?;
+        if found.new_height.is_some() {
+            return Err(unsupported("NEWLEN in a BIE of several resolution layers"));
+        }
+        let end = sde_end(data, pos)?;
+        let layer_height = layers[usize::from(k)].height();
+        let clamp = |r: u64| u32::try_from(r.min(u64::from(layer_height))).unwrap_or(layer_height);
+        let rows = clamp(stripe * stripe_rows(k))..clamp((stripe + 1) * stripe_rows(k));
+        let mut coder = Decoder::new(&data[pos..end]);
+        let top = tops[usize::from(k)];
+        if k == 0 {
+            lowest.decode_rows(
+                &mut layers[0],
+                rows.clone(),
+                top,
+                &mut coder,
+                &found.at_moves,
+            );
+        } else {
+            let (below, above) = layers.split_at_mut(usize::from(k));
+            let low = &below[usize::from(k) - 1];
+            let low_end = clamp((stripe + 1) * stripe_rows(k - 1)).min(low.height());
+            differential[usize::from(k) - 1].decode_rows(
+                &mut above[0],
+                low,
+                rows.clone(),
+                low_end,
+                top,
+                &mut coder,
+                &found.at_moves,
+            );
+        }
+        if data[end + 1] == marker::SDRST {
+            if k == 0 {
+                lowest.reset();
+            } else {
+                differential[usize::from(k) - 1].reset();
+            }
+            tops[usize::from(k)] = rows.end;
+        }
+        pos = end + 2;
+    }
+    Ok(layers.pop().expect("at least two layers"))
 }

@@ -5,5 +5,7 @@
 pub mod arith;
 pub mod bie;
 pub mod decode;
+mod differential;
 pub mod encode;
 mod lowest;
+mod tables;
