@@ -22,9 +22,9 @@ fn bench(c: &mut Criterion) {
             u64::from(b.width()) * u64::from(b.height()),
         ));
         group.bench_with_input(BenchmarkId::new("encode", name), b, |bench, b| {
-            bench.iter(|| encode::encode(black_box(b), &params))
+            bench.iter(|| encode::encode(black_box(b), &params, &Limits::default()).unwrap())
         });
-        let bie = encode::encode(b, &params);
+        let bie = encode::encode(b, &params, &Limits::default()).unwrap();
         group.bench_with_input(BenchmarkId::new("decode", name), &bie, |bench, bie| {
             bench.iter(|| decode::decode(black_box(bie), &Limits::default()).unwrap())
         });

@@ -127,9 +127,9 @@ pub fn jbig1_decode(data: &[u8]) {
     let _ = crate::codec::jbig1::decode::decode(data, &limits());
 }
 
-/// Encodes a bitmap built from the data as a sequential JBIG1 BIE, with the template, typical
-/// prediction, stripe height and AT reach taken from the first bytes, and checks that our decoder
-/// gives it back exactly.
+/// Encodes a bitmap built from the data as a JBIG1 BIE, with the template, typical prediction,
+/// stripe height, AT reach and resolution layers taken from the first bytes, and checks that our
+/// decoder gives it back exactly.
 pub fn jbig1_round_trip(data: &[u8]) {
     use crate::codec::jbig1::{decode, encode};
     let [w, flags, rows, mx, rest @ ..] = data else {
@@ -143,8 +143,9 @@ pub fn jbig1_round_trip(data: &[u8]) {
         tpbon: flags & 2 != 0,
         stripe_rows: (flags & 4 != 0).then_some(u32::from(*rows) + 1),
         max_at: *mx % 128,
+        layers: (flags >> 3) % 4,
     };
-    let coded = encode::encode(&bitmap, &params);
+    let coded = encode::encode(&bitmap, &params, &limits()).expect("our JBIG1 encodes");
     let decoded = decode::decode(&coded, &limits()).expect("our JBIG1 decodes");
     assert_eq!(decoded, bitmap, "JBIG1 round trip changed the bitmap");
 }

@@ -262,7 +262,11 @@ fn encode_verified(
     }
     if codec == BilevelCodec::Jbig1 {
         let coded = bitmaps.iter().zip(first..).map(|(b, number)| {
-            let bie = jbig1::encode::encode(b, &jbig1::encode::Params::default());
+            let params = jbig1::encode::Params {
+                layers: jbig1::encode::preview_layers(b.width()),
+                ..Default::default()
+            };
+            let bie = jbig1::encode::encode(b, &params, limits).map_err(|e| in_page(e, number))?;
             if verify {
                 let decoded = jbig1::decode::decode(&bie, limits);
                 check_decoded(decoded, b, "JBIG1").map_err(|e| in_page(e, number))?;

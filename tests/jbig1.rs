@@ -47,7 +47,7 @@ fn jbig_kit_and_we_read_each_others_bies_on_every_corpus_page() {
     eprintln!("| page | scanpress | pbmtojbg -q | ratio |");
     eprintln!("|---|---:|---:|---:|");
     for (name, page, _) in corpus_bilevel_pages() {
-        let ours = encode::encode(&page, &encode::Params::default());
+        let ours = encode::encode(&page, &encode::Params::default(), &limits).unwrap();
         assert_eq!(
             jbgtopbm(&ours, &scratch).first_difference(&page),
             None,
@@ -107,8 +107,9 @@ fn every_template_and_option_reads_both_ways() {
                     tpbon,
                     stripe_rows,
                     max_at: 8,
+                    layers: 0,
                 };
-                let ours = encode::encode(&page, &params);
+                let ours = encode::encode(&page, &params, &limits).unwrap();
                 assert_eq!(jbgtopbm(&ours, &scratch), page, "{params:?}");
                 assert_eq!(decode::decode(&ours, &limits).unwrap(), page, "{params:?}");
             }
@@ -276,4 +277,49 @@ fn the_corpus_bies_decode_as_jbgtopbm_decodes_them() {
         let ours = decode::decode(&data, &Limits::default()).unwrap();
         assert_eq!(ours, jbgtopbm(&data, &scratch), "{}", file.display());
     }
+}
+
+/// Our resolution layers: jbgtopbm decodes our layered BIE of every corpus page exactly, and the
+/// sizes against pbmtojbg with the same number of layers.
+#[test]
+fn jbgtopbm_reads_our_resolution_layers_on_every_corpus_page() {
+    if !have_tool("jbgtopbm") || !have_tool("pbmtojbg") {
+        return;
+    }
+    let scratch = TempDir::new("jbig1-layers");
+    let limits = Limits::default();
+    let (mut ours_total, mut theirs_total) = (0usize, 0usize);
+    eprintln!("| page | layers | scanpress | pbmtojbg -d | ratio |");
+    eprintln!("|---|---:|---:|---:|---:|");
+    for (name, page, _) in corpus_bilevel_pages() {
+        let layers = encode::preview_layers(page.width());
+        let params = encode::Params {
+            layers,
+            ..Default::default()
+        };
+        let ours = encode::encode(&page, &params, &limits).unwrap();
+        assert_eq!(
+            decode::decode(&ours, &limits).unwrap(),
+            page,
+            "{name}: ours"
+        );
+        assert_eq!(jbgtopbm(&ours, &scratch), page, "{name}: jbgtopbm");
+        let theirs = pbmtojbg_layers(&page, &["-d", &layers.to_string()], &scratch);
+        eprintln!(
+            "| {name} | {layers} | {} | {} | {:.3} |",
+            ours.len(),
+            theirs.len(),
+            ours.len() as f64 / theirs.len() as f64
+        );
+        assert!(
+            ours.len() <= theirs.len(),
+            "{name}: larger than pbmtojbg -d {layers}"
+        );
+        ours_total += ours.len();
+        theirs_total += theirs.len();
+    }
+    eprintln!(
+        "| **total** | | **{ours_total}** | **{theirs_total}** | **{:.3}** |",
+        ours_total as f64 / theirs_total.max(1) as f64
+    );
 }

@@ -259,7 +259,7 @@ fn decode_layers(data: &[u8], header: &Header, limits: &Limits) -> Result<Bitmap
             let (below, above) = layers.split_at_mut(usize::from(k));
             let low = &below[usize::from(k) - 1];
             let low_end = clamp((stripe + 1) * stripe_rows(k - 1)).min(low.height());
-            differential[usize::from(k) - 1].decode_rows(
+            differential[usize::from(k) - 1].code_rows(
                 &mut above[0],
                 low,
                 rows.clone(),

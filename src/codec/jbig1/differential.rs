@@ -11,8 +11,8 @@
 
 use std::ops::Range;
 
-use super::arith::{CONTEXTS, Context, Decoder};
-use super::tables::deterministic;
+use super::arith::{CONTEXTS, Context, Decoder, Encoder};
+use super::tables::{deterministic, reduced};
 use crate::bitmap::Bitmap;
 
 /// TPDON's pseudo-pixel context (T.82 6.6.2).
@@ -21,7 +21,66 @@ const TPDCX: usize = 0xc3f;
 /// Offsets of the four DP phases in the table (T.82 Tables 19-22).
 const PHASE: [usize; 4] = [0, 256, 768, 2816];
 
-/// A layer being decoded, and what carries from stripe to stripe.
+/// One side of the arithmetic coder, so that one loop codes a layer both ways.
+pub trait Coder {
+    /// Codes `pixel` (encoding) or returns the decoded one (decoding, `pixel` unused).
+    fn pixel(&mut self, cx: &mut Context, pixel: bool) -> bool;
+    /// Whether this side knows the pixels (encodes).
+    fn encodes(&self) -> bool;
+}
+
+impl Coder for Encoder {
+    fn pixel(&mut self, cx: &mut Context, pixel: bool) -> bool {
+        self.encode(cx, pixel);
+        pixel
+    }
+    fn encodes(&self) -> bool {
+        true
+    }
+}
+
+impl Coder for Decoder<'_> {
+    fn pixel(&mut self, cx: &mut Context, _: bool) -> bool {
+        self.decode(cx)
+    }
+    fn encodes(&self) -> bool {
+        false
+    }
+}
+
+/// The layer below `high` by T.82 6.4's resolution reduction: each low pixel from the 3x3 high
+/// pixels around its two columns and two rows (the row below them standing in for a missing last
+/// one) and the low pixels left of it and above it, through Table 17.
+pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::Result<Bitmap> {
+    let (hw, hh) = (high.width(), high.height());
+    let mut low = Bitmap::new(hw.div_ceil(2), hh.div_ceil(2), limits)?;
+    for i in 0..i64::from(low.height()) {
+        // The pair's second row, or its first again at the bottom.
+        let second = if 2 * i + 1 >= i64::from(hh) {
+            2 * i
+        } else {
+            2 * i + 1
+        };
+        let mut left = 0;
+        for j in 0..i64::from(low.width()) {
+            let h = |x: i64, y: i64| px(high, x, y, 0);
+            let mut index = 0;
+            for (k, dx) in [1, 0, -1].into_iter().enumerate() {
+                index |= h(2 * j + dx, second) << k;
+                index |= h(2 * j + dx, 2 * i) << (3 + k);
+                index |= h(2 * j + dx, 2 * i - 1) << (6 + k);
+            }
+            index |= left << 9 | px(&low, j, i - 1, 0) << 10 | px(&low, j - 1, i - 1, 0) << 11;
+            left = usize::from(reduced(index));
+            if left == 1 {
+                low.set(j as u32, i as u32, true);
+            }
+        }
+    }
+    Ok(low)
+}
+
+/// A layer being coded, and what carries from stripe to stripe.
 pub struct DifferentialLayer {
     tpdon: bool,
     dpon: bool,
@@ -61,18 +120,41 @@ impl DifferentialLayer {
         self.lntp = true;
     }
 
-    /// Decodes `rows` of `high` from `low`, the layer below, whose rows of this stripe end before
-    /// `low_end`; rows above `top` (a reset stripe's first) are white; `at_moves` are the stripe's
-    /// AT moves (row in the stripe, tx).
+    /// Whether TPDON may predict the pair of rows from `y`: every pixel whose nine low neighbours
+    /// are one colour is that colour (T.82 6.6.2).
+    fn typical_pair(high: &Bitmap, low: &Bitmap, y: u32, below_row: i64) -> bool {
+        let ly = i64::from(y / 2);
+        let rows = [y, y + 1].into_iter().filter(|&r| r < high.height());
+        for r in rows {
+            for x in 0..i64::from(high.width()) {
+                let lx = x / 2;
+                let mut ones = 0;
+                for row in [ly - 1, ly, below_row] {
+                    for dx in [1, 0, -1] {
+                        ones += px(low, lx + dx, row, 0);
+                    }
+                }
+                if (ones == 0 || ones == 9) && high.get(x as u32, r) != (ones == 9) {
+                    return false;
+                }
+            }
+        }
+        true
+    }
+
+    /// Codes `rows` of `high` with `coder`: encoding reads them, decoding writes them (white
+    /// before). `low` is the layer below, whose rows of this stripe end before `low_end`; rows
+    /// above `top` (a reset stripe's first) are white; `at_moves` are the stripe's AT moves (row
+    /// in the stripe, tx).
     #[allow(clippy::too_many_arguments)]
-    pub fn decode_rows(
+    pub fn code_rows<C: Coder>(
         &mut self,
         high: &mut Bitmap,
         low: &Bitmap,
         rows: Range<u32>,
         low_end: u32,
         top: u32,
-        dec: &mut Decoder<'_>,
+        coder: &mut C,
         at_moves: &[(u32, u32)],
     ) {
         let width = i64::from(high.width());
@@ -91,7 +173,8 @@ impl DifferentialLayer {
                 ly + 1
             };
             if self.tpdon && y % 2 == 0 {
-                self.lntp = dec.decode(&mut self.contexts[TPDCX]);
+                let lntp = coder.encodes() && !Self::typical_pair(high, low, y, below);
+                self.lntp = coder.pixel(&mut self.contexts[TPDCX], lntp);
             }
             let odd_row = usize::from(y % 2 == 1);
             let tx = i64::from(self.tx);
@@ -166,7 +249,8 @@ impl DifferentialLayer {
                     l(0, ly) << 6 | l(-1, ly) << 7 | l(0, below) << 8 | l(-1, below) << 9
                 };
                 cx |= odd_row << 11;
-                if dec.decode(&mut self.contexts[cx]) {
+                let known = coder.encodes() && high.get(x as u32, y);
+                if coder.pixel(&mut self.contexts[cx], known) {
                     high.set(x as u32, y, true);
                 }
             }

@@ -1,10 +1,14 @@
-//! Writing a BIE: one resolution layer (sequential, as T.85 fax and `pbmtojbg -q` do), in
-//! stripes, each stripe's coded data ended by SDNORM.
+//! Writing a BIE: one resolution layer (sequential, as T.85 fax and `pbmtojbg -q` do) or several
+//! (progressive, lowest first, as `pbmtojbg` does by default), in stripes, each stripe's coded data
+//! ended by SDNORM.
 
 use super::arith::{ESC, Encoder};
-use super::bie::{HEADER_LEN, Header, marker, options};
+use super::bie::{HEADER_LEN, Header, marker, options, order};
+use super::differential::{DifferentialLayer, reduce};
 use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
+use crate::error::Result;
+use crate::options::Limits;
 
 /// How a page is coded.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,59 +23,115 @@ pub struct Params {
     pub stripe_rows: Option<u32>,
     /// MX: how far left the AT pixel may move (0 keeps it in its default place).
     pub max_at: u8,
+    /// D: resolution layers above the lowest, each twice the size of the one below (0:
+    /// sequential). The layers are sent lowest first, with typical and deterministic prediction.
+    pub layers: u8,
 }
 
 impl Default for Params {
-    /// The three-line template with typical prediction, about 35 stripes, the AT pixel moving up
-    /// to 8 pixels: `pbmtojbg -q`'s defaults, with which both write the same bytes for a page whose
-    /// AT pixel stays in place.
+    /// One layer, the three-line template with typical prediction, about 35 stripes, the AT pixel
+    /// moving up to 8 pixels: `pbmtojbg -q`'s defaults, with which both write the same bytes for a
+    /// page whose AT pixel stays in place.
     fn default() -> Self {
         Params {
             two_line: false,
             tpbon: true,
             stripe_rows: None,
             max_at: 8,
+            layers: 0,
         }
     }
 }
 
-/// Codes `bitmap` as a sequential BIE: one layer, one plane; before each stripe an ATMOVE when
-/// T.82 Annex C's rule, applied to the stripe's own pixels, moves the AT pixel.
-pub fn encode(bitmap: &Bitmap, params: &Params) -> Vec<u8> {
+/// Resolution layers above the lowest for a page `width` pixels wide: as many halvings as bring
+/// it to at most 1,000 pixels, a legible preview (an A4 or letter page at 300 dpi: 2 layers, a
+/// 75 dpi preview about 620 pixels wide; a 200 dpi fax: 1 layer, 100 dpi).
+pub fn preview_layers(width: u32) -> u8 {
+    let mut layers = 0;
+    while width.div_ceil(1 << layers) > 1000 && layers < 8 {
+        layers += 1;
+    }
+    layers
+}
+
+/// L0 as JBIG-KIT chooses it: about 35 stripes, at most 128 rows a stripe at full resolution.
+fn default_stripe_rows(height: u32, layers: u8) -> u32 {
+    let lowest = u64::from(height).div_ceil(1 << layers);
+    let mut l0 = (lowest / 35).max(1);
+    while l0 > 1 && l0 << layers > 128 {
+        l0 -= 1;
+    }
+    l0 as u32
+}
+
+/// Codes `bitmap` as a BIE of `params.layers + 1` resolution layers, one plane; before each
+/// stripe of the lowest layer an ATMOVE when T.82 Annex C's rule, applied to the stripe's own
+/// pixels, moves the AT pixel.
+pub fn encode(bitmap: &Bitmap, params: &Params, limits: &Limits) -> Result<Vec<u8>> {
     let (width, height) = (bitmap.width(), bitmap.height());
+    let d = params.layers.min(24);
     let l0 = params
         .stripe_rows
-        .unwrap_or(height / 35)
+        .unwrap_or_else(|| default_stripe_rows(height, d))
         .clamp(1, height.max(1));
+    let prediction = if d > 0 {
+        options::TPDON | options::DPON
+    } else {
+        0
+    };
     let header = Header {
         dl: 0,
-        d: 0,
+        d,
         planes: 1,
         width,
         height,
         l0,
         mx: params.max_at.min(127),
         my: 0,
-        order: 0,
+        order: if d > 0 {
+            order::ILEAVE | order::SMID
+        } else {
+            0
+        },
         options: if params.two_line { options::LRLTWO } else { 0 }
-            | if params.tpbon { options::TPBON } else { 0 },
+            | if params.tpbon { options::TPBON } else { 0 }
+            | prediction,
     };
+    // The layers, lowest first: each the resolution reduction of the one above.
+    let mut layers = vec![bitmap.clone()];
+    for _ in 0..d {
+        let below = reduce(&layers[0], limits)?;
+        layers.insert(0, below);
+    }
     let mut out = Vec::with_capacity(HEADER_LEN + (width as usize * height as usize) / 64);
     out.extend_from_slice(&header.to_bytes());
-    let mut layer = LowestLayer::new(params.two_line, params.tpbon);
-    let mut first = 0;
-    while first < height {
-        let end = first.saturating_add(l0).min(height);
-        if let Some(tx) = layer.choose_at(bitmap, first..end, 0, u32::from(header.mx)) {
-            // ATMOVE (T.82 6.2.6.3): from the stripe's first row, tx to the left, ty 0.
-            out.extend_from_slice(&[ESC, marker::ATMOVE, 0, 0, 0, 0, tx as u8, 0]);
-            layer.tx = tx;
+    let stripe_rows = |k: u8| u64::from(l0) << k;
+    let stripes = u64::from(height).div_ceil(stripe_rows(d));
+    let mut lowest = LowestLayer::new(params.two_line, params.tpbon);
+    for k in 0..=d {
+        let mut differential = DifferentialLayer::new(true, true);
+        let layer_height = layers[usize::from(k)].height();
+        let clamp = |r: u64| r.min(u64::from(layer_height)) as u32;
+        for stripe in 0..stripes {
+            let rows = clamp(stripe * stripe_rows(k))..clamp((stripe + 1) * stripe_rows(k));
+            let mut coder = Encoder::new();
+            if k == 0 {
+                let mx = u32::from(header.mx);
+                if let Some(tx) = lowest.choose_at(&layers[0], rows.clone(), 0, mx) {
+                    // ATMOVE (T.82 6.2.6.3): from the stripe's first row, tx to the left, ty 0.
+                    out.extend_from_slice(&[ESC, marker::ATMOVE, 0, 0, 0, 0, tx as u8, 0]);
+                    lowest.tx = tx;
+                }
+                lowest.encode_rows(&layers[0], rows, 0, &mut coder);
+            } else {
+                let (below, above) = layers.split_at_mut(usize::from(k));
+                let low = &below[usize::from(k) - 1];
+                let low_end = clamp((stripe + 1) * stripe_rows(k - 1)).min(low.height());
+                differential.code_rows(&mut above[0], low, rows, low_end, 0, &mut coder, &[]);
+            }
+            out.extend(coder.finish());
+            out.extend_from_slice(&[ESC, marker::SDNORM]);
         }
-        let mut coder = Encoder::new();
-        layer.encode_rows(bitmap, first..end, 0, &mut coder);
-        out.extend(coder.finish());
-        out.extend_from_slice(&[ESC, marker::SDNORM]);
-        first = end;
     }
-    out
+    Ok(out)
 }
