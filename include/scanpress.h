@@ -51,7 +51,8 @@ typedef enum ScanpressResult {
 } ScanpressResult;
 
 /**
- * A viewer's decoder: bytes pushed as they arrive, the best image so far on request.
+ * A viewer's decoder: bytes pushed as they arrive, the best image so far on request. A JBIG1
+ * file (named `.jbg`) is decoded layer by layer as it arrives; other documents once whole.
  */
 typedef struct ScanpressDecoder ScanpressDecoder;
 
@@ -172,8 +173,9 @@ enum ScanpressResult scanpress_output_report(const struct ScanpressOutput *outpu
 void scanpress_output_free(struct ScanpressOutput *output);
 
 /**
- * A decoder for a viewer. `name` (may be null) is the document's file name, which helps
- * recognise raw fax data. Free with `scanpress_decoder_free`.
+ * A decoder for a viewer. `name` (may be null) is the document's file name, which tells a JBIG1
+ * file (`.jbg`, decoded layer by layer) and raw fax data apart from the formats that announce
+ * themselves. Free with `scanpress_decoder_free`.
  *
  * # Safety
  * `name` is null or a NUL-terminated string.
@@ -205,9 +207,9 @@ enum ScanpressResult scanpress_decoder_finish(struct ScanpressDecoder *decoder);
 /**
  * The best image of page 1 so far, 8-bit grey (0 black, 255 white), `*width` by `*height`,
  * rows one after another; valid until the next call on the decoder. `NotYet` when the bytes
- * so far show nothing yet. The formats written today are not progressive, so a page appears
- * whole once its last byte has arrived; progressive JBIG1 will show its resolution layers as
- * they complete.
+ * so far show nothing yet. A JBIG1 file with resolution layers shows its lowest layer, at the
+ * page's size, as soon as that layer's last byte is in, and each sharper one after; other
+ * documents show the page once it is whole.
  *
  * # Safety
  * `decoder` is from `scanpress_decoder_new`; `width`, `height` and `pixels` are writable;

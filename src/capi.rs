@@ -14,6 +14,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
 
 use crate::batch::{Job, Outcome};
+use crate::codec::jbig1::incremental::IncrementalDecoder;
 use crate::error::Error;
 use crate::options::{Limits, Options};
 use crate::pipeline;
@@ -53,10 +54,12 @@ pub struct ScanpressOutput {
     pages: usize,
 }
 
-/// A viewer's decoder: bytes pushed as they arrive, the best image so far on request.
+/// A viewer's decoder: bytes pushed as they arrive, the best image so far on request. A JBIG1
+/// file (named `.jbg`) is decoded layer by layer as it arrives; other documents once whole.
 pub struct ScanpressDecoder {
     data: Vec<u8>,
     name: Option<String>,
+    jbig: Option<IncrementalDecoder>,
     finished: bool,
     /// The page decoded from the bytes so far, as 8-bit grey (0 black, 255 white), and how many
     /// bytes it was decoded from.
@@ -409,8 +412,9 @@ pub unsafe extern "C" fn scanpress_output_free(output: *mut ScanpressOutput) {
     }
 }
 
-/// A decoder for a viewer. `name` (may be null) is the document's file name, which helps
-/// recognise raw fax data. Free with `scanpress_decoder_free`.
+/// A decoder for a viewer. `name` (may be null) is the document's file name, which tells a JBIG1
+/// file (`.jbg`, decoded layer by layer) and raw fax data apart from the formats that announce
+/// themselves. Free with `scanpress_decoder_free`.
 ///
 /// # Safety
 /// `name` is null or a NUL-terminated string.
@@ -423,9 +427,13 @@ pub unsafe extern "C" fn scanpress_decoder_new(name: *const c_char) -> *mut Scan
                 .to_string_lossy()
                 .into_owned()
         });
+        let lower = name.as_deref().unwrap_or_default().to_ascii_lowercase();
+        let layered = [".jbg", ".bie", ".jbig"].iter().any(|e| lower.ends_with(e));
+        let jbig = layered.then(|| IncrementalDecoder::new(Limits::default()));
         Box::into_raw(Box::new(ScanpressDecoder {
             data: Vec::new(),
             name,
+            jbig,
             finished: false,
             image: None,
             tried_at: None,
@@ -457,14 +465,22 @@ pub unsafe extern "C" fn scanpress_decoder_push(
             return Err(invalid("bytes pushed after scanpress_decoder_finish"));
         }
         if len > 0 {
+            // SAFETY: as the caller promises.
+            let bytes = unsafe { std::slice::from_raw_parts(data, len) };
+            if let Some(jbig) = &mut decoder.jbig {
+                let shown = jbig.layer_ends().len();
+                jbig.push(bytes).map_err(failure)?;
+                // A sharper layer is in: the next image is made from it.
+                if jbig.layer_ends().len() != shown {
+                    decoder.image = None;
+                }
+                return Ok(());
+            }
             let limit = Limits::default().max_input_bytes;
             if (decoder.data.len() + len) as u64 > limit {
                 return Err((ScanpressResult::Limits, format!("more than {limit} bytes")));
             }
-            // SAFETY: as the caller promises.
-            decoder
-                .data
-                .extend_from_slice(unsafe { std::slice::from_raw_parts(data, len) });
+            decoder.data.extend_from_slice(bytes);
         }
         Ok(())
     })
@@ -489,9 +505,9 @@ pub unsafe extern "C" fn scanpress_decoder_finish(
 
 /// The best image of page 1 so far, 8-bit grey (0 black, 255 white), `*width` by `*height`,
 /// rows one after another; valid until the next call on the decoder. `NotYet` when the bytes
-/// so far show nothing yet. The formats written today are not progressive, so a page appears
-/// whole once its last byte has arrived; progressive JBIG1 will show its resolution layers as
-/// they complete.
+/// so far show nothing yet. A JBIG1 file with resolution layers shows its lowest layer, at the
+/// page's size, as soon as that layer's last byte is in, and each sharper one after; other
+/// documents show the page once it is whole.
 ///
 /// # Safety
 /// `decoder` is from `scanpress_decoder_new`; `width`, `height` and `pixels` are writable;
@@ -511,7 +527,19 @@ pub unsafe extern "C" fn scanpress_decoder_image(
         if width.is_null() || height.is_null() || pixels.is_null() {
             return Err(invalid("width, height or pixels is null"));
         }
-        if decoder.image.is_none() && decoder.tried_at != Some(decoder.data.len()) {
+        if let Some(jbig) = &decoder.jbig {
+            if decoder.image.is_none()
+                && let Some(preview) = jbig.preview()
+            {
+                decoder.image = Some((preview.width(), preview.height(), preview.to_gray()));
+            }
+            if decoder.finished && !jbig.is_complete() {
+                return Err((
+                    ScanpressResult::Format,
+                    "the JBIG1 file is truncated".into(),
+                ));
+            }
+        } else if decoder.image.is_none() && decoder.tried_at != Some(decoder.data.len()) {
             decoder.tried_at = Some(decoder.data.len());
             let options = Options::default();
             match pipeline::decode_page(&decoder.data, decoder.name.as_deref(), 1, &options) {

@@ -1,7 +1,8 @@
 //! The C API: `include/scanpress.h` is what cbindgen makes of `src/capi.rs` today, and a C program
 //! (`tests/c/capi_test.c`) built with gcc against the header and the static and the shared
-//! library converts a corpus TIFF to PDF and decodes it fed in small chunks, under valgrind with
-//! no errors or leaks.
+//! library converts a corpus TIFF to PDF and to JBIG1 with resolution layers, and decodes both fed
+//! in small chunks (the JBIG1 file showing a preview before its last byte), under valgrind with no
+//! errors or leaks.
 #![cfg(feature = "capi")]
 
 mod common;
@@ -114,6 +115,13 @@ fn a_c_program_compresses_and_decodes_through_both_libraries() {
         };
         let stdout = String::from_utf8_lossy(&stdout);
         assert!(stdout.contains(&expected), "{}: {stdout}", exe.display());
+        let progressive = format!(
+            "progressive {}x{} {} first view after",
+            page.width(),
+            page.height(),
+            page.count_ink()
+        );
+        assert!(stdout.contains(&progressive), "{}: {stdout}", exe.display());
         assert!(stdout.trim_end().ends_with("ok"), "{stdout}");
         // Both outputs are the pipeline's own PDF of the scan, and read back to the page.
         let pdf = std::fs::read(scratch.path("from-buffer.pdf")).unwrap();

@@ -8,7 +8,7 @@ mod common;
 use std::process::Command;
 
 use common::*;
-use scanpress::codec::jbig1::{decode, encode};
+use scanpress::codec::jbig1::{decode, encode, incremental};
 use scanpress::{Bitmap, Limits};
 
 /// JBIG-KIT's decoding of a BIE.
@@ -322,4 +322,105 @@ fn jbgtopbm_reads_our_resolution_layers_on_every_corpus_page() {
         "| **total** | | **{ours_total}** | **{theirs_total}** | **{:.3}** |",
         ours_total as f64 / theirs_total.max(1) as f64
     );
+}
+
+/// Where each layer of a layer-by-layer BIE ends: after its stripes' SDNORM markers, counted in
+/// the bytes (our BIEs' only other markers, ATMOVEs before the lowest layer's stripes, hold no
+/// 0xFF).
+fn layer_ends(bie: &[u8], stripes: usize) -> Vec<u64> {
+    let ends: Vec<u64> = bie
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| w == &[0xff, 0x02])
+        .map(|(i, _)| i as u64 + 2)
+        .collect();
+    ends.chunks(stripes).map(|c| *c.last().unwrap()).collect()
+}
+
+/// The viewer's decoder fed our layered BIEs a few bytes at a time shows each layer exactly when
+/// its last byte has arrived, at the page's size, and the page at the end; the seconds to each
+/// layer at 64 kbit/s.
+#[test]
+fn the_incremental_decoder_shows_each_layer_when_its_last_byte_arrives() {
+    let limits = Limits::default();
+    eprintln!("| page | layers | bytes to each layer | seconds to first view | to the page |");
+    eprintln!("|---|---:|---|---:|---:|");
+    for (name, page, _) in corpus_bilevel_pages() {
+        if !(name.contains("feyn")
+            || name.contains("slerexe")
+            || name.contains("linn_ccitt")
+            || name.contains("epson")
+            || name.contains("brother"))
+        {
+            continue;
+        }
+        let layers = encode::preview_layers(page.width());
+        let params = encode::Params {
+            layers,
+            ..Default::default()
+        };
+        let bie = encode::encode(&page, &params, &limits).unwrap();
+        let header = scanpress::codec::jbig1::bie::Header::read(&bie).unwrap();
+        let stripes = u64::from(header.height).div_ceil(u64::from(header.l0) << layers);
+        let expected = layer_ends(&bie, stripes as usize);
+        assert_eq!(expected.len(), usize::from(layers) + 1, "{name}");
+        assert_eq!(*expected.last().unwrap(), bie.len() as u64);
+        let mut decoder = incremental::IncrementalDecoder::new(limits.clone());
+        let mut received = 0u64;
+        for chunk in bie.chunks(97) {
+            decoder.push(chunk).unwrap();
+            received += chunk.len() as u64;
+            let due = expected.iter().filter(|&&end| end <= received).count();
+            let shown = decoder.layer_ends().len();
+            assert_eq!(shown, due, "{name} at {received} bytes");
+            if due == 0 {
+                assert!(decoder.preview().is_none());
+            } else if expected.contains(&received) || received == bie.len() as u64 {
+                let preview = decoder.preview().unwrap();
+                assert_eq!(
+                    (preview.width(), preview.height()),
+                    (page.width(), page.height())
+                );
+            }
+        }
+        assert_eq!(decoder.layer_ends(), &expected[..], "{name}");
+        assert!(decoder.is_complete());
+        assert_eq!(decoder.preview().unwrap(), page, "{name}");
+        let seconds = |b: u64| b as f64 / 8000.0;
+        eprintln!(
+            "| {name} | {layers} | {expected:?} | {:.2} | {:.2} |",
+            seconds(expected[0]),
+            seconds(bie.len() as u64)
+        );
+    }
+}
+
+/// JBIG-KIT's layered BIEs through the viewer's decoder, fed one byte at a time, then truncated
+/// and corrupted ones: the same page, or errors, never a panic.
+#[test]
+fn the_incremental_decoder_reads_jbig_kit_and_survives_bad_streams() {
+    let limits = Limits::default();
+    for file in corpus_files(&[".jbg"]).into_iter().take(2) {
+        let data = std::fs::read(&file).unwrap();
+        let mut decoder = incremental::IncrementalDecoder::new(limits.clone());
+        for b in &data {
+            decoder.push(std::slice::from_ref(b)).unwrap();
+        }
+        assert!(decoder.is_complete());
+        assert_eq!(
+            decoder.preview().unwrap(),
+            decode::decode(&data, &limits).unwrap()
+        );
+        for cut in [5, 20, 100, data.len() / 2] {
+            let mut d = incremental::IncrementalDecoder::new(limits.clone());
+            d.push(&data[..cut]).unwrap();
+            assert!(!d.is_complete());
+        }
+        for i in (0..data.len()).step_by(97) {
+            let mut bad = data.clone();
+            bad[i] ^= 0xa5;
+            let mut d = incremental::IncrementalDecoder::new(limits.clone());
+            let _ = d.push(&bad);
+        }
+    }
 }

@@ -155,6 +155,47 @@ int main(int argc, char **argv) {
     CHECK(result != SCANPRESS_RESULT_OK && result != SCANPRESS_RESULT_NOT_YET, "half: an error");
     scanpress_decoder_free(decoder);
 
+    /* A JBIG1 file with resolution layers, fed in small chunks: a preview at the page's size
+     * shows before the last byte, and the page at the end. */
+    CHECK(scanpress_options_set(options, "format", "jbg", message, sizeof message) ==
+              SCANPRESS_RESULT_OK,
+          "format jbg");
+    CHECK(scanpress_options_set(options, "codec", "jbig1", message, sizeof message) ==
+              SCANPRESS_RESULT_OK,
+          "codec jbig1");
+    ScanpressOutput *jbg = NULL;
+    CHECK(scanpress_compress_buffer(options, scan, len, "scan.tif", &jbg, message, sizeof message) ==
+              SCANPRESS_RESULT_OK,
+          "compress to JBIG1");
+    size_t jbg_len = 0;
+    const uint8_t *bie = scanpress_output_data(jbg, &jbg_len);
+    decoder = scanpress_decoder_new("letter.jbg");
+    size_t first_view = 0;
+    for (size_t at = 0; at < jbg_len; at += chunk) {
+        size_t n = jbg_len - at < chunk ? jbg_len - at : chunk;
+        CHECK(scanpress_decoder_push(decoder, bie + at, n, message, sizeof message) ==
+                  SCANPRESS_RESULT_OK,
+              "push JBIG1");
+        result = scanpress_decoder_image(decoder, &width, &height, &pixels, message, sizeof message);
+        CHECK(result == SCANPRESS_RESULT_OK || result == SCANPRESS_RESULT_NOT_YET, "JBIG1 so far");
+        if (result == SCANPRESS_RESULT_OK && first_view == 0) {
+            first_view = at + n;
+        }
+    }
+    CHECK(first_view > 0 && first_view < jbg_len, "a layer shown before the end");
+    CHECK(scanpress_decoder_finish(decoder) == SCANPRESS_RESULT_OK, "finish JBIG1");
+    CHECK(scanpress_decoder_image(decoder, &width, &height, &pixels, message, sizeof message) ==
+              SCANPRESS_RESULT_OK,
+          "final JBIG1 image");
+    black = 0;
+    for (size_t i = 0; i < (size_t)width * height; i++) {
+        black += pixels[i] == 0;
+    }
+    printf("progressive %ux%u %zu first view after %zu of %zu bytes\n", width, height, black,
+           first_view, jbg_len);
+    scanpress_decoder_free(decoder);
+    scanpress_output_free(jbg);
+
     scanpress_output_free(output);
     scanpress_options_free(options);
     scanpress_output_free(NULL);

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::options::Limits;
 
 /// Size of a private deterministic prediction table (T.82 6.2.3).
-const DPTABLE_LEN: usize = 1728;
+pub(super) const DPTABLE_LEN: usize = 1728;
 
 /// A big-endian u32 at `at`.
 fn u32_at(data: &[u8], at: usize, what: &str) -> Result<u32> {
@@ -180,86 +180,173 @@ fn halved(size: u32, times: u8) -> u32 {
     d as u32
 }
 
-/// Decodes a BIE of several resolution layers, from the lowest (T.82 6.2.4, 6.7).
-fn decode_layers(data: &[u8], header: &Header, limits: &Limits) -> Result<Bitmap> {
-    if header.dl != 0 {
-        return Err(unsupported(
-            "a BIE that starts above the lowest resolution layer",
-        ));
-    }
-    if header.planes != 1 {
-        return Err(unsupported(format!("{} bit planes", header.planes)));
-    }
-    if header.order & order::HITOLO != 0 {
-        return Err(unsupported("high resolution layers sent first (HITOLO)"));
-    }
-    let private_table = options::DPON | options::DPPRIV;
-    if header.options & private_table == private_table {
-        return Err(unsupported("a private deterministic prediction table"));
-    }
-    if header.d > 24 {
-        return Err(bad_jbig(format!("{} resolution layers", header.d)));
-    }
-    limits.check_pixels(header.width, header.height)?;
-    let d = header.d;
-    let mut layers = Vec::with_capacity(usize::from(d) + 1);
-    for k in 0..=d {
-        layers.push(Bitmap::new(
-            halved(header.width, d - k),
-            halved(header.height, d - k),
-            limits,
-        )?);
-    }
-    let mut lowest = LowestLayer::new(
-        header.options & options::LRLTWO != 0,
-        header.options & options::TPBON != 0,
-    );
-    let mut differential: Vec<DifferentialLayer> = (0..d)
-        .map(|_| {
-            DifferentialLayer::new(
-                header.options & options::TPDON != 0,
-                header.options & options::DPON != 0,
-            )
-        })
-        .collect();
-    let mut tops = vec![0u32; usize::from(d) + 1];
-    let stripe_rows = |k: u8| u64::from(header.l0) << k;
-    let stripes = u64::from(header.height).div_ceil(stripe_rows(d));
-    // SEQ: each stripe through every layer; otherwise every stripe of a layer, layer by layer.
-    let sequence: Vec<(u64, u8)> = if header.order & order::SEQ != 0 {
-        (0..stripes)
-            .flat_map(|s| (0..=d).map(move |k| (s, k)))
-            .collect()
-    } else {
-        (0..=d)
-            .flat_map(|k| (0..stripes).map(move |s| (s, k)))
-            .collect()
-    };
-    let mut pos = HEADER_LEN;
-    for (stripe, k) in sequence {
-        let found = floating(data, &mut pos, header)?;
-        if found.new_height.is_some() {
-            return Err(unsupported("NEWLEN in a BIE of several resolution layers"));
+/// Whether the stripe data entity at `pos`, with the floating marker segments before it, has
+/// arrived whole.
+fn sde_available(data: &[u8], pos: usize) -> bool {
+    let mut p = pos;
+    while data.get(p) == Some(&ESC) {
+        let len = match data.get(p + 1) {
+            None => return false,
+            Some(&marker::ATMOVE) => 8,
+            Some(&marker::NEWLEN) => 6,
+            Some(&marker::COMMENT) => match data.get(p + 2..p + 6) {
+                None => return false,
+                Some(b) => {
+                    6usize.saturating_add(u32::from_be_bytes([b[0], b[1], b[2], b[3]]) as usize)
+                }
+            },
+            Some(_) => break,
+        };
+        p = p.saturating_add(len);
+        if p > data.len() {
+            return false;
         }
-        let end = sde_end(data, pos)?;
-        let layer_height = layers[usize::from(k)].height();
-        let clamp = |r: u64| u32::try_from(r.min(u64::from(layer_height))).unwrap_or(layer_height);
-        let rows = clamp(stripe * stripe_rows(k))..clamp((stripe + 1) * stripe_rows(k));
-        let mut coder = Decoder::new(&data[pos..end]);
-        let top = tops[usize::from(k)];
-        if k == 0 {
-            lowest.decode_rows(
-                &mut layers[0],
-                rows.clone(),
-                top,
-                &mut coder,
-                &found.at_moves,
-            );
+    }
+    let mut i = p;
+    while let Some(k) = data
+        .get(i..)
+        .and_then(|rest| rest.iter().position(|&b| b == ESC))
+    {
+        i += k;
+        match data.get(i + 1) {
+            None => return false,
+            Some(&STUFF) => i += 2,
+            Some(_) => return true,
+        }
+    }
+    false
+}
+
+/// A BIE of resolution layers part-way through decoding: the layers so far, each layer's coding
+/// state, and which stripe data entity comes next (T.82 6.2.4, 6.7).
+pub(super) struct Layered {
+    header: Header,
+    /// The layers, lowest first.
+    layers: Vec<Bitmap>,
+    lowest: LowestLayer,
+    differential: Vec<DifferentialLayer>,
+    /// Per layer, the first row after the last SDRST.
+    tops: Vec<u32>,
+    /// The (stripe, layer) of each SDE, in the BIE's order, and how many are done.
+    sequence: Vec<(u64, u8)>,
+    done: usize,
+}
+
+impl Layered {
+    /// Checks the header and allocates the layers.
+    pub(super) fn new(header: Header, limits: &Limits) -> Result<Layered> {
+        if header.dl != 0 {
+            return Err(unsupported(
+                "a BIE that starts above the lowest resolution layer",
+            ));
+        }
+        if header.planes != 1 {
+            return Err(unsupported(format!("{} bit planes", header.planes)));
+        }
+        if header.order & order::HITOLO != 0 {
+            return Err(unsupported("high resolution layers sent first (HITOLO)"));
+        }
+        let private_table = options::DPON | options::DPPRIV;
+        if header.d > 0 && header.options & private_table == private_table {
+            return Err(unsupported("a private deterministic prediction table"));
+        }
+        if header.d > 24 {
+            return Err(bad_jbig(format!("{} resolution layers", header.d)));
+        }
+        limits.check_pixels(header.width, header.height)?;
+        let d = header.d;
+        let mut layers = Vec::with_capacity(usize::from(d) + 1);
+        for k in 0..=d {
+            layers.push(Bitmap::new(
+                halved(header.width, d - k),
+                halved(header.height, d - k),
+                limits,
+            )?);
+        }
+        let differential = (0..d)
+            .map(|_| {
+                DifferentialLayer::new(
+                    header.options & options::TPDON != 0,
+                    header.options & options::DPON != 0,
+                )
+            })
+            .collect();
+        let stripes = u64::from(header.height).div_ceil(u64::from(header.l0) << d);
+        // SEQ: each stripe through every layer; otherwise every stripe of a layer, layer by layer.
+        let sequence: Vec<(u64, u8)> = if header.order & order::SEQ != 0 {
+            (0..stripes)
+                .flat_map(|s| (0..=d).map(move |k| (s, k)))
+                .collect()
         } else {
-            let (below, above) = layers.split_at_mut(usize::from(k));
+            (0..=d)
+                .flat_map(|k| (0..stripes).map(move |s| (s, k)))
+                .collect()
+        };
+        Ok(Layered {
+            lowest: LowestLayer::new(
+                header.options & options::LRLTWO != 0,
+                header.options & options::TPBON != 0,
+            ),
+            header,
+            layers,
+            differential,
+            tops: vec![0; usize::from(d) + 1],
+            sequence,
+            done: 0,
+        })
+    }
+
+    /// Whether every stripe of every layer is decoded.
+    pub(super) fn complete(&self) -> bool {
+        self.done == self.sequence.len()
+    }
+
+    /// How many layers, from the lowest, are decoded whole.
+    pub(super) fn layers_complete(&self) -> usize {
+        let remaining = &self.sequence[self.done..];
+        (0..self.layers.len())
+            .take_while(|&k| remaining.iter().all(|&(_, l)| usize::from(l) != k))
+            .count()
+    }
+
+    /// Layer `k`, lowest 0.
+    pub(super) fn layer(&self, k: usize) -> &Bitmap {
+        &self.layers[k]
+    }
+
+    /// How many layers there are.
+    pub(super) fn layer_count(&self) -> usize {
+        self.layers.len()
+    }
+
+    /// Decodes the next stripe data entity at `pos` if it has arrived whole, moving `pos` past
+    /// it; `false` when more bytes are needed (or everything is done).
+    pub(super) fn step(&mut self, data: &[u8], pos: &mut usize) -> Result<bool> {
+        if self.complete() || !sde_available(data, *pos) {
+            return Ok(false);
+        }
+        let header = self.header;
+        let found = floating(data, pos, &header)?;
+        if found.new_height.is_some() {
+            return Err(unsupported("NEWLEN in a BIE decoded layer by layer"));
+        }
+        let end = sde_end(data, *pos)?;
+        let (stripe, k) = self.sequence[self.done];
+        let stripe_rows = |k: u8| u64::from(header.l0) << k;
+        let layer_height = self.layers[usize::from(k)].height();
+        let clamp = |r: u64| r.min(u64::from(layer_height)) as u32;
+        let rows = clamp(stripe * stripe_rows(k))..clamp((stripe + 1) * stripe_rows(k));
+        let mut coder = Decoder::new(&data[*pos..end]);
+        let top = self.tops[usize::from(k)];
+        if k == 0 {
+            let at = &found.at_moves;
+            self.lowest
+                .decode_rows(&mut self.layers[0], rows.clone(), top, &mut coder, at);
+        } else {
+            let (below, above) = self.layers.split_at_mut(usize::from(k));
             let low = &below[usize::from(k) - 1];
             let low_end = clamp((stripe + 1) * stripe_rows(k - 1)).min(low.height());
-            differential[usize::from(k) - 1].code_rows(
+            self.differential[usize::from(k) - 1].code_rows(
                 &mut above[0],
                 low,
                 rows.clone(),
@@ -271,13 +358,30 @@ fn decode_layers(data: &[u8], header: &Header, limits: &Limits) -> Result<Bitmap
         }
         if data[end + 1] == marker::SDRST {
             if k == 0 {
-                lowest.reset();
+                self.lowest.reset();
             } else {
-                differential[usize::from(k) - 1].reset();
+                self.differential[usize::from(k) - 1].reset();
             }
-            tops[usize::from(k)] = rows.end;
+            self.tops[usize::from(k)] = rows.end;
         }
-        pos = end + 2;
+        *pos = end + 2;
+        self.done += 1;
+        Ok(true)
     }
-    Ok(layers.pop().expect("at least two layers"))
+
+    /// The full-resolution page, once complete.
+    pub(super) fn into_page(mut self) -> Bitmap {
+        self.layers.pop().expect("at least one layer")
+    }
+}
+
+/// Decodes a BIE of several resolution layers, from the lowest (T.82 6.2.4, 6.7).
+fn decode_layers(data: &[u8], header: &Header, limits: &Limits) -> Result<Bitmap> {
+    let mut layered = Layered::new(*header, limits)?;
+    let mut pos = HEADER_LEN;
+    while layered.step(data, &mut pos)? {}
+    if !layered.complete() {
+        return Err(bad_jbig("truncated in a stripe's coded data"));
+    }
+    Ok(layered.into_page())
 }

@@ -1,0 +1,105 @@
+//! The viewer's decoder: bytes are pushed as they arrive over the line, and at any moment the best
+//! image so far can be had: the highest resolution layer whose last byte is in, upscaled to the
+//! page's size if asked. Only the stripe data entity still arriving is kept besides the layers.
+
+use super::bie::{HEADER_LEN, Header, options};
+use super::decode::{DPTABLE_LEN, Layered};
+use crate::bitmap::Bitmap;
+use crate::error::Result;
+use crate::options::Limits;
+
+/// A BIE being received.
+pub struct IncrementalDecoder {
+    limits: Limits,
+    /// Bytes received but not yet decoded: at most the header and the entity still arriving.
+    pending: Vec<u8>,
+    /// Bytes of the stream before `pending`.
+    consumed: u64,
+    layered: Option<Layered>,
+    /// Where in the stream each complete layer's last byte is.
+    layer_ends: Vec<u64>,
+}
+
+impl IncrementalDecoder {
+    /// A decoder waiting for the first bytes of a BIE.
+    pub fn new(limits: Limits) -> Self {
+        IncrementalDecoder {
+            limits,
+            pending: Vec::new(),
+            consumed: 0,
+            layered: None,
+            layer_ends: Vec::new(),
+        }
+    }
+
+    /// Takes the next bytes of the stream and decodes every stripe that is now whole.
+    pub fn push(&mut self, bytes: &[u8]) -> Result<()> {
+        self.pending.extend_from_slice(bytes);
+        if self.layered.is_none() {
+            if self.pending.len() < HEADER_LEN {
+                return Ok(());
+            }
+            let header = Header::read(&self.pending)?;
+            // A one-layer BIE may still carry a private DP table, which it does not use.
+            let private = options::DPON | options::DPPRIV;
+            let table = match header.options & (private | options::DPLAST) == private {
+                true => DPTABLE_LEN,
+                false => 0,
+            };
+            if self.pending.len() < HEADER_LEN + table {
+                return Ok(());
+            }
+            self.layered = Some(Layered::new(header, &self.limits)?);
+            self.pending.drain(..HEADER_LEN + table);
+            self.consumed = (HEADER_LEN + table) as u64;
+        }
+        let layered = self.layered.as_mut().expect("the header is read");
+        let mut pos = 0;
+        while layered.step(&self.pending, &mut pos)? {
+            while self.layer_ends.len() < layered.layers_complete() {
+                self.layer_ends.push(self.consumed + pos as u64);
+            }
+        }
+        self.pending.drain(..pos);
+        self.consumed += pos as u64;
+        Ok(())
+    }
+
+    /// Whether the whole image is in.
+    pub fn is_complete(&self) -> bool {
+        self.layered.as_ref().is_some_and(Layered::complete)
+    }
+
+    /// Where in the stream the last byte of each layer decoded so far is, lowest first.
+    pub fn layer_ends(&self) -> &[u64] {
+        &self.layer_ends
+    }
+
+    /// The highest resolution layer decoded whole, if any, and how many times it is halved
+    /// against the page.
+    pub fn best_layer(&self) -> Option<(&Bitmap, u32)> {
+        let layered = self.layered.as_ref()?;
+        let k = layered.layers_complete().checked_sub(1)?;
+        let halvings = (layered.layer_count() - 1 - k) as u32;
+        Some((layered.layer(k), halvings))
+    }
+
+    /// The best image so far at the page's size, each pixel of the best layer repeated.
+    pub fn preview(&self) -> Option<Bitmap> {
+        let (layer, halvings) = self.best_layer()?;
+        let layered = self.layered.as_ref()?;
+        let page = layered.layer(layered.layer_count() - 1);
+        if halvings == 0 {
+            return Some(layer.clone());
+        }
+        let mut out = Bitmap::new(page.width(), page.height(), &self.limits).ok()?;
+        for y in 0..page.height() {
+            for x in 0..page.width() {
+                if layer.get(x >> halvings, y >> halvings) {
+                    out.set(x, y, true);
+                }
+            }
+        }
+        Some(out)
+    }
+}
