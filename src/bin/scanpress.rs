@@ -94,6 +94,13 @@ struct InfoArgs {
 }
 
 fn main() -> ExitCode {
+    // A closed pipe (`scanpress ... | head`) ends the program quietly, as for other Unix tools,
+    // rather than as a failed print.
+    #[cfg(unix)]
+    // SAFETY: restoring the default action of a signal before any thread starts.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    }
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Compress(args) => compress(args),
