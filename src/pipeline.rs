@@ -156,8 +156,13 @@ fn code_group(
         let bytes = writer
             .add_page(&page.bitmap, &page.resolution, page.rotate, &coded, shared)
             .map_err(|e| in_page(e, page.number))?;
+        let layer_bytes = match &coded {
+            Coded::Jbig1(_, ends) if ends.len() > 1 => ends.clone(),
+            _ => Vec::new(),
+        };
         reports.push(PageReport {
             number: page.number,
+            layer_bytes,
             width: page.bitmap.width(),
             height: page.bitmap.height(),
             dpi: (page.resolution.x, page.resolution.y),
@@ -208,8 +213,8 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
 /// A page's coded data.
 enum Coded {
     G4(Vec<u8>),
-    /// A sequential BIE.
-    Jbig1(Vec<u8>),
+    /// A BIE, and where each of its resolution layers ends.
+    Jbig1(Vec<u8>, Vec<u64>),
     /// The segments of a JBIG2 page after its page information, whether they are symbol coded
     /// (else one generic region), and whether they refer to the group's shared segments (their
     /// `refers_to` index those first, as [`jbig2::segments::embedded_group_page`] says).
@@ -225,7 +230,7 @@ impl Coded {
     fn name(&self) -> &'static str {
         match self {
             Coded::G4(_) => "G4",
-            Coded::Jbig1(_) => "JBIG1",
+            Coded::Jbig1(..) => "JBIG1",
             Coded::Jbig2 { symbols: true, .. } => "JBIG2 symbol",
             Coded::Jbig2 { symbols: false, .. } => "JBIG2 generic",
         }
@@ -266,12 +271,13 @@ fn encode_verified(
                 layers: jbig1::encode::preview_layers(b.width()),
                 ..Default::default()
             };
-            let bie = jbig1::encode::encode(b, &params, limits).map_err(|e| in_page(e, number))?;
+            let (bie, ends) = jbig1::encode::encode_with_layer_ends(b, &params, limits)
+                .map_err(|e| in_page(e, number))?;
             if verify {
                 let decoded = jbig1::decode::decode(&bie, limits);
                 check_decoded(decoded, b, "JBIG1").map_err(|e| in_page(e, number))?;
             }
-            Ok(Coded::Jbig1(bie))
+            Ok(Coded::Jbig1(bie, ends))
         });
         return Ok((Vec::new(), coded.collect::<Result<_>>()?));
     }
@@ -457,22 +463,22 @@ impl Sink {
                 jb2.add_group_page(w, h, dpi, segments, globals);
                 jb2.written() - before
             }
-            (Sink::Tiff(tiff), Coded::Jbig1(bie)) => {
+            (Sink::Tiff(tiff), Coded::Jbig1(bie, _)) => {
                 tiff.add_jbig_page(w, h, resolution, bie);
                 bie.len()
             }
-            (Sink::Jbg(bie @ None), Coded::Jbig1(data)) => {
+            (Sink::Jbg(bie @ None), Coded::Jbig1(data, _)) => {
                 *bie = Some(data.clone());
                 data.len()
             }
-            (Sink::Jbg(Some(_)), Coded::Jbig1(_)) => {
+            (Sink::Jbg(Some(_)), Coded::Jbig1(..)) => {
                 return Err(Error::Parameter(
                     "a .jbg file holds one page; write several pages to PDF, TIFF or .jb2".into(),
                 ));
             }
             (Sink::Tiff(_) | Sink::Jbg(_), Coded::Jbig2 { .. })
             | (Sink::Jb2(_) | Sink::Jbg(_), Coded::G4(_))
-            | (Sink::Pdf(_) | Sink::Jb2(_), Coded::Jbig1(_)) => {
+            | (Sink::Pdf(_) | Sink::Jb2(_), Coded::Jbig1(..)) => {
                 return Err(Error::Parameter(format!(
                     "{} pages cannot go in this format",
                     coded.name()

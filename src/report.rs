@@ -30,6 +30,9 @@ pub struct PageReport {
     /// JBIG2 pages that share a dictionary counts the shared segments too, which a reader needs
     /// before it can show that page.
     pub bytes_out: u64,
+    /// For a page coded in resolution layers (JBIG1), the bytes of its coded image up to the end
+    /// of each layer, lowest first: what a reader needs to show that layer. Empty otherwise.
+    pub layer_bytes: Vec<u64>,
     /// Whether the coded page was decoded again and compared.
     pub verified: bool,
     /// Every lossy step taken and every guess made (binarisation, estimated resolution).
@@ -79,6 +82,14 @@ impl FileReport {
                     ", NOT verified"
                 },
             );
+            if let Some(&first) = p.layer_bytes.first() {
+                let _ = writeln!(
+                    s,
+                    "            first view after {first} bytes ({:.1} s), {} layers",
+                    link.seconds(first),
+                    p.layer_bytes.len()
+                );
+            }
             for n in &p.notes {
                 let _ = writeln!(s, "            {n}");
             }
@@ -152,11 +163,13 @@ struct PageRow<'a> {
     bytes_in: Option<u64>,
     bytes_out: u64,
     ratio: Option<f64>,
-    /// Seconds at the link rate until the page can first be shown: its whole coded image for
-    /// the formats written so far (none is progressive yet), with the shared JBIG2 segments of
-    /// its group for a group's first page.
+    /// Seconds at the link rate until the page can first be shown: its lowest resolution layer
+    /// for a page in layers, else its whole coded image (with the shared JBIG2 segments of its
+    /// group for a group's first page).
     seconds_first_view: f64,
     seconds_page: f64,
+    /// Seconds to each resolution layer, `;` between them (pages in layers only).
+    seconds_to_layers: String,
     verified: bool,
     lossy_steps: String,
 }
@@ -242,6 +255,7 @@ impl BatchReport<'_> {
                 ratio: None,
                 seconds_first_view: 0.0,
                 seconds_page: 0.0,
+                seconds_to_layers: String::new(),
                 verified: false,
                 lossy_steps: String::new(),
             };
@@ -261,8 +275,17 @@ impl BatchReport<'_> {
                             bytes_in: p.bytes_in,
                             bytes_out: p.bytes_out,
                             ratio: p.bytes_in.map(|b| b as f64 / p.bytes_out.max(1) as f64),
-                            seconds_first_view: seconds,
+                            seconds_first_view: p
+                                .layer_bytes
+                                .first()
+                                .map_or(seconds, |&b| self.link.seconds(b)),
                             seconds_page: seconds,
+                            seconds_to_layers: p
+                                .layer_bytes
+                                .iter()
+                                .map(|&b| format!("{:.2}", self.link.seconds(b)))
+                                .collect::<Vec<_>>()
+                                .join(";"),
                             verified: p.verified,
                             lossy_steps: p.notes.join("; "),
                             ..file_row("done", "")

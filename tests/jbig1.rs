@@ -424,3 +424,24 @@ fn the_incremental_decoder_reads_jbig_kit_and_survives_bad_streams() {
         }
     }
 }
+
+/// The pipeline's `.jbg` output: resolution layers planned for a preview, and the report's bytes
+/// to each layer, which the incremental decoder confirms.
+#[test]
+fn jbg_output_reports_the_bytes_to_each_layer() {
+    let Some(dir) = corpus_dir() else { return };
+    let data = std::fs::read(dir.join("files/dev_lept_feyn_article_g4.tif")).unwrap();
+    let options = scanpress::Options::default().with_format(scanpress::Format::Jbg);
+    let (bie, reports) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
+    let report = &reports[0];
+    assert_eq!(report.codec, "JBIG1");
+    assert_eq!(
+        report.layer_bytes.len(),
+        3,
+        "two halvings for a 300 dpi page"
+    );
+    assert_eq!(*report.layer_bytes.last().unwrap(), bie.len() as u64);
+    let mut decoder = incremental::IncrementalDecoder::new(Limits::default());
+    decoder.push(&bie).unwrap();
+    assert_eq!(decoder.layer_ends(), &report.layer_bytes[..]);
+}

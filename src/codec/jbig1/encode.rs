@@ -68,6 +68,16 @@ fn default_stripe_rows(height: u32, layers: u8) -> u32 {
 /// stripe of the lowest layer an ATMOVE when T.82 Annex C's rule, applied to the stripe's own
 /// pixels, moves the AT pixel.
 pub fn encode(bitmap: &Bitmap, params: &Params, limits: &Limits) -> Result<Vec<u8>> {
+    Ok(encode_with_layer_ends(bitmap, params, limits)?.0)
+}
+
+/// Like [`encode`], and where each resolution layer ends in the BIE, lowest first: the bytes a
+/// reader needs to show it.
+pub fn encode_with_layer_ends(
+    bitmap: &Bitmap,
+    params: &Params,
+    limits: &Limits,
+) -> Result<(Vec<u8>, Vec<u64>)> {
     let (width, height) = (bitmap.width(), bitmap.height());
     let d = params.layers.min(24);
     let l0 = params
@@ -108,6 +118,7 @@ pub fn encode(bitmap: &Bitmap, params: &Params, limits: &Limits) -> Result<Vec<u
     let stripe_rows = |k: u8| u64::from(l0) << k;
     let stripes = u64::from(height).div_ceil(stripe_rows(d));
     let mut lowest = LowestLayer::new(params.two_line, params.tpbon);
+    let mut ends = Vec::with_capacity(usize::from(d) + 1);
     for k in 0..=d {
         let mut differential = DifferentialLayer::new(true, true);
         let layer_height = layers[usize::from(k)].height();
@@ -132,6 +143,7 @@ pub fn encode(bitmap: &Bitmap, params: &Params, limits: &Limits) -> Result<Vec<u
             out.extend(coder.finish());
             out.extend_from_slice(&[ESC, marker::SDNORM]);
         }
+        ends.push(out.len() as u64);
     }
-    Ok(out)
+    Ok((out, ends))
 }
