@@ -373,9 +373,7 @@ fn the_incremental_decoder_shows_each_layer_when_its_last_byte_arrives() {
             let due = expected.iter().filter(|&&end| end <= received).count();
             let shown = decoder.layer_ends().len();
             assert_eq!(shown, due, "{name} at {received} bytes");
-            if due == 0 {
-                assert!(decoder.preview().is_none());
-            } else if expected.contains(&received) || received == bie.len() as u64 {
+            if expected.contains(&received) || received == bie.len() as u64 {
                 let preview = decoder.preview().unwrap();
                 assert_eq!(
                     (preview.width(), preview.height()),

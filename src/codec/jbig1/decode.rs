@@ -309,6 +309,16 @@ impl Layered {
             .count()
     }
 
+    /// How many rows of layer `k`, from the top, are decoded.
+    pub(super) fn rows_done(&self, k: usize) -> u32 {
+        let stripes = self.sequence[..self.done]
+            .iter()
+            .filter(|&&(_, l)| usize::from(l) == k)
+            .count() as u64;
+        let rows = stripes * (u64::from(self.header.l0) << k);
+        rows.min(u64::from(self.layers[k].height())) as u32
+    }
+
     /// Layer `k`, lowest 0.
     pub(super) fn layer(&self, k: usize) -> &Bitmap {
         &self.layers[k]

@@ -1,6 +1,7 @@
 //! The viewer's decoder: bytes are pushed as they arrive over the line, and at any moment the best
-//! image so far can be had: the highest resolution layer whose last byte is in, upscaled to the
-//! page's size if asked. Only the stripe data entity still arriving is kept besides the layers.
+//! image so far can be had: the highest resolution layer whose last byte is in (or its pixels
+//! repeated to the page's size, with the stripes of the next layer decoded so far over it). Only the
+//! stripe data entity still arriving is kept besides the layers.
 
 use super::bie::{HEADER_LEN, Header, options};
 use super::decode::{DPTABLE_LEN, Layered};
@@ -84,16 +85,35 @@ impl IncrementalDecoder {
         Some((layered.layer(k), halvings))
     }
 
-    /// The best image so far at the page's size, each pixel of the best layer repeated.
+    /// The best image so far at the page's size: the best complete layer with each pixel
+    /// repeated, and over it the stripes of the next layer decoded so far; `None` before any
+    /// stripe is in.
     pub fn preview(&self) -> Option<Bitmap> {
-        let (layer, halvings) = self.best_layer()?;
         let layered = self.layered.as_ref()?;
-        let page = layered.layer(layered.layer_count() - 1);
-        if halvings == 0 {
-            return Some(layer.clone());
+        let count = layered.layer_count();
+        let complete = layered.layers_complete();
+        let page = layered.layer(count - 1);
+        if complete == count {
+            return Some(page.clone());
+        }
+        // The next layer's decoded rows, and the best complete layer under them.
+        let next = complete;
+        let next_rows = layered.rows_done(next);
+        if complete == 0 && next_rows == 0 {
+            return None;
         }
         let mut out = Bitmap::new(page.width(), page.height(), &self.limits).ok()?;
+        let source = |k: usize| (layered.layer(k), (count - 1 - k) as u32);
+        let (fine, fine_halvings) = source(next);
+        let coarse = complete.checked_sub(1).map(source);
         for y in 0..page.height() {
+            let (layer, halvings) = if y >> fine_halvings < next_rows {
+                (fine, fine_halvings)
+            } else if let Some(c) = coarse {
+                c
+            } else {
+                continue;
+            };
             for x in 0..page.width() {
                 if layer.get(x >> halvings, y >> halvings) {
                     out.set(x, y, true);
