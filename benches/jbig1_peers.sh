@@ -1,23 +1,10 @@
 #!/usr/bin/env bash
-# Whole-program JBIG1 (sequential) encode and decode: JBIG-KIT's pbmtojbg -q and jbgtopbm against
-# the scanpress command on the same corpus pages, each reading and writing files (scanpress
-# without verification, which would decode again). Usage: benches/jbig1_peers.sh [RUNS]
-set -euo pipefail
-cd "$(dirname "$0")/.."
+# Whole-program JBIG1 encode and decode with resolution layers: JBIG-KIT's pbmtojbg -d D and
+# jbgtopbm against the scanpress command (whose .jbg output has D layers: as many halvings as bring
+# the page to at most 1,000 pixels wide) on the same corpus pages, each reading and writing files
+# (scanpress without verification, which would decode again). Usage: benches/jbig1_peers.sh [RUNS]
 runs="${1:-20}"
-corpus="${SCANPRESS_CORPUS:-../shared/corpus}/files"
-cargo build --release -q
-bin=target/release/scanpress
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-ms() { # command... -> mean microseconds over $runs runs
-  local start end
-  start=$(date +%s%N)
-  for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1; done
-  end=$(date +%s%N)
-  echo $(( (end - start) / runs / 1000 ))
-}
+source "$(dirname "$0")/lib.sh"
 
 printf '%-40s %10s %10s %6s %10s %10s %6s %9s %9s\n' page "pbmtojbg" "ours" ratio \
   "jbgtopbm" "ours" ratio "JBIG-KIT B" "ours B"
@@ -26,7 +13,10 @@ for page in dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif \
   src="$corpus/$page"
   [ -f "$src" ] || { echo "missing $src"; continue; }
   "$bin" decode "$src" -o "$work/page.pbm"
-  t_kit=$(ms pbmtojbg -q "$work/page.pbm" "$work/kit.jbg")
+  width=$(head -c 64 "$work/page.pbm" | sed -n 2p | cut -d' ' -f1)
+  layers=0
+  while [ $(( (width + (1 << layers) - 1) >> layers )) -gt 1000 ]; do layers=$((layers + 1)); done
+  t_kit=$(ms pbmtojbg -d "$layers" "$work/page.pbm" "$work/kit.jbg")
   t_ours=$(ms "$bin" compress "$work/page.pbm" -o "$work/ours.jbg" --force --no-verify)
   d_kit=$(ms jbgtopbm "$work/kit.jbg" "$work/kit.pbm")
   d_ours=$(ms "$bin" decode "$work/ours.jbg" -o "$work/ours.pbm")

@@ -2,22 +2,8 @@
 # Whole-program G4 encoding, libtiff's tiffcp against scanpress, on corpus text pages.
 # Each tool reads the same uncompressed 1-bit TIFF and writes G4 TIFF; scanpress also decodes its
 # output again and compares (verification is on). Usage: benches/peers.sh [RUNS]
-set -euo pipefail
-cd "$(dirname "$0")/.."
 runs="${1:-20}"
-corpus="${SCANPRESS_CORPUS:-../shared/corpus}/files"
-cargo build --release -q
-bin=target/release/scanpress
-work="$(mktemp -d)"
-trap 'rm -rf "$work"' EXIT
-
-ms() { # command... -> mean milliseconds over $runs runs
-  local start end
-  start=$(date +%s%N)
-  for _ in $(seq "$runs"); do "$@" >/dev/null 2>&1; done
-  end=$(date +%s%N)
-  echo $(( (end - start) / runs / 1000 ))
-}
+source "$(dirname "$0")/lib.sh"
 
 printf '%-40s %12s %12s %8s %10s %10s\n' page "tiffcp us" "scanpress us" ratio "tiffcp B" "ours B"
 for page in dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif \
