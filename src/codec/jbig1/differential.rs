@@ -12,8 +12,10 @@
 use std::ops::Range;
 
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
+use super::lowest::next_black;
 use super::tables::{deterministic, reduced};
 use crate::bitmap::Bitmap;
+use crate::bitmap::bits_at;
 
 /// TPDON's pseudo-pixel context (T.82 6.6.2).
 const TPDCX: usize = 0xc3f;
@@ -54,28 +56,30 @@ impl Coder for Decoder<'_> {
 pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::Result<Bitmap> {
     let (hw, hh) = (high.width(), high.height());
     let mut low = Bitmap::new(hw.div_ceil(2), hh.div_ceil(2), limits)?;
-    for i in 0..i64::from(low.height()) {
+    let empty: &[u64] = &[];
+    let mut row = vec![0u64; low.row(0).len()];
+    for i in 0..low.height() {
         // The pair's second row, or its first again at the bottom.
-        let second = if 2 * i + 1 >= i64::from(hh) {
-            2 * i
-        } else {
-            2 * i + 1
-        };
+        let second = high.row((2 * i + 1).min(hh - 1));
+        let (first, above) = (
+            high.row(2 * i),
+            if i > 0 { high.row(2 * i - 1) } else { empty },
+        );
+        let low_above = if i > 0 { low.row(i - 1) } else { empty };
+        row.fill(0);
         let mut left = 0;
         for j in 0..i64::from(low.width()) {
-            let h = |x: i64, y: i64| px(high, x, y, 0);
-            let mut index = 0;
-            for (k, dx) in [1, 0, -1].into_iter().enumerate() {
-                index |= h(2 * j + dx, second) << k;
-                index |= h(2 * j + dx, 2 * i) << (3 + k);
-                index |= h(2 * j + dx, 2 * i - 1) << (6 + k);
-            }
-            index |= left << 9 | px(&low, j, i - 1, 0) << 10 | px(&low, j - 1, i - 1, 0) << 11;
+            // Three high pixels of a row from column 2j-1, the first the most significant.
+            let three = |r: &[u64]| (bits_at(r, 2 * j - 1) >> 61) as usize;
+            let index = three(second)
+                | three(first) << 3
+                | three(above) << 6
+                | left << 9
+                | ((bits_at(low_above, j - 1) >> 62) as usize) << 10;
             left = usize::from(reduced(index));
-            if left == 1 {
-                low.set(j as u32, i as u32, true);
-            }
+            row[(j / 64) as usize] |= (left as u64) << (63 - j % 64);
         }
+        low.row_mut(i).copy_from_slice(&row);
     }
     Ok(low)
 }
@@ -89,16 +93,6 @@ pub struct DifferentialLayer {
     contexts: Vec<Context>,
     /// LNTP of the current pair of rows: whether TPDON may not predict them.
     lntp: bool,
-}
-
-/// The pixel at (`x`, `y`) of `b`, white outside it and above row `top`.
-#[inline]
-fn px(b: &Bitmap, x: i64, y: i64, top: i64) -> usize {
-    if x < 0 || y < top || x >= i64::from(b.width()) || y >= i64::from(b.height()) {
-        0
-    } else {
-        usize::from(b.get(x as u32, y as u32))
-    }
 }
 
 impl DifferentialLayer {
@@ -122,22 +116,55 @@ impl DifferentialLayer {
 
     /// Whether TPDON may predict the pair of rows from `y`: every pixel whose nine low neighbours
     /// are one colour is that colour (T.82 6.6.2).
-    fn typical_pair(high: &Bitmap, low: &Bitmap, y: u32, below_row: i64) -> bool {
-        let ly = i64::from(y / 2);
-        let rows = [y, y + 1].into_iter().filter(|&r| r < high.height());
-        for r in rows {
-            for x in 0..i64::from(high.width()) {
-                let lx = x / 2;
-                let mut ones = 0;
-                for row in [ly - 1, ly, below_row] {
-                    for dx in [1, 0, -1] {
-                        ones += px(low, lx + dx, row, 0);
-                    }
-                }
-                if (ones == 0 || ones == 9) && high.get(x as u32, r) != (ones == 9) {
+    fn typical_pair(high: &Bitmap, low: &Bitmap, y: u32, below: u32) -> bool {
+        let ly = y / 2;
+        let empty: &[u64] = &[];
+        let lows = [
+            if ly > 0 { low.row(ly - 1) } else { empty },
+            low.row(ly),
+            low.row(below),
+        ];
+        let highs: Vec<&[u64]> = [y, y + 1]
+            .into_iter()
+            .filter(|&r| r < high.height())
+            .map(|r| high.row(r))
+            .collect();
+        let (lw, hw) = (low.width(), high.width());
+        let mut lx = 0;
+        while lx < lw {
+            let c9 = lows
+                .iter()
+                .fold(0, |c, r| c << 3 | bits_at(r, i64::from(lx) - 1) >> 61);
+            if c9 == 0 {
+                // Up to the next black low pixel every parent's neighbourhood is white: the high
+                // pixels under them must be white.
+                let from = lx.saturating_sub(1);
+                let end = lows
+                    .iter()
+                    .map(|r| next_black(r, from, lw + 1))
+                    .min()
+                    .unwrap_or(lw + 1);
+                let stop = (end - 1).max(lx + 1).min(lw);
+                let high_end = (2 * stop).min(hw);
+                if highs
+                    .iter()
+                    .any(|r| next_black(r, 2 * lx, high_end) < high_end)
+                {
                     return false;
                 }
+                lx = stop;
+                continue;
             }
+            if c9 == 0x1ff {
+                for r in &highs {
+                    for x in [2 * lx, 2 * lx + 1].into_iter().filter(|&x| x < hw) {
+                        if (r[(x / 64) as usize] >> (63 - x % 64)) & 1 == 0 {
+                            return false;
+                        }
+                    }
+                }
+            }
+            lx += 1;
         }
         true
     }
@@ -158,102 +185,145 @@ impl DifferentialLayer {
         at_moves: &[(u32, u32)],
     ) {
         let width = i64::from(high.width());
-        let (htop, ltop) = (i64::from(top), i64::from(top / 2));
         let first = rows.start;
+        let empty: &[u64] = &[];
         for y in rows {
             for &(_, tx) in at_moves.iter().filter(|m| m.0 == y - first) {
                 self.tx = tx;
             }
-            let yi = i64::from(y);
-            let ly = yi / 2;
+            let ly = y / 2;
             // The low row below, or this one again at the end of the stripe.
-            let below = if ly + 1 >= i64::from(low_end) {
-                ly
-            } else {
-                ly + 1
-            };
+            let below = if ly + 1 >= low_end { ly } else { ly + 1 };
             if self.tpdon && y % 2 == 0 {
                 let lntp = coder.encodes() && !Self::typical_pair(high, low, y, below);
                 self.lntp = coder.pixel(&mut self.contexts[TPDCX], lntp);
             }
+            // The rows the templates see, white above `top` and outside the image.
+            let high_row = |r: Option<u32>| match r.filter(|&r| r >= top) {
+                Some(r) => high.row(r).to_vec(),
+                None => Vec::new(),
+            };
+            let (h1, h2) = (high_row(y.checked_sub(1)), high_row(y.checked_sub(2)));
+            let mut h0 = if coder.encodes() {
+                high.row(y).to_vec()
+            } else {
+                vec![0; high.row(y).len()]
+            };
+            let low_row = |r: Option<u32>| match r.filter(|&r| r >= top / 2) {
+                Some(r) => low.row(r),
+                None => empty,
+            };
+            let (l_up, l_here, l_down) = (
+                low_row(ly.checked_sub(1)),
+                low.row(ly),
+                low_row(Some(below)),
+            );
             let odd_row = usize::from(y % 2 == 1);
             let tx = i64::from(self.tx);
-            for x in 0..width {
+            let mut x = 0i64;
+            while x < width {
                 let lx = x / 2;
-                let l = |dx: i64, row: i64| px(low, lx + dx, row, ltop);
-                let h = |dx: i64, dy: i64| px(high, x + dx, yi - dy, htop);
+                let l = |dx: i64, row: &[u64]| bit(row, lx + dx);
                 if self.tpdon && !self.lntp {
-                    let mut c9 = 0;
-                    for (k, row) in [ly - 1, ly, below].into_iter().enumerate() {
-                        for (j, dx) in [1, 0, -1].into_iter().enumerate() {
-                            c9 |= l(dx, row) << (3 * k + j);
-                        }
+                    let c9 = [l_up, l_here, l_down]
+                        .iter()
+                        .fold(0, |c, row| c << 3 | (bits_at(row, lx - 1) >> 61) as usize);
+                    if c9 == 0 {
+                        // White on and around the parents up to the next black low pixel: all
+                        // predicted white.
+                        let from = (lx - 1).max(0) as u32;
+                        let end = [l_up, l_here, l_down]
+                            .iter()
+                            .map(|row| next_black(row, from, u32::MAX))
+                            .min()
+                            .unwrap_or(u32::MAX);
+                        x = (2 * (i64::from(end) - 1)).max(x + 1);
+                        continue;
                     }
-                    if c9 == 0 || c9 == 0x1ff {
-                        if c9 != 0 {
-                            high.set(x as u32, y, true);
-                        }
+                    if c9 == 0x1ff {
+                        h0[(x / 64) as usize] |= 1 << (63 - x % 64);
+                        x += 1;
                         continue;
                     }
                 }
+                let h = |dx: i64, row: &[u64]| bit(row, x + dx);
                 let odd_col = x % 2 == 1;
                 if self.dpon {
                     let mut index =
-                        l(0, ly - 1) | l(-1, ly - 1) << 1 | l(0, ly) << 2 | l(-1, ly) << 3;
+                        l(0, l_up) | l(-1, l_up) << 1 | l(0, l_here) << 2 | l(-1, l_here) << 3;
                     let phase = odd_row * 2 + usize::from(odd_col);
                     index |= match phase {
-                        0 => h(-1, 0) << 4 | h(1, 1) << 5 | h(0, 1) << 6 | h(-1, 1) << 7,
+                        0 => h(-1, &h0) << 4 | h(1, &h1) << 5 | h(0, &h1) << 6 | h(-1, &h1) << 7,
                         1 => {
-                            h(-1, 0) << 4
-                                | h(-2, 0) << 5
-                                | h(0, 1) << 6
-                                | h(-1, 1) << 7
-                                | h(-2, 1) << 8
+                            h(-1, &h0) << 4
+                                | h(-2, &h0) << 5
+                                | h(0, &h1) << 6
+                                | h(-1, &h1) << 7
+                                | h(-2, &h1) << 8
                         }
                         2 => {
-                            h(-1, 0) << 4
-                                | h(1, 1) << 5
-                                | h(0, 1) << 6
-                                | h(-1, 1) << 7
-                                | h(1, 2) << 8
-                                | h(0, 2) << 9
-                                | h(-1, 2) << 10
+                            h(-1, &h0) << 4
+                                | h(1, &h1) << 5
+                                | h(0, &h1) << 6
+                                | h(-1, &h1) << 7
+                                | h(1, &h2) << 8
+                                | h(0, &h2) << 9
+                                | h(-1, &h2) << 10
                         }
                         _ => {
-                            h(-1, 0) << 4
-                                | h(-2, 0) << 5
-                                | h(0, 1) << 6
-                                | h(-1, 1) << 7
-                                | h(-2, 1) << 8
-                                | h(0, 2) << 9
-                                | h(-1, 2) << 10
-                                | h(-2, 2) << 11
+                            h(-1, &h0) << 4
+                                | h(-2, &h0) << 5
+                                | h(0, &h1) << 6
+                                | h(-1, &h1) << 7
+                                | h(-2, &h1) << 8
+                                | h(0, &h2) << 9
+                                | h(-1, &h2) << 10
+                                | h(-2, &h2) << 11
                         }
                     };
                     if let Some(pixel) = deterministic(PHASE[phase] + index) {
                         if pixel {
-                            high.set(x as u32, y, true);
+                            h0[(x / 64) as usize] |= 1 << (63 - x % 64);
                         }
+                        x += 1;
                         continue;
                     }
                 }
-                let mut cx = h(-1, 0) | h(-2, 0) << 1 | h(1, 1) << 2 | h(0, 1) << 3 | h(0, 2) << 5;
+                let mut cx =
+                    h(-1, &h0) | h(-2, &h0) << 1 | h(1, &h1) << 2 | h(0, &h1) << 3 | h(0, &h2) << 5;
                 cx |= if tx == 0 {
-                    h(-1, 1) << 4
+                    h(-1, &h1) << 4
                 } else {
-                    h(-tx, 0) << 4
+                    h(-tx, &h0) << 4
                 };
                 cx |= if odd_col {
-                    l(1, ly) << 6 | l(0, ly) << 7 | l(1, below) << 8 | l(0, below) << 9 | 1 << 10
+                    l(1, l_here) << 6
+                        | l(0, l_here) << 7
+                        | l(1, l_down) << 8
+                        | l(0, l_down) << 9
+                        | 1 << 10
                 } else {
-                    l(0, ly) << 6 | l(-1, ly) << 7 | l(0, below) << 8 | l(-1, below) << 9
+                    l(0, l_here) << 6 | l(-1, l_here) << 7 | l(0, l_down) << 8 | l(-1, l_down) << 9
                 };
                 cx |= odd_row << 11;
-                let known = coder.encodes() && high.get(x as u32, y);
+                let known = h(0, &h0) == 1;
                 if coder.pixel(&mut self.contexts[cx], known) {
-                    high.set(x as u32, y, true);
+                    h0[(x / 64) as usize] |= 1 << (63 - x % 64);
                 }
+                x += 1;
             }
+            high.row_mut(y).copy_from_slice(&h0);
         }
     }
+}
+
+/// The pixel at column `x` of a row's words: white outside it.
+#[inline]
+fn bit(words: &[u64], x: i64) -> usize {
+    if x < 0 {
+        return 0;
+    }
+    words
+        .get((x / 64) as usize)
+        .map_or(0, |w| ((w >> (63 - x % 64)) & 1) as usize)
 }

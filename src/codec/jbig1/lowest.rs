@@ -16,7 +16,7 @@ use super::arith::{CONTEXTS, Context, Decoder, Encoder};
 use crate::bitmap::{Bitmap, bits_at};
 
 /// The first black pixel at or after column `from` of a row, or `end` if there is none before.
-fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
+pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
     let mut w = (from / 64) as usize;
     let mut word = words.get(w).copied().unwrap_or(0) & (u64::MAX >> (from % 64));
     loop {
