@@ -468,10 +468,10 @@ pub unsafe extern "C" fn scanpress_decoder_push(
             // SAFETY: as the caller promises.
             let bytes = unsafe { std::slice::from_raw_parts(data, len) };
             if let Some(jbig) = &mut decoder.jbig {
-                let shown = jbig.layer_ends().len();
+                let shown = jbig.stripes_done();
                 jbig.push(bytes).map_err(failure)?;
-                // A sharper layer is in: the next image is made from it.
-                if jbig.layer_ends().len() != shown {
+                // More of the page is in: the next image is made anew.
+                if jbig.stripes_done() != shown {
                     decoder.image = None;
                 }
                 return Ok(());

@@ -365,11 +365,17 @@ fn the_incremental_decoder_shows_each_layer_when_its_last_byte_arrives() {
         let expected = layer_ends(&bie, stripes as usize);
         assert_eq!(expected.len(), usize::from(layers) + 1, "{name}");
         assert_eq!(*expected.last().unwrap(), bie.len() as u64);
+        let first_stripe = bie.windows(2).position(|w| w == [0xff, 0x02]).unwrap() as u64 + 2;
         let mut decoder = incremental::IncrementalDecoder::new(limits.clone());
         let mut received = 0u64;
         for chunk in bie.chunks(97) {
             decoder.push(chunk).unwrap();
             received += chunk.len() as u64;
+            // The page fills in stripe by stripe, before the lowest layer is whole.
+            assert_eq!(decoder.stripes_done() > 0, received >= first_stripe, "{name}");
+            if received >= first_stripe && received < first_stripe + 97 {
+                assert!(decoder.preview().is_some(), "{name}: nothing after the first stripe");
+            }
             let due = expected.iter().filter(|&&end| end <= received).count();
             let shown = decoder.layer_ends().len();
             assert_eq!(shown, due, "{name} at {received} bytes");

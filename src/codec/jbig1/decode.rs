@@ -296,6 +296,11 @@ impl Layered {
         })
     }
 
+    /// How many stripe data entities are decoded.
+    pub(super) fn entities_done(&self) -> usize {
+        self.done
+    }
+
     /// Whether every stripe of every layer is decoded.
     pub(super) fn complete(&self) -> bool {
         self.done == self.sequence.len()

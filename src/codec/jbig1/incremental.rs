@@ -66,6 +66,11 @@ impl IncrementalDecoder {
         Ok(())
     }
 
+    /// How many stripes (of any layer) are decoded: the preview changes when this does.
+    pub fn stripes_done(&self) -> usize {
+        self.layered.as_ref().map_or(0, Layered::entities_done)
+    }
+
     /// Whether the whole image is in.
     pub fn is_complete(&self) -> bool {
         self.layered.as_ref().is_some_and(Layered::complete)
