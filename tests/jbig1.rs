@@ -372,9 +372,16 @@ fn the_incremental_decoder_shows_each_layer_when_its_last_byte_arrives() {
             decoder.push(chunk).unwrap();
             received += chunk.len() as u64;
             // The page fills in stripe by stripe, before the lowest layer is whole.
-            assert_eq!(decoder.stripes_done() > 0, received >= first_stripe, "{name}");
+            assert_eq!(
+                decoder.stripes_done() > 0,
+                received >= first_stripe,
+                "{name}"
+            );
             if received >= first_stripe && received < first_stripe + 97 {
-                assert!(decoder.preview().is_some(), "{name}: nothing after the first stripe");
+                assert!(
+                    decoder.preview().is_some(),
+                    "{name}: nothing after the first stripe"
+                );
             }
             let due = expected.iter().filter(|&&end| end <= received).count();
             let shown = decoder.layer_ends().len();

@@ -35,6 +35,12 @@ impl IncrementalDecoder {
 
     /// Takes the next bytes of the stream and decodes every stripe that is now whole.
     pub fn push(&mut self, bytes: &[u8]) -> Result<()> {
+        let waiting = (self.pending.len() + bytes.len()) as u64;
+        if waiting > self.limits.max_input_bytes {
+            return Err(crate::error::Error::Limits(format!(
+                "{waiting} bytes without the end of a stripe"
+            )));
+        }
         self.pending.extend_from_slice(bytes);
         if self.layered.is_none() {
             if self.pending.len() < HEADER_LEN {
