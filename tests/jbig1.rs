@@ -222,6 +222,10 @@ fn hostile_bies_give_clear_errors() {
     let mut short = header(16, 10, 10, 0, 1);
     short.extend_from_slice(&[0xff, 0x02, 0xff, 0x05, 0, 0, 0, 4]);
     assert_eq!(decode::decode(&short, &limits).unwrap().height(), 4);
+    // And one that ends the image before the stripes its header declared.
+    let mut early = header(16, 10, 4, 0, 1);
+    early.extend_from_slice(&[0xff, 0x02, 0xff, 0x05, 0, 0, 0, 4]);
+    assert_eq!(decode::decode(&early, &limits).unwrap().height(), 4);
 }
 
 /// TIFF with JBIG compression (34661): libtiff reads our multi-page TIFF-JBIG page for page, and

@@ -1,8 +1,9 @@
 //! Reading a BIE (T.82 6.2): the header, then stripe data entities and the floating marker
 //! segments between them (ATMOVE, NEWLEN, COMMENT). One plane; one resolution layer (as T.85 fax
 //! and `pbmtojbg -q` write) or several (as `pbmtojbg` does by default), the lowest first, in
-//! either stripe order. BIEs that start above the lowest layer, send high layers first (HITOLO),
-//! carry a private DP table, or change the height of a layered image are a clear
+//! either stripe order; the same state decodes a whole BIE or, in [`super::incremental`], one
+//! arriving. BIEs that start above the lowest layer, send high layers first (HITOLO), carry a
+//! private DP table with layers, or change the height of a layered image are a clear
 //! [`Error::Unsupported`].
 
 use super::arith::{Decoder, ESC, STUFF};
@@ -14,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::options::Limits;
 
 /// Size of a private deterministic prediction table (T.82 6.2.3).
-pub(super) const DPTABLE_LEN: usize = 1728;
+const DPTABLE_LEN: usize = 1728;
 
 /// A big-endian u32 at `at`.
 fn u32_at(data: &[u8], at: usize, what: &str) -> Result<u32> {
@@ -103,75 +104,44 @@ fn sde_end(data: &[u8], pos: usize) -> Result<usize> {
     }
 }
 
-/// Decodes a BIE of one layer and one plane.
+/// The length of the private deterministic prediction table that follows the header, if any
+/// (T.82 6.2.3): present when DPON and DPPRIV are set and DPLAST is not.
+pub(super) fn private_table_len(header: &Header) -> usize {
+    let private = options::DPON | options::DPPRIV;
+    if header.options & (private | options::DPLAST) == private {
+        DPTABLE_LEN
+    } else {
+        0
+    }
+}
+
+/// Decodes a BIE of one plane, in one resolution layer or several.
 pub fn decode(data: &[u8], limits: &Limits) -> Result<Bitmap> {
     let header = Header::read(data)?;
-    if header.d > 0 {
-        return decode_layers(data, &header, limits);
+    let mut layered = Layered::new(header, limits)?;
+    let mut pos = HEADER_LEN + private_table_len(&header);
+    if pos > data.len() {
+        return Err(bad_jbig("truncated in the private DP table"));
     }
-    if header.planes != 1 {
-        return Err(unsupported(format!("{} bit planes", header.planes)));
-    }
-    limits
-        .check_pixels(header.width, header.height)
-        .map_err(|e| match e {
-            Error::Limits(m) if header.options & options::VLENGTH != 0 => Error::Limits(format!(
-                "{m} (a height to be given by NEWLEN is not decoded yet)"
-            )),
-            e => e,
-        })?;
-    let mut pos = HEADER_LEN;
-    let private_table = options::DPON | options::DPPRIV;
-    if header.options & (private_table | options::DPLAST) == private_table {
-        pos += DPTABLE_LEN;
-        if pos > data.len() {
-            return Err(bad_jbig("truncated in the private DP table"));
+    while layered.step(data, &mut pos)? {}
+    if !layered.complete() {
+        // A NEWLEN may end the image before its declared stripes; anything else that stopped
+        // the stripes short says what is wrong with them.
+        if let Some(h) = floating(data, &mut pos, &header)?.new_height {
+            layered.shorten(h)?;
+        }
+        if !layered.complete() {
+            sde_end(data, pos)?;
+            return Err(bad_jbig("truncated in a stripe's coded data"));
         }
     }
-    let mut bitmap = Bitmap::new(header.width, header.height, limits)?;
-    let mut height = header.height;
-    let mut layer = LowestLayer::new(
-        header.options & options::LRLTWO != 0,
-        header.options & options::TPBON != 0,
-    );
-    let (mut first, mut top) = (0u32, 0u32);
-    while first < height {
-        let found = floating(data, &mut pos, &header)?;
-        if let Some(h) = found.new_height {
-            if h == 0 || h > height {
-                return Err(bad_jbig(format!(
-                    "NEWLEN {h} is not below the height {height}"
-                )));
-            }
-            height = h;
-            if first >= height {
-                break;
-            }
-        }
-        let end = sde_end(data, pos)?;
-        let rows = first..first.saturating_add(header.l0).min(height);
-        let mut coder = Decoder::new(&data[pos..end]);
-        layer.decode_rows(&mut bitmap, rows.clone(), top, &mut coder, &found.at_moves);
-        first = rows.end;
-        if data[end + 1] == marker::SDRST {
-            layer.reset();
-            top = first;
-        }
-        pos = end + 2;
+    // A NEWLEN may follow the last stripe of a one-layer BIE.
+    if header.d == 0
+        && let Some(h) = floating(data, &mut pos, &header)?.new_height
+    {
+        layered.shorten(h)?;
     }
-    // A NEWLEN may follow the last stripe.
-    if let Some(h) = floating(data, &mut pos, &header)?.new_height {
-        if h == 0 || h > height {
-            return Err(bad_jbig(format!(
-                "NEWLEN {h} is not below the height {height}"
-            )));
-        }
-        height = h;
-    }
-    if height < bitmap.height() {
-        bitmap = bitmap.crop(0, 0, header.width, height);
-    }
-    Ok(bitmap)
+    Ok(layered.into_page())
 }
 
 /// `size` halved `times` times, rounding up: a layer's size (T.82 6.2.2.4).
@@ -230,6 +200,8 @@ pub(super) struct Layered {
     /// The (stripe, layer) of each SDE, in the BIE's order, and how many are done.
     sequence: Vec<(u64, u8)>,
     done: usize,
+    /// The image's height, which NEWLEN may shorten in a one-layer BIE (T.82 6.2.6.2).
+    height: u32,
 }
 
 impl Layered {
@@ -243,7 +215,7 @@ impl Layered {
         if header.planes != 1 {
             return Err(unsupported(format!("{} bit planes", header.planes)));
         }
-        if header.order & order::HITOLO != 0 {
+        if header.d > 0 && header.order & order::HITOLO != 0 {
             return Err(unsupported("high resolution layers sent first (HITOLO)"));
         }
         let private_table = options::DPON | options::DPPRIV;
@@ -253,7 +225,14 @@ impl Layered {
         if header.d > 24 {
             return Err(bad_jbig(format!("{} resolution layers", header.d)));
         }
-        limits.check_pixels(header.width, header.height)?;
+        limits
+            .check_pixels(header.width, header.height)
+            .map_err(|e| match e {
+                Error::Limits(m) if header.options & options::VLENGTH != 0 => Error::Limits(
+                    format!("{m} (a height to be given by NEWLEN is not decoded yet)"),
+                ),
+                e => e,
+            })?;
         let d = header.d;
         let mut layers = Vec::with_capacity(usize::from(d) + 1);
         for k in 0..=d {
@@ -293,7 +272,27 @@ impl Layered {
             tops: vec![0; usize::from(d) + 1],
             sequence,
             done: 0,
+            height: header.height,
         })
+    }
+
+    /// Takes NEWLEN's height `h` (T.82 6.2.6.2): only a one-layer BIE, and only shorter.
+    pub(super) fn shorten(&mut self, h: u32) -> Result<()> {
+        if self.header.d > 0 {
+            return Err(unsupported("NEWLEN in a BIE of several resolution layers"));
+        }
+        if h == 0 || h > self.height {
+            return Err(bad_jbig(format!(
+                "NEWLEN {h} is not below the height {}",
+                self.height
+            )));
+        }
+        self.height = h;
+        // Stripes wholly below the new height will not come.
+        let l0 = u64::from(self.header.l0);
+        let stripes = u64::from(h).div_ceil(l0) as usize;
+        self.sequence.truncate(stripes.max(self.done));
+        Ok(())
     }
 
     /// How many stripe data entities are decoded.
@@ -342,13 +341,20 @@ impl Layered {
         }
         let header = self.header;
         let found = floating(data, pos, &header)?;
-        if found.new_height.is_some() {
-            return Err(unsupported("NEWLEN in a BIE decoded layer by layer"));
+        if let Some(h) = found.new_height {
+            self.shorten(h)?;
+            if self.complete() {
+                return Ok(true);
+            }
         }
         let end = sde_end(data, *pos)?;
         let (stripe, k) = self.sequence[self.done];
         let stripe_rows = |k: u8| u64::from(header.l0) << k;
-        let layer_height = self.layers[usize::from(k)].height();
+        let layer_height = if header.d == 0 {
+            self.height
+        } else {
+            self.layers[usize::from(k)].height()
+        };
         let clamp = |r: u64| r.min(u64::from(layer_height)) as u32;
         let rows = clamp(stripe * stripe_rows(k))..clamp((stripe + 1) * stripe_rows(k));
         let mut coder = Decoder::new(&data[*pos..end]);
@@ -384,19 +390,13 @@ impl Layered {
         Ok(true)
     }
 
-    /// The full-resolution page, once complete.
+    /// The full-resolution page, once complete, at the height NEWLEN may have given it.
     pub(super) fn into_page(mut self) -> Bitmap {
-        self.layers.pop().expect("at least one layer")
+        let page = self.layers.pop().expect("at least one layer");
+        if self.height < page.height() {
+            page.crop(0, 0, page.width(), self.height)
+        } else {
+            page
+        }
     }
-}
-
-/// Decodes a BIE of several resolution layers, from the lowest (T.82 6.2.4, 6.7).
-fn decode_layers(data: &[u8], header: &Header, limits: &Limits) -> Result<Bitmap> {
-    let mut layered = Layered::new(*header, limits)?;
-    let mut pos = HEADER_LEN;
-    while layered.step(data, &mut pos)? {}
-    if !layered.complete() {
-        return Err(bad_jbig("truncated in a stripe's coded data"));
-    }
-    Ok(layered.into_page())
 }

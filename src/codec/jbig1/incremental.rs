@@ -3,8 +3,8 @@
 //! repeated to the page's size, with the stripes of the next layer decoded so far over it). Only the
 //! stripe data entity still arriving is kept besides the layers.
 
-use super::bie::{HEADER_LEN, Header, options};
-use super::decode::{DPTABLE_LEN, Layered};
+use super::bie::{HEADER_LEN, Header};
+use super::decode::{Layered, private_table_len};
 use crate::bitmap::Bitmap;
 use crate::error::Result;
 use crate::options::Limits;
@@ -48,11 +48,7 @@ impl IncrementalDecoder {
             }
             let header = Header::read(&self.pending)?;
             // A one-layer BIE may still carry a private DP table, which it does not use.
-            let private = options::DPON | options::DPPRIV;
-            let table = match header.options & (private | options::DPLAST) == private {
-                true => DPTABLE_LEN,
-                false => 0,
-            };
+            let table = private_table_len(&header);
             if self.pending.len() < HEADER_LEN + table {
                 return Ok(());
             }
