@@ -8,7 +8,7 @@ use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::codec::jbig2::generic::GenericParams;
 use crate::codec::jbig2::segments::PageSegment;
-use crate::codec::jbig2::segments::{Globals, StandaloneWriter};
+use crate::codec::jbig2::segments::{Globals, StandaloneWriter, stream_size};
 use crate::codec::{jbig1, jbig2};
 use crate::error::{Error, Result};
 use crate::input;
@@ -237,11 +237,6 @@ impl Coded {
     }
 }
 
-/// Bytes that segments take in a stream: each header costs 11 to 16 bytes besides the data.
-fn stream_size(segments: &[PageSegment]) -> usize {
-    segments.iter().map(|s| s.data.len() + 16).sum()
-}
-
 /// Encodes a group of pages, numbered `first` to `last`, with `codec` and, when `verify`,
 /// decodes each again with our own decoder and compares; errors name the pages. Returns the segments the group's pages
 /// share (for JBIG2 symbol coding) and each page's data.
@@ -304,6 +299,7 @@ fn encode_verified(
                 false => in_pages(e, &format!("pages {first}-{last}")),
             }
         })?;
+        let sharing = group.shared_cost();
         let mut symbol_pages = chosen.clone();
         for (page, coded) in symbol_pages.iter_mut().zip(group.pages) {
             if let Some(coded) = coded.filter(|c| stream_size(c) < stream_size(&page.0)) {
@@ -312,10 +308,6 @@ fn encode_verified(
         }
         let total = |pages: &[(Vec<PageSegment>, bool)]| -> usize {
             pages.iter().map(|p| stream_size(&p.0)).sum()
-        };
-        let sharing = match group.globals.is_empty() {
-            true => 0,
-            false => jbig2::symbol_coding::SHARING_COST + stream_size(&group.globals),
         };
         if sharing + total(&symbol_pages) < total(&chosen) {
             chosen = symbol_pages;

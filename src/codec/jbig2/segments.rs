@@ -152,6 +152,12 @@ impl PageSegment {
     }
 }
 
+/// About the bytes `segments` take in a stream: each header costs 11 to 16 bytes besides the
+/// data, reckoned as 16.
+pub fn stream_size(segments: &[PageSegment]) -> usize {
+    segments.iter().map(|s| s.data.len() + 16).sum()
+}
+
 /// Global segments (page association 0) already written: the first one's number and how many
 /// there are. A page's segments refer to them by index before their own.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -203,7 +209,7 @@ fn write_page(
 /// The global segments of a PDF's /JBIG2Globals stream (T.88 D.3; ISO 32000-1 7.4.7), numbered
 /// from 0; their `refers_to` index each other.
 pub fn embedded_globals(segments: &[PageSegment]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(segments.iter().map(|s| s.data.len() + 16).sum());
+    let mut out = Vec::with_capacity(stream_size(segments));
     write_globals(&mut out, 0, segments);
     out
 }
@@ -218,8 +224,7 @@ pub fn embedded_group_page(
     segments: &[PageSegment],
     globals: usize,
 ) -> Vec<u8> {
-    let mut out =
-        Vec::with_capacity(segments.iter().map(|s| s.data.len() + 16).sum::<usize>() + 40);
+    let mut out = Vec::with_capacity(stream_size(segments) + 40);
     let globals = Globals {
         first: 0,
         count: globals,

@@ -28,7 +28,7 @@ use super::classify::{
 use super::components::{Component, components};
 use super::generic::{self, GenericParams};
 use super::refine::{RefineParams, RefineTemplate};
-use super::segments::{PageSegment, kind, whole_page_region};
+use super::segments::{PageSegment, kind, stream_size, whole_page_region};
 use super::symbols::{SymbolCoding, encode_dictionary};
 use super::text::{Instance, TextLayout, encode_region};
 use crate::bitmap::Bitmap;
@@ -212,6 +212,18 @@ impl Plan {
     }
 }
 
+impl GroupSegments {
+    /// What the shared segments cost: their bytes and [`SHARING_COST`], or nothing when there
+    /// are none.
+    pub fn shared_cost(&self) -> usize {
+        if self.globals.is_empty() {
+            0
+        } else {
+            SHARING_COST + stream_size(&self.globals)
+        }
+    }
+}
+
 /// Codes the group's pages: a shared dictionary, a page's own dictionaries and text region, and
 /// generic residue regions coded with `residue_params`.
 ///
@@ -248,17 +260,11 @@ pub fn encode_group(
         });
     }
     let size = |g: &GroupSegments| {
-        let pages = g.pages.iter().flatten().flatten();
-        let sharing = if g.globals.is_empty() {
-            0
-        } else {
-            SHARING_COST
-        };
-        sharing
-            + g.globals
+        g.shared_cost()
+            + g.pages
                 .iter()
-                .chain(pages)
-                .map(|s| s.data.len() + 16)
+                .flatten()
+                .map(|p| stream_size(p))
                 .sum::<usize>()
     };
     let mut best = code(&clustered, &Plan::new(&clustered, Sharing::None), &residues)?;
