@@ -427,8 +427,7 @@ pub unsafe extern "C" fn scanpress_decoder_new(name: *const c_char) -> *mut Scan
                 .to_string_lossy()
                 .into_owned()
         });
-        let lower = name.as_deref().unwrap_or_default().to_ascii_lowercase();
-        let layered = [".jbg", ".bie", ".jbig"].iter().any(|e| lower.ends_with(e));
+        let layered = name.as_deref().is_some_and(crate::input::is_jbig1_name);
         let jbig = layered.then(|| IncrementalDecoder::new(Limits::default()));
         Box::into_raw(Box::new(ScanpressDecoder {
             data: Vec::new(),

@@ -30,6 +30,12 @@ pub enum InputKind {
     Jbig1,
 }
 
+/// Whether a file name says JBIG1 (`.jbg`, `.bie`, `.jbig`, any case): a BIE has no signature.
+pub fn is_jbig1_name(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    [".jbg", ".bie", ".jbig"].iter().any(|e| lower.ends_with(e))
+}
+
 /// Recognises an input from its first bytes, and from the file name for raw fax data, which has no
 /// signature.
 pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
@@ -64,7 +70,7 @@ pub fn detect(data: &[u8], name: Option<&str>) -> Result<InputKind> {
     if lower.ends_with(".g3") || lower.ends_with(".fax") {
         return Ok(InputKind::RawFax);
     }
-    if lower.ends_with(".jbg") || lower.ends_with(".bie") || lower.ends_with(".jbig") {
+    if is_jbig1_name(&lower) {
         return Ok(InputKind::Jbig1);
     }
     // Some writers put junk before the header; readers look in the first 1024 bytes (7.5.2).
