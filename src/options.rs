@@ -77,8 +77,10 @@ impl Limits {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Codec {
-    /// Chosen per page from the content and the output format: JBIG2 (symbol coding where it
-    /// pays) in PDF and `.jb2` files, G4 in TIFF.
+    /// Chosen per page from the content and the output format: bilevel pages, and grey or
+    /// colour pages of text alone, binarised, in JBIG2 (symbol coding where it pays) in PDF and
+    /// `.jb2` files, G4 in TIFF; in PDF, grey and colour pages with pictures or coloured ink as
+    /// [`Codec::Mrc`], photographs as [`Codec::Jpeg`].
     #[default]
     Auto,
     /// CCITT Group 4 (T.6).
@@ -90,6 +92,11 @@ pub enum Codec {
     Jbig2,
     /// JBIG1 (T.82), in a `.jbg` file.
     Jbig1,
+    /// Progressive JPEG of the whole page (PDF only): for photographs.
+    Jpeg,
+    /// Mixed raster content (PDF only): the text a pixel-exact JBIG2 mask, painted in the ink's
+    /// colours over a low-resolution JPEG of the page without it.
+    Mrc,
 }
 
 impl std::str::FromStr for Codec {
@@ -101,10 +108,8 @@ impl std::str::FromStr for Codec {
             "jbig2-generic" => Ok(Codec::Jbig2Generic),
             "jbig2" => Ok(Codec::Jbig2),
             "jbig1" => Ok(Codec::Jbig1),
-            "jpeg" | "mrc" => Err(Error::Parameter(format!(
-                "codec {s} is not available in this version; use auto, g4, jbig2, \
-                 jbig2-generic or jbig1"
-            ))),
+            "jpeg" => Ok(Codec::Jpeg),
+            "mrc" => Ok(Codec::Mrc),
             _ => Err(Error::Parameter(format!("unknown codec {s}"))),
         }
     }

@@ -9,14 +9,18 @@ use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::codec::jbig2::generic::GenericParams;
 use crate::codec::jbig2::segments::PageSegment;
 use crate::codec::jbig2::segments::{Globals, StandaloneWriter, stream_size};
+use crate::codec::jpeg::{self, JpegParams};
 use crate::codec::{jbig1, jbig2};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::options::{Codec, Format, Options};
-use crate::output::pdf::{ImageCoding, Jbig2Globals, PdfImage, PdfWriter};
+use crate::output::pdf::{ImageCoding, Ink, Jbig2Globals, Paper, PdfImage, PdfWriter};
 use crate::output::tiff::TiffWriter;
 use crate::page::{Page, PageImage, Resolution};
+use crate::page::GrayImage;
+use crate::prepare::analyse::{Content, analyse};
 use crate::prepare::binarize::binarize;
+use crate::prepare::layers::{self, Layer, Raster, Samples};
 use crate::report::{FileReport, PageReport};
 
 /// Turns a page into a bitmap, noting every lossy step.
@@ -72,12 +76,205 @@ const GROUP_PAGES: usize = 8;
 /// A page read and prepared, waiting for the rest of its group.
 struct Prepared {
     number: u32,
-    bitmap: Bitmap,
+    /// The page's size in pixels.
+    pixels: (u32, u32),
+    /// What is coded losslessly: the page, or the mask of a mixed raster page; `None` for a
+    /// photograph.
+    bitmap: Option<Bitmap>,
+    /// The lossy colour layers, coded already.
+    colour: ColourLayers,
     resolution: Resolution,
     rotate: i32,
     input_kind: &'static str,
     bytes_in: Option<u64>,
     notes: Vec<String>,
+}
+
+/// A JPEG coded for the output.
+struct JpegLayer {
+    data: Vec<u8>,
+    width: u32,
+    height: u32,
+    components: u8,
+}
+
+impl JpegLayer {
+    fn pdf_image(&self) -> PdfImage<'_> {
+        PdfImage {
+            width: self.width,
+            height: self.height,
+            coding: ImageCoding::Dct {
+                components: self.components,
+            },
+            data: &self.data,
+        }
+    }
+}
+
+/// A colour layer of a mixed raster page, coded.
+enum ColourLayer {
+    Plain([u8; 3]),
+    Jpeg(JpegLayer),
+}
+
+/// The lossy layers of a page.
+enum ColourLayers {
+    /// None: the bitmap is the page.
+    None,
+    /// Mixed raster content: the bitmap is the mask.
+    Mrc {
+        background: ColourLayer,
+        foreground: ColourLayer,
+    },
+    /// The page is this JPEG.
+    Photo(JpegLayer),
+}
+
+/// JPEG settings for the layers: the background's smooth areas and tints stand a low quality;
+/// the foreground is tiny whatever its quality; photographs keep more.
+const BACKGROUND_JPEG: u8 = 40;
+const FOREGROUND_JPEG: u8 = 50;
+const PHOTO_JPEG: u8 = 60;
+/// The mean error, in levels, above which a JPEG layer fails verification: far above what the
+/// qualities used give, far below what a wrong image gives.
+const JPEG_MEAN_ERROR: f64 = 16.0;
+
+/// A photograph's resolution: about 150 dpi.
+fn photo_factor(dpi: f64) -> u32 {
+    (dpi / 150.0).round().max(1.0) as u32
+}
+
+/// Codes a colour layer as a progressive JPEG and, when `verify`, decodes and compares it.
+fn code_jpeg(raster: &Raster, quality: u8, dpi: f64, verify: bool) -> Result<JpegLayer> {
+    let samples = raster.samples();
+    let params = JpegParams {
+        quality,
+        subsample_chroma: raster.channels == 3,
+        dpi: dpi.round().clamp(1.0, 65535.0) as u16,
+    };
+    let data = jpeg::encode_progressive(&samples, &params)?;
+    if verify {
+        jpeg::verify(&data, &samples, JPEG_MEAN_ERROR)?;
+    }
+    Ok(JpegLayer {
+        data,
+        width: raster.width,
+        height: raster.height,
+        components: raster.channels as u8,
+    })
+}
+
+fn code_layer(layer: Layer, quality: u8, dpi: f64, verify: bool) -> Result<ColourLayer> {
+    Ok(match layer {
+        Layer::Plain(c) => ColourLayer::Plain(c),
+        Layer::Image(r) => ColourLayer::Jpeg(code_jpeg(&r, quality, dpi, verify)?),
+    })
+}
+
+/// A page as a photograph: shrunk to about 150 dpi and coded as a progressive JPEG.
+fn photo(samples: &Samples<'_>, dpi: f64, options: &Options) -> Result<(JpegLayer, String)> {
+    let factor = photo_factor(dpi);
+    let mut all = Bitmap::new(samples.width, samples.height, &options.limits)?;
+    all.invert();
+    let raster = layers::shrink_where(samples, factor, &[&all], [255; 3]);
+    let out_dpi = dpi / f64::from(factor);
+    let layer = code_jpeg(&raster, PHOTO_JPEG, out_dpi, options.verify)?;
+    let note = format!("progressive JPEG quality {PHOTO_JPEG} at {out_dpi:.0} dpi");
+    Ok((layer, note))
+}
+
+/// Prepares a page for `format`: binarises it, or for PDF, when `codec` is automatic and the
+/// page's content asks for it or when `codec` says so, separates it into mixed raster layers or
+/// codes it as a photograph. Every lossy step goes into the notes.
+fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> Result<Prepared> {
+    let pixels = page.image.dimensions();
+    let input_kind = page.image.kind();
+    let mut prepared = Prepared {
+        number,
+        pixels,
+        bitmap: None,
+        colour: ColourLayers::None,
+        resolution: page.resolution.clone(),
+        rotate: page.rotate,
+        input_kind,
+        bytes_in: page.source_bytes,
+        notes: Vec::new(),
+    };
+    let layered = format == Format::Pdf && matches!(options.codec, Codec::Auto | Codec::Mrc | Codec::Jpeg);
+    if !layered || (matches!(page.image, PageImage::Bilevel(_)) && options.codec != Codec::Jpeg) {
+        let (bitmap, notes) = prepare(page, options)?;
+        prepared.bitmap = Some(bitmap);
+        prepared.notes = notes;
+        return Ok(prepared);
+    }
+    let mut notes = page.notes;
+    notes.extend(page.resolution.estimated.iter().cloned());
+    let dpi = page.resolution.x.min(page.resolution.y);
+    let gray = match page.image {
+        PageImage::Bilevel(b) => PageImage::Gray(GrayImage {
+            width: b.width(),
+            height: b.height(),
+            data: b.to_gray(),
+        }),
+        other => other,
+    };
+    let samples = Samples::of(&gray).ok_or_else(|| Error::Parameter("no samples".into()))?;
+    if options.codec == Codec::Jpeg {
+        let (layer, note) = photo(&samples, dpi, options)?;
+        notes.push(note);
+        prepared.colour = ColourLayers::Photo(layer);
+        prepared.notes = notes;
+        return Ok(prepared);
+    }
+    let luma = match &gray {
+        PageImage::Rgb(c) => c.to_gray(),
+        PageImage::Gray(g) => g.clone(),
+        PageImage::Bilevel(_) => unreachable!("bilevel pages were made grey above"),
+    };
+    let (mask, binarised) = binarize(&luma, dpi, options.threshold, &options.limits)?;
+    let analysis = analyse(&samples, &luma.data, &mask, dpi, &options.limits)?;
+    notes.push(analysis.reason.clone());
+    match (options.codec, analysis.content) {
+        (Codec::Auto, Content::Photo) => {
+            let (layer, note) = photo(&samples, dpi, options)?;
+            notes.push(note);
+            prepared.colour = ColourLayers::Photo(layer);
+        }
+        (Codec::Auto, Content::Blank | Content::Text) => {
+            if input_kind == "colour" {
+                notes.push("colour converted to grey".into());
+            }
+            notes.push(binarised);
+            prepared.bitmap = Some(mask);
+        }
+        _ => {
+            let colours = (analysis.paper, analysis.ink, analysis.one_ink);
+            let split = layers::separate(&samples, &luma.data, &mask, colours, dpi, &options.limits)?;
+            notes.push(format!("mask {binarised}"));
+            let (bf, ff) = (layers::background_factor(dpi), layers::foreground_factor(dpi));
+            let (bdpi, fdpi) = (dpi / f64::from(bf), dpi / f64::from(ff));
+            notes.push(match &split.background {
+                Layer::Plain(_) => "background plain paper, sent as its colour".into(),
+                Layer::Image(_) => format!(
+                    "background without the ink at {bdpi:.0} dpi, progressive JPEG quality \
+                     {BACKGROUND_JPEG}"
+                ),
+            });
+            notes.push(match &split.foreground {
+                Layer::Plain(_) => "ink one colour".into(),
+                Layer::Image(_) => format!(
+                    "ink colours at {fdpi:.0} dpi, progressive JPEG quality {FOREGROUND_JPEG}"
+                ),
+            });
+            prepared.colour = ColourLayers::Mrc {
+                background: code_layer(split.background, BACKGROUND_JPEG, bdpi, options.verify)?,
+                foreground: code_layer(split.foreground, FOREGROUND_JPEG, fdpi, options.verify)?,
+            };
+            prepared.bitmap = Some(mask);
+        }
+    }
+    prepared.notes = notes;
+    Ok(prepared)
 }
 
 /// Compresses a document held in memory; `name` helps recognise raw fax data. Returns the output
@@ -110,20 +307,8 @@ pub fn compress_bytes(
     for (index, page) in document.pages.enumerate() {
         let number = index as u32 + 1;
         let page = page.map_err(|e| in_page(e, number))?;
-        let input_kind = page.image.kind();
-        let bytes_in = page.source_bytes;
-        let resolution = page.resolution.clone();
-        let rotate = page.rotate;
-        let (bitmap, notes) = prepare(page, options).map_err(|e| in_page(e, number))?;
-        group.push(Prepared {
-            number,
-            bitmap,
-            resolution,
-            rotate,
-            input_kind,
-            bytes_in,
-            notes,
-        });
+        let prepared = prepare_page(page, number, format, options).map_err(|e| in_page(e, number))?;
+        group.push(prepared);
         if group.len() == group_pages {
             code_group(&mut group, codec, options, &mut writer, &mut reports)?;
         }
@@ -144,37 +329,66 @@ fn code_group(
     writer: &mut Sink,
     reports: &mut Vec<PageReport>,
 ) -> Result<()> {
-    let (Some(first), Some(last)) = (group.first(), group.last()) else {
-        return Ok(());
-    };
-    let numbers = (first.number, last.number);
-    let bitmaps: Vec<&Bitmap> = group.iter().map(|p| &p.bitmap).collect();
+    let bilevel: Vec<&Prepared> = group.iter().filter(|p| p.bitmap.is_some()).collect();
+    let numbers: Vec<u32> = bilevel.iter().map(|p| p.number).collect();
+    let bitmaps: Vec<&Bitmap> = bilevel.iter().filter_map(|p| p.bitmap.as_ref()).collect();
     let (globals, coded) =
-        encode_verified(&bitmaps, numbers, codec, options.verify, &options.limits)?;
+        encode_verified(&bitmaps, &numbers, codec, options.verify, &options.limits)?;
     let (shared, mut shared_bytes) = writer.add_globals(&globals);
-    for (page, coded) in group.drain(..).zip(coded) {
+    let mut coded = coded.into_iter();
+    for page in group.drain(..) {
+        let coded = match page.bitmap {
+            Some(_) => coded.next(),
+            None => None,
+        };
         let bytes = writer
-            .add_page(&page.bitmap, &page.resolution, page.rotate, &coded, shared)
+            .add_page(&page, coded.as_ref(), shared)
             .map_err(|e| in_page(e, page.number))?;
         let layer_bytes = match &coded {
-            Coded::Jbig1(_, ends) if ends.len() > 1 => ends.clone(),
+            Some(Coded::Jbig1(_, ends)) if ends.len() > 1 => ends.clone(),
             _ => Vec::new(),
         };
+        let bytes_out = bytes
+            + match coded {
+                Some(_) => std::mem::take(&mut shared_bytes),
+                None => 0,
+            };
         reports.push(PageReport {
             number: page.number,
             layer_bytes,
-            width: page.bitmap.width(),
-            height: page.bitmap.height(),
+            width: page.pixels.0,
+            height: page.pixels.1,
             dpi: (page.resolution.x, page.resolution.y),
             input_kind: page.input_kind,
-            codec: coded.name(),
+            codec: codec_name(coded.as_ref(), &page.colour),
             bytes_in: page.bytes_in,
-            bytes_out: bytes + std::mem::take(&mut shared_bytes),
+            bytes_out,
             verified: options.verify,
             notes: page.notes,
         });
     }
     Ok(())
+}
+
+/// The name of a page's coding in the report.
+fn codec_name(coded: Option<&Coded>, colour: &ColourLayers) -> String {
+    let mask = coded.map_or("", Coded::name);
+    let layer = |l: &ColourLayer, what: &str| match l {
+        ColourLayer::Plain(_) => format!("plain {what}"),
+        ColourLayer::Jpeg(_) => format!("JPEG {what}"),
+    };
+    match colour {
+        ColourLayers::None => mask.to_string(),
+        ColourLayers::Photo(_) => "JPEG progressive".to_string(),
+        ColourLayers::Mrc {
+            background,
+            foreground,
+        } => format!(
+            "MRC: {mask} mask, {}, {}",
+            layer(background, "background"),
+            layer(foreground, "ink")
+        ),
+    }
 }
 
 /// The bilevel codecs this version writes.
@@ -194,7 +408,11 @@ fn bilevel_codec(codec: Codec, format: Format) -> Result<BilevelCodec> {
         (Codec::Auto, Format::Tiff) | (Codec::G4, Format::Pdf | Format::Tiff) => {
             Ok(BilevelCodec::G4)
         }
-        (Codec::Auto | Codec::Jbig2, Format::Jb2 | Format::Pdf) => Ok(BilevelCodec::Jbig2),
+        (Codec::Auto | Codec::Jbig2, Format::Jb2 | Format::Pdf)
+        | (Codec::Mrc | Codec::Jpeg, Format::Pdf) => Ok(BilevelCodec::Jbig2),
+        (Codec::Mrc | Codec::Jpeg, _) => Err(Error::Parameter(
+            "JPEG and mixed raster pages go in PDF files".into(),
+        )),
         (Codec::Jbig2Generic, Format::Jb2 | Format::Pdf) => Ok(BilevelCodec::Jbig2Generic),
         (Codec::Jbig2Generic | Codec::Jbig2, Format::Tiff) => Err(Error::Parameter(
             "JBIG2 goes in PDF or .jb2 files, not TIFF".into(),
@@ -237,7 +455,7 @@ impl Coded {
     }
 }
 
-/// Encodes a group of pages, numbered `first` to `last`, with `codec` and, when `verify`,
+/// Encodes a group of pages, numbered `numbers`, with `codec` and, when `verify`,
 /// decodes each again with our own decoder and compares; errors name the pages. Returns the segments the group's pages
 /// share (for JBIG2 symbol coding) and each page's data.
 ///
@@ -247,13 +465,13 @@ impl Coded {
 /// they save. Pages are verified as the segments that will be written.
 fn encode_verified(
     bitmaps: &[&Bitmap],
-    (first, last): (u32, u32),
+    numbers: &[u32],
     codec: BilevelCodec,
     verify: bool,
     limits: &crate::Limits,
 ) -> Result<(Vec<PageSegment>, Vec<Coded>)> {
     if codec == BilevelCodec::G4 {
-        let coded = bitmaps.iter().zip(first..).map(|(b, number)| {
+        let coded = bitmaps.iter().zip(numbers).map(|(b, &number)| {
             encode_g4_verified(b, verify)
                 .map(Coded::G4)
                 .map_err(|e| in_page(e, number))
@@ -261,7 +479,7 @@ fn encode_verified(
         return Ok((Vec::new(), coded.collect::<Result<_>>()?));
     }
     if codec == BilevelCodec::Jbig1 {
-        let coded = bitmaps.iter().zip(first..).map(|(b, number)| {
+        let coded = bitmaps.iter().zip(numbers).map(|(b, &number)| {
             let params = jbig1::encode::Params {
                 layers: jbig1::encode::preview_layers(b.width()),
                 ..Default::default()
@@ -294,9 +512,9 @@ fn encode_verified(
         generic.into_iter().map(|g| (g, false)).collect();
     if codec == BilevelCodec::Jbig2 {
         let group = jbig2::symbol_coding::encode_group(bitmaps, &params, limits).map_err(|e| {
-            match first == last {
-                true => in_page(e, first),
-                false => in_pages(e, &format!("pages {first}-{last}")),
+            match numbers {
+                [one] => in_page(e, *one),
+                _ => in_pages(e, &format!("pages {numbers:?}")),
             }
         })?;
         let sharing = group.shared_cost();
@@ -316,7 +534,7 @@ fn encode_verified(
     }
     let shared_data = jbig2::segments::embedded_globals(&globals);
     let mut coded = Vec::with_capacity(bitmaps.len());
-    for ((bitmap, (mut segments, symbols)), number) in bitmaps.iter().zip(chosen).zip(first..) {
+    for ((bitmap, (mut segments, symbols)), &number) in bitmaps.iter().zip(chosen).zip(numbers) {
         let refers_to_globals = |s: &PageSegment| s.refers_to.iter().any(|&r| r < globals.len());
         let shared = segments.iter().any(refers_to_globals);
         if symbols && !shared {
@@ -387,53 +605,68 @@ impl Sink {
         }
     }
 
-    /// Adds a coded page, whose segments may refer to the group's `shared` ones, and gives the
-    /// size in bytes of its coded image; the format must hold its codec, as [`bilevel_codec`]
-    /// ensures.
-    fn add_page(
-        &mut self,
-        bitmap: &Bitmap,
-        resolution: &Resolution,
-        rotate: i32,
-        coded: &Coded,
-        shared: Shared,
-    ) -> Result<u64> {
-        let (w, h) = (bitmap.width(), bitmap.height());
+    /// Adds a page, its bitmap `coded` (`None` for a photograph) with segments that may refer
+    /// to the group's `shared` ones, and gives the size in bytes of its coded images; the format
+    /// must hold its codec, as [`bilevel_codec`] ensures.
+    fn add_page(&mut self, page: &Prepared, coded: Option<&Coded>, shared: Shared) -> Result<u64> {
+        let (w, h) = page.pixels;
+        let (resolution, rotate) = (&page.resolution, page.rotate);
         let dpi = (resolution.x, resolution.y);
+        if let (Sink::Pdf(pdf), ColourLayers::Photo(jpeg)) = (&mut *self, &page.colour) {
+            pdf.add_page_sized(&jpeg.pdf_image(), page.pixels, resolution, rotate);
+            return Ok(jpeg.data.len() as u64);
+        }
+        let coded = coded.ok_or_else(|| Error::Parameter("a page without a bitmap".into()))?;
         let bytes = match (self, coded) {
-            (Sink::Pdf(pdf), Coded::G4(coded)) => {
-                let coding = ImageCoding::G4 { byte_align: false };
+            (Sink::Pdf(pdf), coded @ (Coded::G4(_) | Coded::Jbig2 { .. })) => {
+                let (coding, data) = match coded {
+                    Coded::G4(data) => (ImageCoding::G4 { byte_align: false }, data.clone()),
+                    Coded::Jbig2 {
+                        segments,
+                        shared: s,
+                        ..
+                    } => {
+                        let (globals, count) = match shared {
+                            Shared::Pdf(stream, count) if *s => (Some(stream), count),
+                            _ => (None, 0),
+                        };
+                        let data =
+                            jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
+                        (ImageCoding::Jbig2 { globals }, data)
+                    }
+                    Coded::Jbig1(..) => unreachable!("matched above"),
+                };
                 let image = PdfImage {
                     width: w,
                     height: h,
                     coding,
-                    data: coded,
+                    data: &data,
                 };
-                pdf.add_page(&image, resolution, rotate);
-                coded.len()
-            }
-            (
-                Sink::Pdf(pdf),
-                Coded::Jbig2 {
-                    segments,
-                    shared: s,
-                    ..
-                },
-            ) => {
-                let (globals, count) = match shared {
-                    Shared::Pdf(stream, count) if *s => (Some(stream), count),
-                    _ => (None, 0),
-                };
-                let segments = jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
-                let coding = ImageCoding::Jbig2 { globals };
-                let image = PdfImage {
-                    width: w,
-                    height: h,
-                    coding,
-                    data: &segments,
-                };
-                pdf.add_page(&image, resolution, rotate);
-                segments.len()
+                match &page.colour {
+                    ColourLayers::Mrc {
+                        background,
+                        foreground,
+                    } => {
+                        let paper = match background {
+                            ColourLayer::Plain(c) => Paper::Plain(*c),
+                            ColourLayer::Jpeg(j) => Paper::Image(j.pdf_image()),
+                        };
+                        let ink = match foreground {
+                            ColourLayer::Plain(c) => Ink::Colour(*c),
+                            ColourLayer::Jpeg(j) => Ink::Image(j.pdf_image()),
+                        };
+                        pdf.add_mrc_page(&paper, &image, &ink, resolution, rotate);
+                        let jpeg_bytes = |l: &ColourLayer| match l {
+                            ColourLayer::Plain(_) => 0,
+                            ColourLayer::Jpeg(j) => j.data.len(),
+                        };
+                        data.len() + jpeg_bytes(background) + jpeg_bytes(foreground)
+                    }
+                    _ => {
+                        pdf.add_page(&image, resolution, rotate);
+                        data.len()
+                    }
+                }
             }
             (Sink::Tiff(tiff), Coded::G4(coded)) => {
                 tiff.add_g4_page(w, h, resolution, coded);

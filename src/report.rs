@@ -23,7 +23,7 @@ pub struct PageReport {
     /// "bilevel", "grey" or "colour": what the input page was.
     pub input_kind: &'static str,
     /// The codec used.
-    pub codec: &'static str,
+    pub codec: String,
     /// Compressed bytes the page took in the input, where known.
     pub bytes_in: Option<u64>,
     /// Coded bytes of the page in the output (image data only); the first page of a group of
@@ -265,7 +265,7 @@ impl BatchReport<'_> {
                         let seconds = self.link.seconds(p.bytes_out);
                         rows.push(PageRow {
                             page: p.number,
-                            codec: p.codec,
+                            codec: &p.codec,
                             input_kind: p.input_kind,
                             width: p.width,
                             height: p.height,

@@ -3,3 +3,4 @@
 pub mod ccitt;
 pub mod jbig1;
 pub mod jbig2;
+pub mod jpeg;

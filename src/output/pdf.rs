@@ -91,6 +91,24 @@ impl PdfImage<'_> {
     }
 }
 
+/// What a mixed raster page shows under its mask.
+#[derive(Clone, Copy, Debug)]
+pub enum Paper<'a> {
+    /// One colour over the whole page.
+    Plain([u8; 3]),
+    /// An image stretched over the page, usually at a lower resolution than the mask.
+    Image(PdfImage<'a>),
+}
+
+/// What a mixed raster page paints through its mask.
+#[derive(Clone, Copy, Debug)]
+pub enum Ink<'a> {
+    /// One colour.
+    Colour([u8; 3]),
+    /// An image of the ink's colours stretched over the page, shown where the mask is black.
+    Image(PdfImage<'a>),
+}
+
 /// Document information carried over from the source (ISO 32000-1 14.3.3), as PDF strings
 /// already escaped, e.g. `("Title", "(Letter)")`.
 pub type DocumentInfo = Vec<(String, String)>;
@@ -164,34 +182,66 @@ impl PdfWriter {
     /// Adds a page that shows `image`, sized from `resolution`, turned by `rotate` degrees (a
     /// multiple of 90) when shown.
     pub fn add_page(&mut self, image: &PdfImage<'_>, resolution: &Resolution, rotate: i32) {
+        self.add_page_sized(image, (image.width, image.height), resolution, rotate);
+    }
+
+    /// Adds a page of `pixels` (width, height) at `resolution` that shows `image` stretched over
+    /// it: an image kept at a lower resolution than the page it came from.
+    pub fn add_page_sized(
+        &mut self,
+        image: &PdfImage<'_>,
+        pixels: (u32, u32),
+        resolution: &Resolution,
+        rotate: i32,
+    ) {
         let number = self.next_number();
         self.write_stream(number, &image.dict(false), image.data);
-        let size = page_size(image, resolution);
+        let size = page_size(pixels, resolution);
         let ops = format!("q {} 0 0 {} 0 0 cm/I Do Q", size.0, size.1);
         self.finish_page(&size, rotate, &[("I", number)], &ops);
     }
 
-    /// Adds a mixed raster page: `background` stretched over the page, and the black pixels of
-    /// the bilevel `mask` painted over it in `ink` (an /ImageMask stencil). The page is sized from
-    /// the mask and `resolution`.
+    /// Adds a mixed raster page (ITU-T T.44's three layers): `paper` over the whole page, then
+    /// `ink` through the bilevel `mask` (an /ImageMask stencil, 8.9.6.2, or the explicit /Mask of
+    /// the ink image, 8.9.6.3). The page is sized from the mask and `resolution`.
     pub fn add_mrc_page(
         &mut self,
-        background: &PdfImage<'_>,
+        paper: &Paper<'_>,
         mask: &PdfImage<'_>,
-        ink: [u8; 3],
+        ink: &Ink<'_>,
         resolution: &Resolution,
         rotate: i32,
     ) {
-        let b = self.next_number();
-        self.write_stream(b, &background.dict(false), background.data);
+        let size = page_size((mask.width, mask.height), resolution);
+        let place = format!("{} 0 0 {} 0 0 cm", size.0, size.1);
+        let mut xobjects = Vec::new();
+        let mut ops = match paper {
+            Paper::Plain(colour) => {
+                format!("q {} rg 0 0 {} {} re f Q ", rgb(*colour), size.0, size.1)
+            }
+            Paper::Image(background) => {
+                let b = self.next_number();
+                self.write_stream(b, &background.dict(false), background.data);
+                xobjects.push(("B", b));
+                format!("q {place}/B Do Q ")
+            }
+        };
         let m = self.next_number();
         self.write_stream(m, &mask.dict(true), mask.data);
-        let size = page_size(mask, resolution);
-        // Colour components from 0 to 1, to three places.
-        let [r, g, bl] = ink.map(|c| format!("{}", (f64::from(c) / 0.255).round() / 1000.0));
-        let place = format!("{} 0 0 {} 0 0 cm", size.0, size.1);
-        let ops = format!("q {place}/B Do Q q {r} {g} {bl} rg {place}/M Do Q");
-        self.finish_page(&size, rotate, &[("B", b), ("M", m)], &ops);
+        match ink {
+            Ink::Colour(colour) => {
+                xobjects.push(("M", m));
+                let _ = write!(ops, "q {} rg {place}/M Do Q", rgb(*colour));
+            }
+            Ink::Image(image) => {
+                let f = self.next_number();
+                let dict = format!("{}/Mask {m} 0 R", image.dict(false));
+                self.write_stream(f, &dict, image.data);
+                xobjects.push(("F", f));
+                let _ = write!(ops, "q {place}/F Do Q");
+            }
+        }
+        self.finish_page(&size, rotate, &xobjects, &ops);
     }
 
     /// Writes a page's content stream and keeps its dictionary for the object stream.
@@ -303,11 +353,17 @@ impl PdfWriter {
 }
 
 /// A page's width and height in points for `image` at `resolution`.
-fn page_size(image: &PdfImage<'_>, resolution: &Resolution) -> (String, String) {
+fn page_size((width, height): (u32, u32), resolution: &Resolution) -> (String, String) {
     (
-        points(f64::from(image.width), resolution.x),
-        points(f64::from(image.height), resolution.y),
+        points(f64::from(width), resolution.x),
+        points(f64::from(height), resolution.y),
     )
+}
+
+/// An RGB colour as `rg` operands: components from 0 to 1, to three places.
+fn rgb(colour: [u8; 3]) -> String {
+    let [r, g, b] = colour.map(|c| format!("{}", (f64::from(c) / 0.255).round() / 1000.0));
+    format!("{r} {g} {b}")
 }
 
 /// Page length in PDF points (1/72 in) for `pixels` at `dpi`, rounded to 1/100 point.

@@ -1,0 +1,207 @@
+//! Progressive JPEG (ITU-T T.81 Annex G, spectral selection and successive approximation) through
+//! the `jpeg-encoder` crate, with its SIMD colour conversion and DCT where the CPU has them.
+//!
+//! A progressive JPEG shows a coarse whole page after its first scan, which matters over a slow
+//! link; the scan ends are reported so the seconds to that first view can be given.
+
+use jpeg_encoder::{ColorType, Density, Encoder, SamplingFactor};
+
+use crate::error::{Error, Result};
+use crate::prepare::layers::Samples;
+
+const FORMAT: &str = "JPEG";
+
+/// How a layer is coded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct JpegParams {
+    /// IJG quality, 1-100.
+    pub quality: u8,
+    /// Colour: halve the chroma in both directions (4:2:0), as cameras and scanners do; scans
+    /// hold little fine colour detail.
+    pub subsample_chroma: bool,
+    /// Resolution written in the JFIF header, dpi.
+    pub dpi: u16,
+}
+
+/// Codes `samples` as a progressive JPEG with optimised Huffman tables.
+pub fn encode_progressive(samples: &Samples<'_>, params: &JpegParams) -> Result<Vec<u8>> {
+    let (Ok(w), Ok(h)) = (
+        u16::try_from(samples.width),
+        u16::try_from(samples.height),
+    ) else {
+        return Err(Error::unsupported(
+            FORMAT,
+            format!(
+                "{}x{} pixels: JPEG holds at most 65535 a side",
+                samples.width, samples.height
+            ),
+        ));
+    };
+    let colour = match samples.channels {
+        1 => ColorType::Luma,
+        3 => ColorType::Rgb,
+        n => return Err(Error::unsupported(FORMAT, format!("{n} channels"))),
+    };
+    let mut out = Vec::new();
+    let mut encoder = Encoder::new(&mut out, params.quality.clamp(1, 100));
+    encoder.set_progressive(true);
+    encoder.set_optimized_huffman_tables(true);
+    encoder.set_density(Density::Inch {
+        x: params.dpi,
+        y: params.dpi,
+    });
+    encoder.set_sampling_factor(if params.subsample_chroma {
+        SamplingFactor::F_2_2
+    } else {
+        SamplingFactor::F_1_1
+    });
+    encoder
+        .encode(samples.data, w, h, colour)
+        .map_err(|e| Error::format(FORMAT, e.to_string()))?;
+    Ok(out)
+}
+
+/// Where each scan of a JPEG ends, in bytes from its start (T.81 B.2: a scan is an SOS marker
+/// segment and the entropy-coded data after it, up to the next marker that is not a restart or
+/// a stuffed byte); the last end is the file's length. A reader can show the image after the
+/// first.
+pub fn scan_ends(jpeg: &[u8]) -> Vec<u64> {
+    let mut ends = Vec::new();
+    let mut i = 2;
+    let mut in_scan = false;
+    while i + 1 < jpeg.len() {
+        if jpeg[i] != 0xFF {
+            i += 1;
+            continue;
+        }
+        let marker = jpeg[i + 1];
+        match marker {
+            0x00 | 0xD0..=0xD7 | 0xFF => {
+                i += if marker == 0xFF { 1 } else { 2 };
+                continue;
+            }
+            _ => {}
+        }
+        if in_scan {
+            ends.push(i as u64);
+        }
+        if marker == 0xD9 {
+            break;
+        }
+        let Some(len) = jpeg.get(i + 2..i + 4) else {
+            break;
+        };
+        let len = usize::from(u16::from_be_bytes([len[0], len[1]]));
+        in_scan = marker == 0xDA;
+        i += 2 + len;
+    }
+    if let Some(last) = ends.last_mut() {
+        *last = jpeg.len() as u64;
+    }
+    ends
+}
+
+/// Decodes `jpeg` with the `image` crate's decoder and checks that it gives `samples`' size and
+/// channels, each sample within `max_mean_error` of the original on average: the check a lossy
+/// layer can have before it is written.
+pub fn verify(jpeg: &[u8], samples: &Samples<'_>, max_mean_error: f64) -> Result<()> {
+    let fail = |m: String| Error::Verification(format!("JPEG: {m}"));
+    let decoded = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
+        .map_err(|e| fail(format!("our data does not decode: {e}")))?;
+    let data = match samples.channels {
+        1 => decoded.into_luma8().into_raw(),
+        _ => decoded.into_rgb8().into_raw(),
+    };
+    if data.len() != samples.data.len() {
+        return Err(fail(format!(
+            "decodes to {} samples, not {}",
+            data.len(),
+            samples.data.len()
+        )));
+    }
+    let error: u64 = data
+        .iter()
+        .zip(samples.data)
+        .map(|(&a, &b)| u64::from(a.abs_diff(b)))
+        .sum();
+    let mean = error as f64 / data.len().max(1) as f64;
+    if mean > max_mean_error {
+        return Err(fail(format!(
+            "decodes {mean:.1} levels from the original on average (at most {max_mean_error})"
+        )));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(w: u32, h: u32, channels: usize) -> Vec<u8> {
+        (0..w * h)
+            .flat_map(|i| {
+                let (x, y) = (i % w, i / w);
+                [(x * 2) as u8, (y * 3) as u8, ((x + y) % 256) as u8]
+                    .into_iter()
+                    .take(channels)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn progressive_jpegs_decode_close_to_the_original_and_have_several_scans() {
+        for channels in [1, 3] {
+            let data = gradient(97, 61, channels);
+            let samples = Samples {
+                width: 97,
+                height: 61,
+                channels,
+                data: &data,
+            };
+            let params = JpegParams {
+                quality: 75,
+                subsample_chroma: true,
+                dpi: 100,
+            };
+            let jpeg = encode_progressive(&samples, &params).unwrap();
+            verify(&jpeg, &samples, 4.0).unwrap();
+            let ends = scan_ends(&jpeg);
+            assert!(ends.len() > 2, "{ends:?}");
+            assert_eq!(*ends.last().unwrap(), jpeg.len() as u64);
+            assert!(ends.windows(2).all(|w| w[0] < w[1]));
+            // The SOF2 marker: progressive, Huffman.
+            assert!(jpeg.windows(2).any(|w| w == [0xFF, 0xC2]));
+        }
+    }
+
+    #[test]
+    fn verification_catches_a_different_image() {
+        let data = gradient(40, 40, 1);
+        let samples = Samples {
+            width: 40,
+            height: 40,
+            channels: 1,
+            data: &data,
+        };
+        let params = JpegParams {
+            quality: 90,
+            subsample_chroma: false,
+            dpi: 100,
+        };
+        let jpeg = encode_progressive(&samples, &params).unwrap();
+        let other = vec![255u8; 1600];
+        let wrong = Samples {
+            data: &other,
+            ..samples
+        };
+        assert!(matches!(
+            verify(&jpeg, &wrong, 4.0),
+            Err(Error::Verification(_))
+        ));
+        let too_big = Samples {
+            width: 70_000,
+            ..samples
+        };
+        assert!(encode_progressive(&too_big, &params).is_err());
+    }
+}

@@ -1,0 +1,364 @@
+//! What a grey or colour page holds, and so how it should be coded: text and line art alone
+//! (binarised, a bilevel codec), text with pictures or coloured ink (mixed raster content), or a
+//! photograph (progressive JPEG). Blank pages are recognised and said, never dropped.
+//!
+//! The page is compared with what its bilevel mask alone would show — paper everywhere but the
+//! ink, the ink one colour. The page is cut into tiles about a tenth of an inch square; a tile
+//! holds picture when much of its paper, away from the ink, is not the paper's colour (a photo,
+//! a logo, a stamp's tint, a highlighter) or when its ink is large and textured (a dark photo the
+//! threshold turned black). Ink is coloured when the dark core of the strokes is far from grey.
+
+use crate::bitmap::Bitmap;
+use crate::error::Result;
+use crate::options::Limits;
+use crate::prepare::layers::{Samples, dilate};
+
+/// What a page holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Content {
+    /// Next to no ink and no pictures. Kept, and coded as text.
+    Blank,
+    /// Text and line art in one ink on plain paper: the bilevel mask says it all.
+    Text,
+    /// Text with pictures, or inks of several colours: mixed raster content.
+    Mixed,
+    /// A picture over most of the page: a JPEG.
+    Photo,
+}
+
+/// What [`analyse`] found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analysis {
+    /// The verdict.
+    pub content: Content,
+    /// The paper's colour: the mean of the pixels near the commonest light level away from ink.
+    pub paper: [u8; 3],
+    /// The ink's mean colour, over the dark cores of the strokes.
+    pub ink: [u8; 3],
+    /// Whether all ink is near one colour, so the mask can be painted in [`Analysis::ink`].
+    pub one_ink: bool,
+    /// The share of the page's tiles that hold picture.
+    pub picture: f64,
+    /// The share of the page's pixels in the mask.
+    pub ink_cover: f64,
+    /// The share of the ink's cores that is coloured.
+    pub coloured_ink: f64,
+    /// The reasons, for the report.
+    pub reason: String,
+}
+
+/// A light pixel away from ink is paper when no channel differs from the paper's by more than
+/// this; more, and it is picture (scanner noise and JPEG ringing stay well below it).
+const PAPER_TOLERANCE: u8 = 40;
+/// A tile holds picture when more than this share of its paper pixels are not paper.
+const PICTURE_PIXELS: f64 = 0.25;
+/// ... or when ink covers more than half of it with a grey standard deviation above this.
+const TEXTURED_INK: f64 = 28.0;
+/// The core of a stroke is coloured when its channels spread more than this (max - min).
+const COLOURED: u8 = 56;
+/// Inks are one when the standard deviations of the cores' red and blue, each less green (their
+/// hue, with the lightness that varies within one ink taken out), are below this.
+const ONE_INK_SPREAD: f64 = 16.0;
+/// A page is blank when the mask covers less than this share of it and no tile holds picture.
+const BLANK_INK: f64 = 0.0005;
+/// A page is mixed when at least this share of its tiles, and at least [`MIN_PICTURE_TILES`],
+/// hold picture ...
+const MIXED_PICTURE: f64 = 0.002;
+const MIN_PICTURE_TILES: usize = 4;
+/// ... or when more than this share of its ink is coloured.
+const MIXED_COLOURED_INK: f64 = 0.02;
+/// A page is a photograph when picture fills more than this share of its tiles.
+const PHOTO_PICTURE: f64 = 0.6;
+
+/// The radius around ink within which pixels are left out of the paper (a stroke's blurred edge)
+/// at `dpi`: 1/150 inch, at least a pixel.
+pub fn ink_margin(dpi: f64) -> u32 {
+    (dpi / 150.0).round().max(1.0) as u32
+}
+
+/// Analyses a page: `samples` its pixels, `luma` their grey levels, `mask` its binarisation.
+pub fn analyse(
+    samples: &Samples<'_>,
+    luma: &[u8],
+    mask: &Bitmap,
+    dpi: f64,
+    limits: &Limits,
+) -> Result<Analysis> {
+    let (w, h) = (samples.width as usize, samples.height as usize);
+    let pixels = (w * h).max(1);
+    let near_ink = dilate(mask, ink_margin(dpi), limits)?;
+    let is = |b: &Bitmap, x: usize, y: usize| (b.row(y as u32)[x / 64] >> (63 - x % 64)) & 1 == 1;
+
+    // The paper: the median grey away from ink, then the mean colour of pixels near it.
+    let mut paper_hist = [0u64; 256];
+    let mut ink_hist = [0u64; 256];
+    for y in 0..h {
+        for x in 0..w {
+            let l = luma[y * w + x] as usize;
+            if is(mask, x, y) {
+                ink_hist[l] += 1;
+            } else if !is(&near_ink, x, y) {
+                paper_hist[l] += 1;
+            }
+        }
+    }
+    let paper_luma = median(&paper_hist).unwrap_or(255);
+    let ink_luma = median(&ink_hist).unwrap_or(0);
+    let mut paper_sum = [0u64; 3];
+    let mut paper_n = 0u64;
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            if !is(&near_ink, x, y) && luma[i].abs_diff(paper_luma) <= 16 {
+                samples.rgb_at(i).iter().zip(&mut paper_sum).for_each(|(&v, s)| *s += u64::from(v));
+                paper_n += 1;
+            }
+        }
+    }
+    let paper = mean_colour(paper_sum, paper_n, [255; 3]);
+
+    // Tiles: paper pixels, those of them that are not paper, and the ink's grey statistics.
+    let side = (dpi / 10.0).round().max(8.0) as usize;
+    let (tw, th) = (w.div_ceil(side), h.div_ceil(side));
+    let mut tiles = vec![Tile::default(); tw * th];
+    // Ink cores (darker than halfway to the paper): colour sums and squares, coloured count.
+    let core_below = ink_luma.saturating_add(paper_luma.saturating_sub(ink_luma) / 2);
+    let mut core = Moments::default();
+    let mut coloured = 0u64;
+    for y in 0..h {
+        for x in 0..w {
+            let i = y * w + x;
+            let tile = &mut tiles[(y / side) * tw + x / side];
+            let l = luma[i];
+            if is(mask, x, y) {
+                tile.ink += 1;
+                tile.ink_sum += f64::from(l);
+                tile.ink_sq += f64::from(l) * f64::from(l);
+                if l < core_below {
+                    let c = samples.rgb_at(i);
+                    core.add(c);
+                    let spread = c.iter().max().unwrap_or(&0) - c.iter().min().unwrap_or(&0);
+                    coloured += u64::from(spread > COLOURED);
+                }
+            } else if !is(&near_ink, x, y) {
+                tile.paper += 1;
+                let c = samples.rgb_at(i);
+                let off = c.iter().zip(paper).any(|(&v, p)| v.abs_diff(p) > PAPER_TOLERANCE);
+                tile.off_paper += u64::from(off);
+            }
+        }
+    }
+    let picture_tiles = tiles
+        .iter()
+        .filter(|t| t.is_picture((side * side) as u64))
+        .count();
+    let picture = picture_tiles as f64 / tiles.len().max(1) as f64;
+    let ink_cover = mask.count_ink() as f64 / pixels as f64;
+    let coloured_ink = coloured as f64 / core.n.max(1) as f64;
+    let one_ink = core.spread() < ONE_INK_SPREAD;
+    let ink = core.mean([0; 3]);
+
+    let content = if ink_cover < BLANK_INK && picture_tiles == 0 {
+        Content::Blank
+    } else if picture > PHOTO_PICTURE {
+        Content::Photo
+    } else if (picture >= MIXED_PICTURE && picture_tiles >= MIN_PICTURE_TILES)
+        || coloured_ink > MIXED_COLOURED_INK
+    {
+        Content::Mixed
+    } else {
+        Content::Text
+    };
+    let verdict = match content {
+        Content::Blank => "blank page (kept)",
+        Content::Text => "text and line art",
+        Content::Mixed => "text with pictures or coloured ink",
+        Content::Photo => "photograph",
+    };
+    let reason = format!(
+        "analysis: {verdict}: picture on {:.1}% of the page, ink on {:.2}%, {:.1}% of the ink \
+         coloured{}; paper rgb({},{},{})",
+        100.0 * picture,
+        100.0 * ink_cover,
+        100.0 * coloured_ink,
+        if one_ink { "" } else { ", inks of several colours" },
+        paper[0],
+        paper[1],
+        paper[2],
+    );
+    Ok(Analysis {
+        content,
+        paper,
+        ink,
+        one_ink,
+        picture,
+        ink_cover,
+        coloured_ink,
+        reason,
+    })
+}
+
+/// Per tile counts.
+#[derive(Clone, Copy, Debug, Default)]
+struct Tile {
+    paper: u64,
+    off_paper: u64,
+    ink: u64,
+    ink_sum: f64,
+    ink_sq: f64,
+}
+
+impl Tile {
+    /// Whether the tile, of `area` pixels, holds picture.
+    fn is_picture(&self, area: u64) -> bool {
+        let off = self.paper * 4 >= area && self.off_paper as f64 > PICTURE_PIXELS * self.paper as f64;
+        let textured = self.ink * 2 > area && {
+            let n = self.ink as f64;
+            let mean = self.ink_sum / n;
+            (self.ink_sq / n - mean * mean).max(0.0).sqrt() > TEXTURED_INK
+        };
+        off || textured
+    }
+}
+
+/// Sums of colours, and sums and squares of their red and blue less green.
+#[derive(Clone, Copy, Debug, Default)]
+struct Moments {
+    n: u64,
+    sum: [f64; 3],
+    hue_sum: [f64; 2],
+    hue_sq: [f64; 2],
+}
+
+impl Moments {
+    fn add(&mut self, c: [u8; 3]) {
+        self.n += 1;
+        let [r, g, b] = c.map(f64::from);
+        self.sum.iter_mut().zip([r, g, b]).for_each(|(s, v)| *s += v);
+        for (k, d) in [r - g, b - g].into_iter().enumerate() {
+            self.hue_sum[k] += d;
+            self.hue_sq[k] += d * d;
+        }
+    }
+
+    fn mean(&self, empty: [u8; 3]) -> [u8; 3] {
+        if self.n == 0 {
+            return empty;
+        }
+        self.sum.map(|s| (s / self.n as f64).round().clamp(0.0, 255.0) as u8)
+    }
+
+    /// The larger standard deviation of red less green and of blue less green.
+    fn spread(&self) -> f64 {
+        if self.n == 0 {
+            return 0.0;
+        }
+        let n = self.n as f64;
+        (0..2)
+            .map(|k| {
+                let m = self.hue_sum[k] / n;
+                (self.hue_sq[k] / n - m * m).max(0.0).sqrt()
+            })
+            .fold(0.0, f64::max)
+    }
+}
+
+/// The median level of a histogram; `None` when it is empty.
+fn median(hist: &[u64; 256]) -> Option<u8> {
+    let total: u64 = hist.iter().sum();
+    let mut seen = 0;
+    for (level, &n) in hist.iter().enumerate() {
+        seen += n;
+        if total > 0 && 2 * seen >= total {
+            return Some(level as u8);
+        }
+    }
+    None
+}
+
+fn mean_colour(sum: [u64; 3], n: u64, empty: [u8; 3]) -> [u8; 3] {
+    if n == 0 {
+        return empty;
+    }
+    sum.map(|s| ((s + n / 2) / n).min(255) as u8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::page::RgbImage;
+
+    /// A 300 dpi page of `w` x `h` paper (250, 248, 240) with black "text" bars, plus whatever
+    /// `paint` adds.
+    fn page(w: u32, h: u32, paint: impl Fn(u32, u32) -> Option<[u8; 3]>) -> (RgbImage, Bitmap) {
+        let limits = Limits::default();
+        let mut data = Vec::new();
+        let mut mask = Bitmap::new(w, h, &limits).unwrap();
+        for y in 0..h {
+            for x in 0..w {
+                let text = (y % 40) < 12 && (x % 16) < 9 && y > 40 && y < h - 40;
+                let c = if let Some(c) = paint(x, y) {
+                    c
+                } else if text {
+                    [20, 20, 25]
+                } else {
+                    [250, 248, 240]
+                };
+                if c.iter().map(|&v| u32::from(v)).sum::<u32>() < 3 * 128 {
+                    mask.set(x, y, true);
+                }
+                data.extend(c);
+            }
+        }
+        let image = RgbImage {
+            width: w,
+            height: h,
+            data,
+        };
+        (image, mask)
+    }
+
+    fn run(image: &RgbImage, mask: &Bitmap) -> Analysis {
+        let luma = image.to_gray().data;
+        analyse(&Samples::rgb(image), &luma, mask, 300.0, &Limits::default()).unwrap()
+    }
+
+    #[test]
+    fn plain_text_is_text_and_the_paper_and_ink_are_measured() {
+        let (image, mask) = page(600, 600, |_, _| None);
+        let a = run(&image, &mask);
+        assert_eq!(a.content, Content::Text, "{}", a.reason);
+        assert_eq!(a.paper, [250, 248, 240]);
+        assert_eq!(a.ink, [20, 20, 25]);
+        assert!(a.one_ink);
+    }
+
+    #[test]
+    fn a_picture_makes_the_page_mixed_and_a_page_of_picture_a_photo() {
+        let photo = |x: u32, y: u32| Some([(x % 200) as u8 + 30, 120, (y % 100) as u8 + 100]);
+        let (image, mask) = page(600, 600, |x, y| {
+            (x > 100 && x < 300 && y > 100 && y < 250).then(|| photo(x, y).unwrap())
+        });
+        let a = run(&image, &mask);
+        assert_eq!(a.content, Content::Mixed, "{}", a.reason);
+        let (image, mask) = page(600, 600, photo);
+        assert_eq!(run(&image, &mask).content, Content::Photo);
+    }
+
+    #[test]
+    fn coloured_ink_makes_the_page_mixed_with_several_inks() {
+        let (image, mask) = page(600, 600, |x, y| {
+            ((y % 40) < 12 && (x % 16) < 9 && x > 300 && y > 40 && y < 560).then_some([20, 40, 170])
+        });
+        let a = run(&image, &mask);
+        assert_eq!(a.content, Content::Mixed, "{}", a.reason);
+        assert!(!a.one_ink);
+    }
+
+    #[test]
+    fn an_empty_page_is_blank() {
+        let (image, mut mask) = page(600, 600, |_, _| Some([250, 248, 240]));
+        mask.set(10, 10, true);
+        assert_eq!(run(&image, &mask).content, Content::Blank);
+    }
+}
