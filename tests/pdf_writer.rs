@@ -8,7 +8,7 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use scanpress::output::pdf::{ImageCoding, PdfImage, PdfWriter};
+use scanpress::output::pdf::{ImageCoding, Ink, Paper, PdfImage, PdfWriter};
 use scanpress::page::Resolution;
 
 fn dpi(d: f64) -> Resolution {
@@ -155,7 +155,13 @@ fn jpeg_pages_pass_through_and_mixed_raster_pages_render() {
         coding: ImageCoding::G4 { byte_align: false },
         data: &g4,
     };
-    pdf.add_mrc_page(&background, &stencil, [255, 0, 0], &dpi(72.0), 0);
+    pdf.add_mrc_page(
+        &Paper::Image(background),
+        &stencil,
+        &Ink::Colour([255, 0, 0]),
+        &dpi(72.0),
+        0,
+    );
     let out = scratch.path("dct.pdf");
     std::fs::write(&out, pdf.finish()).unwrap();
     run(Command::new("qpdf").arg("--check").arg(&out));

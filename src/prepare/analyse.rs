@@ -52,8 +52,18 @@ pub struct Analysis {
 const PAPER_TOLERANCE: u8 = 40;
 /// A tile holds picture when more than this share of its paper pixels are not paper.
 const PICTURE_PIXELS: f64 = 0.25;
-/// ... or when ink covers more than half of it with a grey standard deviation above this.
+/// ... or when the grey of its paper pixels has a standard deviation above this (paper is even
+/// over a tenth of an inch; scanner noise and JPEG ringing stay well below it) ...
+const PAPER_TEXTURE: f64 = 20.0;
+/// ... or when ink covers more than half of it with a grey standard deviation above this ...
 const TEXTURED_INK: f64 = 28.0;
+/// ... or when more than this share of its pixels are mid-tones, between 30% and 70% of the way
+/// from the ink's grey to the paper's: print and handwriting are ink and paper with thin blurred
+/// edges between, a photograph (even one a threshold breaks into specks) is mostly mid-tones.
+const MID_TONES: f64 = 0.5;
+/// Mid-tones are looked for only when ink and paper differ by at least this many levels: faint
+/// print is all edges.
+const MID_TONE_RANGE: i32 = 64;
 /// The core of a stroke is coloured when its channels spread more than this (max - min).
 const COLOURED: u8 = 56;
 /// Inks are one when the standard deviations of the cores' red and blue, each less green (their
@@ -123,6 +133,14 @@ pub fn analyse(
     let mut tiles = vec![Tile::default(); tw * th];
     // Ink cores (darker than halfway to the paper): colour sums and squares, coloured count.
     let core_below = ink_luma.saturating_add(paper_luma.saturating_sub(ink_luma) / 2);
+    let range = i32::from(paper_luma) - i32::from(ink_luma);
+    let mid_tones = match range >= MID_TONE_RANGE {
+        true => (
+            i32::from(ink_luma) + range * 3 / 10,
+            i32::from(ink_luma) + range * 7 / 10,
+        ),
+        false => (256, 256),
+    };
     let mut core = Moments::default();
     let mut coloured = 0u64;
     for y in 0..h {
@@ -130,6 +148,7 @@ pub fn analyse(
             let i = y * w + x;
             let tile = &mut tiles[(y / side) * tw + x / side];
             let l = luma[i];
+            tile.mid += u64::from((mid_tones.0..=mid_tones.1).contains(&i32::from(l)));
             if is(mask, x, y) {
                 tile.ink += 1;
                 tile.ink_sum += f64::from(l);
@@ -142,6 +161,8 @@ pub fn analyse(
                 }
             } else if !is(&near_ink, x, y) {
                 tile.paper += 1;
+                tile.paper_sum += f64::from(l);
+                tile.paper_sq += f64::from(l) * f64::from(l);
                 let c = samples.rgb_at(i);
                 let off = c.iter().zip(paper).any(|(&v, p)| v.abs_diff(p) > PAPER_TOLERANCE);
                 tile.off_paper += u64::from(off);
@@ -201,7 +222,10 @@ pub fn analyse(
 /// Per tile counts.
 #[derive(Clone, Copy, Debug, Default)]
 struct Tile {
+    mid: u64,
     paper: u64,
+    paper_sum: f64,
+    paper_sq: f64,
     off_paper: u64,
     ink: u64,
     ink_sum: f64,
@@ -211,13 +235,16 @@ struct Tile {
 impl Tile {
     /// Whether the tile, of `area` pixels, holds picture.
     fn is_picture(&self, area: u64) -> bool {
-        let off = self.paper * 4 >= area && self.off_paper as f64 > PICTURE_PIXELS * self.paper as f64;
-        let textured = self.ink * 2 > area && {
-            let n = self.ink as f64;
-            let mean = self.ink_sum / n;
-            (self.ink_sq / n - mean * mean).max(0.0).sqrt() > TEXTURED_INK
+        let std = |n: u64, sum: f64, sq: f64| {
+            let (n, mean) = (n as f64, sum / n as f64);
+            (sq / n - mean * mean).max(0.0).sqrt()
         };
-        off || textured
+        let off = self.paper * 4 >= area
+            && (self.off_paper as f64 > PICTURE_PIXELS * self.paper as f64
+                || std(self.paper, self.paper_sum, self.paper_sq) > PAPER_TEXTURE);
+        let textured =
+            self.ink * 2 > area && std(self.ink, self.ink_sum, self.ink_sq) > TEXTURED_INK;
+        off || textured || self.mid as f64 > MID_TONES * area as f64
     }
 }
 
@@ -286,14 +313,15 @@ fn mean_colour(sum: [u64; 3], n: u64, empty: [u8; 3]) -> [u8; 3] {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::options::Threshold;
     use crate::page::RgbImage;
+    use crate::prepare::binarize::binarize;
 
     /// A 300 dpi page of `w` x `h` paper (250, 248, 240) with black "text" bars, plus whatever
     /// `paint` adds.
     fn page(w: u32, h: u32, paint: impl Fn(u32, u32) -> Option<[u8; 3]>) -> (RgbImage, Bitmap) {
         let limits = Limits::default();
         let mut data = Vec::new();
-        let mut mask = Bitmap::new(w, h, &limits).unwrap();
         for y in 0..h {
             for x in 0..w {
                 let text = (y % 40) < 12 && (x % 16) < 9 && y > 40 && y < h - 40;
@@ -304,9 +332,6 @@ mod tests {
                 } else {
                     [250, 248, 240]
                 };
-                if c.iter().map(|&v| u32::from(v)).sum::<u32>() < 3 * 128 {
-                    mask.set(x, y, true);
-                }
                 data.extend(c);
             }
         }
@@ -315,6 +340,7 @@ mod tests {
             height: h,
             data,
         };
+        let (mask, _) = binarize(&image.to_gray(), 300.0, Threshold::Auto, &limits).unwrap();
         (image, mask)
     }
 
@@ -335,14 +361,20 @@ mod tests {
 
     #[test]
     fn a_picture_makes_the_page_mixed_and_a_page_of_picture_a_photo() {
-        let photo = |x: u32, y: u32| Some([(x % 200) as u8 + 30, 120, (y % 100) as u8 + 100]);
+        // A textured photograph: a hash of the position in every channel.
+        let photo = |x: u32, y: u32| {
+            let v = (f64::from(x) / 7.0).sin() * (f64::from(y) / 11.0).cos();
+            let l = (128.0 + 120.0 * v) as u8;
+            Some([l, l / 4 * 3, l / 2 + 20])
+        };
         let (image, mask) = page(600, 600, |x, y| {
             (x > 100 && x < 300 && y > 100 && y < 250).then(|| photo(x, y).unwrap())
         });
         let a = run(&image, &mask);
         assert_eq!(a.content, Content::Mixed, "{}", a.reason);
         let (image, mask) = page(600, 600, photo);
-        assert_eq!(run(&image, &mask).content, Content::Photo);
+        let a = run(&image, &mask);
+        assert_eq!(a.content, Content::Photo, "{}", a.reason);
     }
 
     #[test]
@@ -357,8 +389,15 @@ mod tests {
 
     #[test]
     fn an_empty_page_is_blank() {
-        let (image, mut mask) = page(600, 600, |_, _| Some([250, 248, 240]));
-        mask.set(10, 10, true);
-        assert_eq!(run(&image, &mask).content, Content::Blank);
+        // Paper with one speck of dust.
+        let (image, mask) = page(600, 600, |x, y| {
+            Some(match (100..103).contains(&x) && (100..103).contains(&y) {
+                true => [0, 0, 0],
+                false => [250, 248, 240],
+            })
+        });
+        assert!(mask.count_ink() > 0);
+        let a = run(&image, &mask);
+        assert_eq!(a.content, Content::Blank, "{}", a.reason);
     }
 }
