@@ -16,8 +16,8 @@ use crate::input;
 use crate::options::{Codec, Format, Options};
 use crate::output::pdf::{ImageCoding, Ink, Jbig2Globals, Paper, PdfImage, PdfWriter};
 use crate::output::tiff::TiffWriter;
-use crate::page::{Page, PageImage, Resolution};
 use crate::page::GrayImage;
+use crate::page::{Page, PageImage, Resolution};
 use crate::prepare::analyse::{Content, analyse};
 use crate::prepare::binarize::binarize;
 use crate::prepare::layers::{self, Layer, Raster, Samples};
@@ -200,7 +200,8 @@ fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> R
         bytes_in: page.source_bytes,
         notes: Vec::new(),
     };
-    let layered = format == Format::Pdf && matches!(options.codec, Codec::Auto | Codec::Mrc | Codec::Jpeg);
+    let layered =
+        format == Format::Pdf && matches!(options.codec, Codec::Auto | Codec::Mrc | Codec::Jpeg);
     if !layered || (matches!(page.image, PageImage::Bilevel(_)) && options.codec != Codec::Jpeg) {
         let (bitmap, notes) = prepare(page, options)?;
         prepared.bitmap = Some(bitmap);
@@ -249,9 +250,13 @@ fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> R
         }
         _ => {
             let colours = (analysis.paper, analysis.ink, analysis.one_ink);
-            let split = layers::separate(&samples, &luma.data, &mask, colours, dpi, &options.limits)?;
+            let split =
+                layers::separate(&samples, &luma.data, &mask, colours, dpi, &options.limits)?;
             notes.push(format!("mask {binarised}"));
-            let (bf, ff) = (layers::background_factor(dpi), layers::foreground_factor(dpi));
+            let (bf, ff) = (
+                layers::background_factor(dpi),
+                layers::foreground_factor(dpi),
+            );
             let (bdpi, fdpi) = (dpi / f64::from(bf), dpi / f64::from(ff));
             notes.push(match &split.background {
                 Layer::Plain(_) => "background plain paper, sent as its colour".into(),
@@ -307,7 +312,8 @@ pub fn compress_bytes(
     for (index, page) in document.pages.enumerate() {
         let number = index as u32 + 1;
         let page = page.map_err(|e| in_page(e, number))?;
-        let prepared = prepare_page(page, number, format, options).map_err(|e| in_page(e, number))?;
+        let prepared =
+            prepare_page(page, number, format, options).map_err(|e| in_page(e, number))?;
         group.push(prepared);
         if group.len() == group_pages {
             code_group(&mut group, codec, options, &mut writer, &mut reports)?;
@@ -511,12 +517,13 @@ fn encode_verified(
     let mut chosen: Vec<(Vec<PageSegment>, bool)> =
         generic.into_iter().map(|g| (g, false)).collect();
     if codec == BilevelCodec::Jbig2 {
-        let group = jbig2::symbol_coding::encode_group(bitmaps, &params, limits).map_err(|e| {
-            match numbers {
-                [one] => in_page(e, *one),
-                _ => in_pages(e, &format!("pages {numbers:?}")),
-            }
-        })?;
+        let group =
+            jbig2::symbol_coding::encode_group(bitmaps, &params, limits).map_err(
+                |e| match numbers {
+                    [one] => in_page(e, *one),
+                    _ => in_pages(e, &format!("pages {numbers:?}")),
+                },
+            )?;
         let sharing = group.shared_cost();
         let mut symbol_pages = chosen.clone();
         for (page, coded) in symbol_pages.iter_mut().zip(group.pages) {
@@ -630,8 +637,7 @@ impl Sink {
                             Shared::Pdf(stream, count) if *s => (Some(stream), count),
                             _ => (None, 0),
                         };
-                        let data =
-                            jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
+                        let data = jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
                         (ImageCoding::Jbig2 { globals }, data)
                     }
                     Coded::Jbig1(..) => unreachable!("matched above"),

@@ -202,7 +202,11 @@ fn jbig2_pdf_and_jb2_outputs_decode_elsewhere() {
         ),
     ] {
         let (pdf, reports) = scanpress::pipeline::compress_bytes(&data, None, &options).unwrap();
-        assert!(codecs.contains(&reports[0].codec.as_str()), "{}", reports[0].codec);
+        assert!(
+            codecs.contains(&reports[0].codec.as_str()),
+            "{}",
+            reports[0].codec
+        );
         assert!(reports[0].verified);
         let pdf_path = scratch.path("page.pdf");
         std::fs::write(&pdf_path, &pdf).unwrap();

@@ -25,10 +25,7 @@ pub struct JpegParams {
 
 /// Codes `samples` as a progressive JPEG with optimised Huffman tables.
 pub fn encode_progressive(samples: &Samples<'_>, params: &JpegParams) -> Result<Vec<u8>> {
-    let (Ok(w), Ok(h)) = (
-        u16::try_from(samples.width),
-        u16::try_from(samples.height),
-    ) else {
+    let (Ok(w), Ok(h)) = (u16::try_from(samples.width), u16::try_from(samples.height)) else {
         return Err(Error::unsupported(
             FORMAT,
             format!(

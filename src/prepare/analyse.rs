@@ -11,6 +11,7 @@
 use crate::bitmap::Bitmap;
 use crate::error::Result;
 use crate::options::Limits;
+use crate::prepare::binarize::median;
 use crate::prepare::layers::{Samples, dilate};
 
 /// What a page holds.
@@ -112,15 +113,22 @@ pub fn analyse(
             }
         }
     }
-    let paper_luma = median(&paper_hist).unwrap_or(255);
-    let ink_luma = median(&ink_hist).unwrap_or(0);
+    let paper_luma = median(&paper_hist);
+    let ink_luma = match ink_hist.iter().any(|&n| n > 0) {
+        true => median(&ink_hist),
+        false => 0,
+    };
     let mut paper_sum = [0u64; 3];
     let mut paper_n = 0u64;
     for y in 0..h {
         for x in 0..w {
             let i = y * w + x;
             if !is(&near_ink, x, y) && luma[i].abs_diff(paper_luma) <= 16 {
-                samples.rgb_at(i).iter().zip(&mut paper_sum).for_each(|(&v, s)| *s += u64::from(v));
+                samples
+                    .rgb_at(i)
+                    .iter()
+                    .zip(&mut paper_sum)
+                    .for_each(|(&v, s)| *s += u64::from(v));
                 paper_n += 1;
             }
         }
@@ -164,7 +172,10 @@ pub fn analyse(
                 tile.paper_sum += f64::from(l);
                 tile.paper_sq += f64::from(l) * f64::from(l);
                 let c = samples.rgb_at(i);
-                let off = c.iter().zip(paper).any(|(&v, p)| v.abs_diff(p) > PAPER_TOLERANCE);
+                let off = c
+                    .iter()
+                    .zip(paper)
+                    .any(|(&v, p)| v.abs_diff(p) > PAPER_TOLERANCE);
                 tile.off_paper += u64::from(off);
             }
         }
@@ -202,7 +213,11 @@ pub fn analyse(
         100.0 * picture,
         100.0 * ink_cover,
         100.0 * coloured_ink,
-        if one_ink { "" } else { ", inks of several colours" },
+        if one_ink {
+            ""
+        } else {
+            ", inks of several colours"
+        },
         paper[0],
         paper[1],
         paper[2],
@@ -261,7 +276,10 @@ impl Moments {
     fn add(&mut self, c: [u8; 3]) {
         self.n += 1;
         let [r, g, b] = c.map(f64::from);
-        self.sum.iter_mut().zip([r, g, b]).for_each(|(s, v)| *s += v);
+        self.sum
+            .iter_mut()
+            .zip([r, g, b])
+            .for_each(|(s, v)| *s += v);
         for (k, d) in [r - g, b - g].into_iter().enumerate() {
             self.hue_sum[k] += d;
             self.hue_sq[k] += d * d;
@@ -272,7 +290,8 @@ impl Moments {
         if self.n == 0 {
             return empty;
         }
-        self.sum.map(|s| (s / self.n as f64).round().clamp(0.0, 255.0) as u8)
+        self.sum
+            .map(|s| (s / self.n as f64).round().clamp(0.0, 255.0) as u8)
     }
 
     /// The larger standard deviation of red less green and of blue less green.
@@ -288,19 +307,6 @@ impl Moments {
             })
             .fold(0.0, f64::max)
     }
-}
-
-/// The median level of a histogram; `None` when it is empty.
-fn median(hist: &[u64; 256]) -> Option<u8> {
-    let total: u64 = hist.iter().sum();
-    let mut seen = 0;
-    for (level, &n) in hist.iter().enumerate() {
-        seen += n;
-        if total > 0 && 2 * seen >= total {
-            return Some(level as u8);
-        }
-    }
-    None
 }
 
 fn mean_colour(sum: [u64; 3], n: u64, empty: [u8; 3]) -> [u8; 3] {

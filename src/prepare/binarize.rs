@@ -289,6 +289,23 @@ fn halve(gray: &GrayImage, limits: &Limits) -> Result<GrayImage> {
 /// The smallest `R`: below this the page is taken as blank paper with noise.
 const MIN_CONTRAST_RANGE: f32 = 16.0;
 
+/// The least contrast assumed between paper (the median grey) and ink: faint pencil is some 40
+/// levels below the paper and still well below the threshold this gives on an empty page.
+const MIN_INK_CONTRAST: u8 = 64;
+
+/// The median grey of a histogram (255 when it is empty).
+pub fn median(histogram: &[u64; 256]) -> u8 {
+    let half = histogram.iter().sum::<u64>().div_ceil(2);
+    let mut seen = 0;
+    for (v, &n) in histogram.iter().enumerate() {
+        seen += n;
+        if seen >= half.max(1) {
+            return v as u8;
+        }
+    }
+    255
+}
+
 /// The darkest grey of the page, ignoring the darkest 0.1% (dust and noise).
 fn darkest(histogram: &[u64; 256]) -> u8 {
     let skip = histogram.iter().sum::<u64>() / 1000;
@@ -327,7 +344,10 @@ pub fn sauvola_with(
     let histogram = histogram(&small.data);
     // Inside large dark areas the window sees no contrast; half of Otsu's level catches them.
     let dark = f32::from(otsu_from_histogram(&histogram)) * 0.5;
-    let min_gray = f32::from(darkest(&histogram));
+    // On a page with next to no ink the darkest grey is paper, and every pixel a shade below the
+    // paper would turn black; ink is taken to be at least this far below the median.
+    let min_gray =
+        f32::from(darkest(&histogram).min(median(&histogram).saturating_sub(MIN_INK_CONTRAST)));
     let small_half = (half / 2).max(1);
     let range = contrast_range(&small, small_half);
     let inv_cols = inverse_columns(small.width as usize, small_half);

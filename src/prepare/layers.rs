@@ -94,9 +94,11 @@ impl Raster {
     /// Whether every sample lies within `tolerance` of `colour`: a layer that shows nothing but
     /// plain paper (or one ink) need not be sent at all.
     pub fn is_plain(&self, colour: [u8; 3], tolerance: u8) -> bool {
-        self.data
-            .chunks_exact(self.channels)
-            .all(|p| p.iter().zip(colour).all(|(&s, c)| s.abs_diff(c) <= tolerance))
+        self.data.chunks_exact(self.channels).all(|p| {
+            p.iter()
+                .zip(colour)
+                .all(|(&s, c)| s.abs_diff(c) <= tolerance)
+        })
     }
 }
 
@@ -199,7 +201,10 @@ pub fn shrink_where(samples: &Samples<'_>, factor: u32, keep: &[&Bitmap], fill: 
         width: lw as u32,
         height: lh as u32,
         channels: ch,
-        data: means.iter().map(|&v| v.round().clamp(0.0, 255.0) as u8).collect(),
+        data: means
+            .iter()
+            .map(|&v| v.round().clamp(0.0, 255.0) as u8)
+            .collect(),
     }
 }
 
