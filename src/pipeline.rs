@@ -132,8 +132,8 @@ enum ColourLayers {
 
 /// JPEG settings for the layers: the background's smooth areas and tints stand a low quality;
 /// the foreground is tiny whatever its quality; photographs keep more.
-const BACKGROUND_JPEG: u8 = 40;
-const FOREGROUND_JPEG: u8 = 50;
+const BACKGROUND_JPEG: u8 = 30;
+const FOREGROUND_JPEG: u8 = 30;
 const PHOTO_JPEG: u8 = 60;
 /// The mean error, in levels, above which a JPEG layer fails verification: far above what the
 /// qualities used give, far below what a wrong image gives.

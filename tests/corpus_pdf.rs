@@ -8,20 +8,37 @@ use std::process::Command;
 use common::*;
 use scanpress::{Bitmap, Limits, Options};
 
-/// The images poppler's `pdfimages` extracts, as bitmaps, in page order.
+/// The bilevel images and masks poppler's `pdfimages` extracts, as bitmaps, in page order.
+/// It writes a mask's samples as stored, 0 where the ink goes, so masks are inverted back.
 fn poppler_images(pdf: &Path, scratch: &TempDir) -> Vec<Bitmap> {
     let dir = scratch.path("poppler");
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     run(Command::new("pdfimages").arg(pdf).arg(dir.join("img")));
+    let list = run(Command::new("pdfimages").arg("-list").arg(pdf));
+    // After two header lines, one line an image: page, number, type, ...
+    let kinds: Vec<String> = String::from_utf8_lossy(&list)
+        .lines()
+        .skip(2)
+        .map(|l| l.split_whitespace().nth(2).unwrap_or("").to_string())
+        .collect();
     let mut files: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     files.sort();
+    assert_eq!(files.len(), kinds.len(), "pdfimages -list and its files");
     files
         .iter()
-        .map(|f| Bitmap::from_pbm(&std::fs::read(f).unwrap(), &Limits::default()).unwrap())
+        .zip(&kinds)
+        .filter(|(f, _)| f.extension().is_some_and(|e| e == "pbm"))
+        .map(|(f, kind)| {
+            let mut b = Bitmap::from_pbm(&std::fs::read(f).unwrap(), &Limits::default()).unwrap();
+            if kind != "image" {
+                b.invert();
+            }
+            b
+        })
         .collect()
 }
 
@@ -56,7 +73,9 @@ fn mupdf_images(pdf: &Path, scratch: &TempDir) -> Vec<Bitmap> {
 
 /// Every corpus scan, PDFs included, converts to a PDF (JBIG2 pages, the default) that qpdf finds
 /// sound, that poppler and mupdf extract to exactly the bitmaps we encoded, and that pdftoppm
-/// renders.
+/// renders. Grey and colour pages coded as mixed raster content have their mask checked by
+/// poppler (mupdf extracts such a page's images joined; `tests/mrc.rs` renders them), and those
+/// coded as JPEG have no bitmap.
 #[test]
 fn corpus_scans_make_pdfs_every_reader_agrees_on() {
     if !have_tool("qpdf")
@@ -76,27 +95,36 @@ fn corpus_scans_make_pdfs_every_reader_agrees_on() {
         let (pdf, reports) =
             scanpress::pipeline::compress_bytes(&data, Some(&name), &Options::default())
                 .unwrap_or_else(|e| panic!("{name}: {e}"));
-        let ours = our_bitmaps(&data, &name);
+        let ours: Vec<Bitmap> = our_bitmaps(&data, &name)
+            .into_iter()
+            .zip(&reports)
+            .filter(|(_, r)| !r.codec.starts_with("JPEG"))
+            .map(|(b, _)| b)
+            .collect();
+        let layered = reports.iter().any(|r| r.codec.contains("JPEG"));
         let out = scratch.path("out.pdf");
         std::fs::write(&out, &pdf).unwrap();
         run(Command::new("qpdf").arg("--check").arg(&out));
         let poppler = poppler_images(&out, &scratch);
-        let mupdf = mupdf_images(&out, &scratch);
+        let mupdf = match layered {
+            true => Vec::new(),
+            false => mupdf_images(&out, &scratch),
+        };
         assert_eq!(poppler.len(), ours.len(), "{name}: poppler image count");
-        assert_eq!(mupdf.len(), ours.len(), "{name}: mupdf image count");
+        assert!(
+            layered || mupdf.len() == ours.len(),
+            "{name}: mupdf image count"
+        );
         for (i, b) in ours.iter().enumerate() {
             assert_eq!(
                 poppler[i].first_difference(b),
                 None,
-                "{name} page {}: poppler",
+                "{name} bitmap {}: poppler",
                 i + 1
             );
-            assert_eq!(
-                mupdf[i].first_difference(b),
-                None,
-                "{name} page {}: mupdf",
-                i + 1
-            );
+            if let Some(m) = mupdf.get(i) {
+                assert_eq!(m.first_difference(b), None, "{name} page {}: mupdf", i + 1);
+            }
         }
         let render = scratch.path("render");
         run(Command::new("pdftoppm")
@@ -106,14 +134,14 @@ fn corpus_scans_make_pdfs_every_reader_agrees_on() {
         let image_bytes: u64 = reports.iter().map(|r| r.bytes_out).sum();
         let overhead = pdf.len() as u64 - image_bytes;
         eprintln!(
-            "{name}: {} pages, {} bytes, {} bytes of PDF around {image_bytes} of JBIG2",
-            ours.len(),
+            "{name}: {} pages, {} bytes, {} bytes of PDF around {image_bytes} of images",
+            reports.len(),
             pdf.len(),
             overhead
         );
         // Besides the pages, the document information carried over from a source PDF.
         assert!(
-            overhead < 1000 + 300 * ours.len() as u64,
+            overhead < 1000 + 600 * reports.len() as u64,
             "{name}: {overhead} bytes overhead"
         );
     }

@@ -232,16 +232,32 @@ impl Level {
         } else {
             None
         };
-        let cw = self.width.div_ceil(2);
+        let (cw, chh) = (self.width.div_ceil(2), self.height.div_ceil(2));
         let mut means = vec![0.0; self.width * self.height * ch];
         for y in 0..self.height {
             for x in 0..self.width {
                 let b = y * self.width + x;
-                for c in 0..ch {
-                    means[b * ch + c] = match (&coarse, self.counts[b]) {
-                        (Some(coarse), n) if n == 0.0 => coarse[((y / 2) * cw + x / 2) * ch + c],
-                        (_, n) => self.sums[b * ch + c] / n,
-                    };
+                match (&coarse, self.counts[b]) {
+                    (Some(coarse), n) if n == 0.0 => {
+                        // Bilinear between the centres of the coarser blocks around this one,
+                        // so filled holes are smooth.
+                        let (fx, fy) = (x as f64 / 2.0 - 0.25, y as f64 / 2.0 - 0.25);
+                        let (x0, y0) = (fx.floor().max(0.0), fy.floor().max(0.0));
+                        let (tx, ty) = ((fx - x0).clamp(0.0, 1.0), (fy - y0).clamp(0.0, 1.0));
+                        let (x0, y0) = (x0 as usize, y0 as usize);
+                        let (x1, y1) = ((x0 + 1).min(cw - 1), (y0 + 1).min(chh - 1));
+                        for c in 0..ch {
+                            let at = |xx: usize, yy: usize| coarse[(yy * cw + xx) * ch + c];
+                            let top = at(x0, y0) * (1.0 - tx) + at(x1, y0) * tx;
+                            let bottom = at(x0, y1) * (1.0 - tx) + at(x1, y1) * tx;
+                            means[b * ch + c] = top * (1.0 - ty) + bottom * ty;
+                        }
+                    }
+                    (_, n) => {
+                        for c in 0..ch {
+                            means[b * ch + c] = self.sums[b * ch + c] / n;
+                        }
+                    }
                 }
             }
         }
@@ -298,7 +314,7 @@ pub fn background_factor(dpi: f64) -> u32 {
 
 /// The foreground's resolution: about 50 dpi, enough to give each stroke its ink's colour.
 pub fn foreground_factor(dpi: f64) -> u32 {
-    (dpi / 50.0).round().max(1.0) as u32
+    (dpi / 25.0).round().max(1.0) as u32
 }
 
 /// A layer within this many levels of one colour in every channel is sent as that colour.
