@@ -78,8 +78,18 @@ const MIXED_PICTURE: f64 = 0.002;
 const MIN_PICTURE_TILES: usize = 4;
 /// ... or when more than this share of its ink is coloured.
 const MIXED_COLOURED_INK: f64 = 0.02;
-/// A page is a photograph when picture fills more than this share of its tiles.
+/// A page is a photograph when picture fills more than this share of its tiles ...
 const PHOTO_PICTURE: f64 = 0.6;
+/// ... or more than this share, with less than [`PHOTO_BARE_PAPER`] of its tiles bare paper
+/// (even, within [`BARE_STD`] levels, and the paper's grey): a page of text always has margins
+/// and gaps between lines; a photograph has none.
+const PHOTO_WITHOUT_PAPER: f64 = 0.2;
+const PHOTO_BARE_PAPER: f64 = 0.05;
+const BARE_STD: f64 = 12.0;
+/// ... or with more than this share of its ink solid: further than 1/50 inch from the mask's
+/// edge, where strokes of print and handwriting never reach and the dark areas of a
+/// photograph do.
+const PHOTO_SOLID_INK: f64 = 0.4;
 
 /// The radius around ink within which pixels are left out of the paper (a stroke's blurred edge)
 /// at `dpi`: 1/150 inch, at least a pixel.
@@ -98,6 +108,11 @@ pub fn analyse(
     let (w, h) = (samples.width as usize, samples.height as usize);
     let pixels = (w * h).max(1);
     let near_ink = dilate(mask, ink_margin(dpi), limits)?;
+    let mut solid = mask.clone();
+    solid.invert();
+    let mut solid = dilate(&solid, (dpi / 50.0).round().max(1.0) as u32, limits)?;
+    solid.invert();
+    let solid_ink = solid.count_ink() as f64 / mask.count_ink().max(1) as f64;
     let is = |b: &Bitmap, x: usize, y: usize| (b.row(y as u32)[x / 64] >> (63 - x % 64)) & 1 == 1;
 
     // The paper: the median grey away from ink, then the mean colour of pixels near it.
@@ -156,6 +171,8 @@ pub fn analyse(
             let i = y * w + x;
             let tile = &mut tiles[(y / side) * tw + x / side];
             let l = luma[i];
+            tile.sum += f64::from(l);
+            tile.sq += f64::from(l) * f64::from(l);
             tile.mid += u64::from((mid_tones.0..=mid_tones.1).contains(&i32::from(l)));
             if is(mask, x, y) {
                 tile.ink += 1;
@@ -185,6 +202,12 @@ pub fn analyse(
         .filter(|t| t.is_picture((side * side) as u64))
         .count();
     let picture = picture_tiles as f64 / tiles.len().max(1) as f64;
+    // Edge tiles are partly outside the page; only whole ones are counted as bare.
+    let whole = |i: usize| (i % tw + 1) * side <= w && (i / tw + 1) * side <= h;
+    let bare = (0..tiles.len())
+        .filter(|&i| whole(i) && tiles[i].is_bare((side * side) as u64, paper_luma))
+        .count() as f64
+        / tiles.len().max(1) as f64;
     let ink_cover = mask.count_ink() as f64 / pixels as f64;
     let coloured_ink = coloured as f64 / core.n.max(1) as f64;
     let one_ink = core.spread() < ONE_INK_SPREAD;
@@ -192,7 +215,10 @@ pub fn analyse(
 
     let content = if ink_cover < BLANK_INK && picture_tiles == 0 {
         Content::Blank
-    } else if picture > PHOTO_PICTURE {
+    } else if picture > PHOTO_PICTURE
+        || (picture > PHOTO_WITHOUT_PAPER
+            && (bare < PHOTO_BARE_PAPER || solid_ink > PHOTO_SOLID_INK))
+    {
         Content::Photo
     } else if (picture >= MIXED_PICTURE && picture_tiles >= MIN_PICTURE_TILES)
         || coloured_ink > MIXED_COLOURED_INK
@@ -208,10 +234,12 @@ pub fn analyse(
         Content::Photo => "photograph",
     };
     let reason = format!(
-        "analysis: {verdict}: picture on {:.1}% of the page, ink on {:.2}%, {:.1}% of the ink \
-         coloured{}; paper rgb({},{},{})",
+        "analysis: {verdict}: picture on {:.1}% of the page, bare paper on {:.1}%, ink on \
+         {:.2}% ({:.0}% of it solid), {:.1}% of the ink coloured{}; paper rgb({},{},{})",
         100.0 * picture,
+        100.0 * bare,
         100.0 * ink_cover,
+        100.0 * solid_ink,
         100.0 * coloured_ink,
         if one_ink {
             ""
@@ -237,6 +265,8 @@ pub fn analyse(
 /// Per tile counts.
 #[derive(Clone, Copy, Debug, Default)]
 struct Tile {
+    sum: f64,
+    sq: f64,
     mid: u64,
     paper: u64,
     paper_sum: f64,
@@ -247,13 +277,21 @@ struct Tile {
     ink_sq: f64,
 }
 
+/// The standard deviation of `n` values of sum `sum` and sum of squares `sq`.
+fn std(n: u64, sum: f64, sq: f64) -> f64 {
+    let (n, mean) = (n as f64, sum / n as f64);
+    (sq / n - mean * mean).max(0.0).sqrt()
+}
+
 impl Tile {
+    /// Whether the tile, of `area` pixels, is bare paper of grey `paper`.
+    fn is_bare(&self, area: u64, paper: u8) -> bool {
+        let mean = self.sum / area as f64;
+        std(area, self.sum, self.sq) < BARE_STD && (mean - f64::from(paper)).abs() < 24.0
+    }
+
     /// Whether the tile, of `area` pixels, holds picture.
     fn is_picture(&self, area: u64) -> bool {
-        let std = |n: u64, sum: f64, sq: f64| {
-            let (n, mean) = (n as f64, sum / n as f64);
-            (sq / n - mean * mean).max(0.0).sqrt()
-        };
         let off = self.paper * 4 >= area
             && (self.off_paper as f64 > PICTURE_PIXELS * self.paper as f64
                 || std(self.paper, self.paper_sum, self.paper_sq) > PAPER_TEXTURE);

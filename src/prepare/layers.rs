@@ -238,7 +238,7 @@ impl Level {
             for x in 0..self.width {
                 let b = y * self.width + x;
                 match (&coarse, self.counts[b]) {
-                    (Some(coarse), n) if n == 0.0 => {
+                    (Some(coarse), 0.0) => {
                         // Bilinear between the centres of the coarser blocks around this one,
                         // so filled holes are smooth.
                         let (fx, fy) = (x as f64 / 2.0 - 0.25, y as f64 / 2.0 - 0.25);
