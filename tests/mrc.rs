@@ -245,14 +245,19 @@ fn jpeg_layers_are_progressive_and_decode_in_djpeg_and_image() {
     assert!(seen > 20, "{seen} JPEGs");
 }
 
-/// The codec follows the content: handwriting in several inks and a form with a blue stamp are
-/// mixed raster content, a printed page binarised, and every choice is explained in the report.
+/// The codec follows the content: handwriting in several inks, a form with a blue stamp and
+/// faint newsprint the threshold loses are mixed raster content, a printed page binarised, and
+/// every choice is explained in the report.
 #[test]
 fn the_codec_follows_the_content() {
     let Some(dir) = corpus_dir() else {
         return;
     };
-    let cases: [(&str, &[&str]); 4] = [
+    let cases: [(&str, &[&str]); 5] = [
+        (
+            "dev_lept_lighttext_faint_grey.jpg",
+            &["MRC: JBIG2 generic mask, JPEG background, plain ink"],
+        ),
         (
             "dev_noteshrink_handwritten_notes_A1.jpg",
             &["MRC: JBIG2 generic mask, JPEG background, JPEG ink"],

@@ -76,6 +76,13 @@ const BLANK_INK: f64 = 0.0005;
 /// hold picture ...
 const MIXED_PICTURE: f64 = 0.002;
 const MIN_PICTURE_TILES: usize = 4;
+/// ... or when at least this share of its tiles hold faint marks the mask leaves out: paper
+/// pixels away from the ink more than [`FAINT_LEVELS`] darker than the paper, over
+/// [`FAINT_PIXELS`] of the tile's paper (faint print, pencil, a light stamp), which the background
+/// layer keeps ...
+const MIXED_FAINT: f64 = 0.01;
+const FAINT_LEVELS: u8 = 16;
+const FAINT_PIXELS: f64 = 0.1;
 /// ... or when more than this share of its ink is coloured.
 const MIXED_COLOURED_INK: f64 = 0.02;
 /// A page is a photograph when picture fills more than this share of its tiles ...
@@ -194,6 +201,7 @@ pub fn analyse(
                     .zip(paper)
                     .any(|(&v, p)| v.abs_diff(p) > PAPER_TOLERANCE);
                 tile.off_paper += u64::from(off);
+                tile.faint += u64::from(l < paper_luma.saturating_sub(FAINT_LEVELS));
             }
         }
     }
@@ -208,6 +216,11 @@ pub fn analyse(
         .filter(|&i| whole(i) && tiles[i].is_bare((side * side) as u64, paper_luma))
         .count() as f64
         / tiles.len().max(1) as f64;
+    let faint_tiles = tiles
+        .iter()
+        .filter(|t| t.faint as f64 > FAINT_PIXELS * t.paper.max(1) as f64)
+        .count();
+    let faint = faint_tiles as f64 / tiles.len().max(1) as f64;
     let ink_cover = mask.count_ink() as f64 / pixels as f64;
     let coloured_ink = coloured as f64 / core.n.max(1) as f64;
     let one_ink = core.spread() < ONE_INK_SPREAD;
@@ -221,6 +234,7 @@ pub fn analyse(
     {
         Content::Photo
     } else if (picture >= MIXED_PICTURE && picture_tiles >= MIN_PICTURE_TILES)
+        || (faint >= MIXED_FAINT && faint_tiles >= MIN_PICTURE_TILES)
         || coloured_ink > MIXED_COLOURED_INK
     {
         Content::Mixed
@@ -234,9 +248,11 @@ pub fn analyse(
         Content::Photo => "photograph",
     };
     let reason = format!(
-        "analysis: {verdict}: picture on {:.1}% of the page, bare paper on {:.1}%, ink on \
+        "analysis: {verdict}: picture on {:.1}% of the page, faint marks outside the mask on \
+         {:.1}%, bare paper on {:.1}%, ink on \
          {:.2}% ({:.0}% of it solid), {:.1}% of the ink coloured{}; paper rgb({},{},{})",
         100.0 * picture,
+        100.0 * faint,
         100.0 * bare,
         100.0 * ink_cover,
         100.0 * solid_ink,
@@ -272,6 +288,7 @@ struct Tile {
     paper_sum: f64,
     paper_sq: f64,
     off_paper: u64,
+    faint: u64,
     ink: u64,
     ink_sum: f64,
     ink_sq: f64,
@@ -429,6 +446,17 @@ mod tests {
         let a = run(&image, &mask);
         assert_eq!(a.content, Content::Mixed, "{}", a.reason);
         assert!(!a.one_ink);
+    }
+
+    #[test]
+    fn faint_print_the_mask_leaves_out_makes_the_page_mixed() {
+        // Dark text above, print only 25 levels below the paper beneath it.
+        let (image, mask) = page(600, 600, |x, y| {
+            (y > 300 && (y % 40) < 12 && (x % 16) < 9 && y < 560).then_some([225, 223, 215])
+        });
+        let a = run(&image, &mask);
+        assert_eq!(a.content, Content::Mixed, "{}", a.reason);
+        assert!(a.reason.contains("faint marks outside the mask on"));
     }
 
     #[test]
