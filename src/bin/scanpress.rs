@@ -39,7 +39,9 @@ struct CompressArgs {
     /// Output file (one input file) or folder.
     #[arg(short, long)]
     output: PathBuf,
-    /// Codec: auto (JBIG2 in PDF and .jb2, G4 in TIFF), g4, jbig2 or jbig2-generic.
+    /// Codec: auto (JBIG2 in PDF and .jb2, G4 in TIFF, JBIG1 in .jbg; in PDF, grey and colour
+    /// pages with pictures or coloured ink as mrc, photographs as jpeg), g4, jbig2,
+    /// jbig2-generic, jbig1, mrc (PDF) or jpeg (PDF).
     #[arg(long, default_value = "auto")]
     codec: Codec,
     /// Output format (default: from the output extension; pdf for folders).
