@@ -34,7 +34,8 @@ pub struct Analysis {
     pub content: Content,
     /// The paper's colour: the mean of the pixels near the commonest light level away from ink.
     pub paper: [u8; 3],
-    /// The ink's mean colour, over the dark cores of the strokes.
+    /// The ink's colour: the mean of the darker half of the strokes' dark cores (a stroke's centre,
+    /// which the eye takes for its colour; the mask paints the whole stroke in it).
     pub ink: [u8; 3],
     /// Whether all ink is near one colour, so the mask can be painted in [`Analysis::ink`].
     pub one_ink: bool,
@@ -172,6 +173,8 @@ pub fn analyse(
         false => (256, 256),
     };
     let mut core = Moments::default();
+    // Per grey level of the cores: count and colour sums, for the darker half's mean.
+    let mut core_levels = vec![[0u64; 4]; 256];
     let mut coloured = 0u64;
     for y in 0..h {
         for x in 0..w {
@@ -188,6 +191,9 @@ pub fn analyse(
                 if l < core_below {
                     let c = samples.rgb_at(i);
                     core.add(c);
+                    let level = &mut core_levels[usize::from(l)];
+                    level[0] += 1;
+                    level.iter_mut().skip(1).zip(c).for_each(|(s, v)| *s += u64::from(v));
                     let spread = c.iter().max().unwrap_or(&0) - c.iter().min().unwrap_or(&0);
                     coloured += u64::from(spread > COLOURED);
                 }
@@ -224,7 +230,7 @@ pub fn analyse(
     let ink_cover = mask.count_ink() as f64 / pixels as f64;
     let coloured_ink = coloured as f64 / core.n.max(1) as f64;
     let one_ink = core.spread() < ONE_INK_SPREAD;
-    let ink = core.mean([0; 3]);
+    let ink = darker_half(&core_levels);
 
     let content = if ink_cover < BLANK_INK && picture_tiles == 0 {
         Content::Blank
@@ -318,11 +324,10 @@ impl Tile {
     }
 }
 
-/// Sums of colours, and sums and squares of their red and blue less green.
+/// Sums and squares of colours' red and blue less green.
 #[derive(Clone, Copy, Debug, Default)]
 struct Moments {
     n: u64,
-    sum: [f64; 3],
     hue_sum: [f64; 2],
     hue_sq: [f64; 2],
 }
@@ -331,22 +336,10 @@ impl Moments {
     fn add(&mut self, c: [u8; 3]) {
         self.n += 1;
         let [r, g, b] = c.map(f64::from);
-        self.sum
-            .iter_mut()
-            .zip([r, g, b])
-            .for_each(|(s, v)| *s += v);
         for (k, d) in [r - g, b - g].into_iter().enumerate() {
             self.hue_sum[k] += d;
             self.hue_sq[k] += d * d;
         }
-    }
-
-    fn mean(&self, empty: [u8; 3]) -> [u8; 3] {
-        if self.n == 0 {
-            return empty;
-        }
-        self.sum
-            .map(|s| (s / self.n as f64).round().clamp(0.0, 255.0) as u8)
     }
 
     /// The larger standard deviation of red less green and of blue less green.
@@ -362,6 +355,21 @@ impl Moments {
             })
             .fold(0.0, f64::max)
     }
+}
+
+/// The mean colour of the darker half of the pixels counted in `levels` (per grey level: count
+/// and colour sums); black when there are none.
+fn darker_half(levels: &[[u64; 4]]) -> [u8; 3] {
+    let total: u64 = levels.iter().map(|l| l[0]).sum();
+    let (mut n, mut sum) = (0u64, [0u64; 3]);
+    for level in levels {
+        if n > 0 && 2 * n >= total {
+            break;
+        }
+        n += level[0];
+        sum.iter_mut().zip(&level[1..]).for_each(|(s, &v)| *s += v);
+    }
+    mean_colour(sum, n, [0; 3])
 }
 
 fn mean_colour(sum: [u64; 3], n: u64, empty: [u8; 3]) -> [u8; 3] {
