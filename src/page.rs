@@ -96,6 +96,19 @@ impl PageImage {
         }
     }
 
+    /// The grey levels of the page (BT.601 luma for colour), borrowed where it is grey already.
+    pub fn luma(&self) -> std::borrow::Cow<'_, GrayImage> {
+        match self {
+            PageImage::Bilevel(b) => std::borrow::Cow::Owned(GrayImage {
+                width: b.width(),
+                height: b.height(),
+                data: b.to_gray(),
+            }),
+            PageImage::Gray(g) => std::borrow::Cow::Borrowed(g),
+            PageImage::Rgb(c) => std::borrow::Cow::Owned(c.to_gray()),
+        }
+    }
+
     /// "bilevel", "grey" or "colour".
     pub fn kind(&self) -> &'static str {
         match self {

@@ -16,7 +16,6 @@ use crate::input;
 use crate::options::{Codec, Format, Options};
 use crate::output::pdf::{ImageCoding, Ink, Jbig2Globals, Paper, PdfImage, PdfWriter};
 use crate::output::tiff::TiffWriter;
-use crate::page::GrayImage;
 use crate::page::{Page, PageImage, Resolution};
 use crate::prepare::analyse::{Content, analyse};
 use crate::prepare::binarize::binarize;
@@ -211,15 +210,9 @@ fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> R
     let mut notes = page.notes;
     notes.extend(page.resolution.estimated.iter().cloned());
     let dpi = page.resolution.x.min(page.resolution.y);
-    let gray = match page.image {
-        PageImage::Bilevel(b) => PageImage::Gray(GrayImage {
-            width: b.width(),
-            height: b.height(),
-            data: b.to_gray(),
-        }),
-        other => other,
-    };
-    let samples = Samples::of(&gray).ok_or_else(|| Error::Parameter("no samples".into()))?;
+    // A bilevel page (forced to JPEG) has no samples of its own: its grey levels serve.
+    let luma = page.image.luma();
+    let samples = Samples::of(&page.image).unwrap_or(Samples::gray(&luma));
     if options.codec == Codec::Jpeg {
         let (layer, note) = photo(&samples, dpi, options)?;
         notes.push(note);
@@ -227,11 +220,6 @@ fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> R
         prepared.notes = notes;
         return Ok(prepared);
     }
-    let luma = match &gray {
-        PageImage::Rgb(c) => c.to_gray(),
-        PageImage::Gray(g) => g.clone(),
-        PageImage::Bilevel(_) => unreachable!("bilevel pages were made grey above"),
-    };
     let (mask, binarised) = binarize(&luma, dpi, options.threshold, &options.limits)?;
     let analysis = analyse(&samples, &luma.data, &mask, dpi, &options.limits)?;
     notes.push(analysis.reason.clone());
@@ -242,10 +230,15 @@ fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> R
             prepared.colour = ColourLayers::Photo(layer);
         }
         (Codec::Auto, Content::Blank | Content::Text) => {
-            if input_kind == "colour" {
-                notes.push("colour converted to grey".into());
-            }
-            notes.push(binarised);
+            // The mask says it all; painted as a stencil in the ink's colour on the paper's, it
+            // keeps their tints for nothing, and readers draw it crisp (poppler smooths a 1-bit
+            // image drawn at its own size, which costs OCR words).
+            notes.push(format!("mask {binarised}"));
+            notes.push("paper and ink one colour each, sent as their colours".into());
+            prepared.colour = ColourLayers::Mrc {
+                background: ColourLayer::Plain(analysis.paper),
+                foreground: ColourLayer::Plain(analysis.ink),
+            };
             prepared.bitmap = Some(mask);
         }
         _ => {
@@ -625,23 +618,8 @@ impl Sink {
         }
         let coded = coded.ok_or_else(|| Error::Parameter("a page without a bitmap".into()))?;
         let bytes = match (self, coded) {
-            (Sink::Pdf(pdf), coded @ (Coded::G4(_) | Coded::Jbig2 { .. })) => {
-                let (coding, data) = match coded {
-                    Coded::G4(data) => (ImageCoding::G4 { byte_align: false }, data.clone()),
-                    Coded::Jbig2 {
-                        segments,
-                        shared: s,
-                        ..
-                    } => {
-                        let (globals, count) = match shared {
-                            Shared::Pdf(stream, count) if *s => (Some(stream), count),
-                            _ => (None, 0),
-                        };
-                        let data = jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
-                        (ImageCoding::Jbig2 { globals }, data)
-                    }
-                    Coded::Jbig1(..) => unreachable!("matched above"),
-                };
+            (Sink::Pdf(pdf), coded) => {
+                let (coding, data) = pdf_image_data(coded, (w, h), dpi, shared)?;
                 let image = PdfImage {
                     width: w,
                     height: h,
@@ -709,7 +687,7 @@ impl Sink {
             }
             (Sink::Tiff(_) | Sink::Jbg(_), Coded::Jbig2 { .. })
             | (Sink::Jb2(_) | Sink::Jbg(_), Coded::G4(_))
-            | (Sink::Pdf(_) | Sink::Jb2(_), Coded::Jbig1(..)) => {
+            | (Sink::Jb2(_), Coded::Jbig1(..)) => {
                 return Err(Error::Parameter(format!(
                     "{} pages cannot go in this format",
                     coded.name()
@@ -726,6 +704,34 @@ impl Sink {
             Sink::Jb2(jb2) => jb2.finish(),
             Sink::Jbg(bie) => bie.unwrap_or_default(),
         }
+    }
+}
+
+/// A bilevel page's image in a PDF: its coding and its data (for JBIG2, the embedded stream,
+/// referring to the group's `shared` segments where it uses them).
+fn pdf_image_data(
+    coded: &Coded,
+    (w, h): (u32, u32),
+    dpi: (f64, f64),
+    shared: Shared,
+) -> Result<(ImageCoding, Vec<u8>)> {
+    match coded {
+        Coded::G4(data) => Ok((ImageCoding::G4 { byte_align: false }, data.clone())),
+        Coded::Jbig2 {
+            segments,
+            shared: s,
+            ..
+        } => {
+            let (globals, count) = match shared {
+                Shared::Pdf(stream, count) if *s => (Some(stream), count),
+                _ => (None, 0),
+            };
+            let data = jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
+            Ok((ImageCoding::Jbig2 { globals }, data))
+        }
+        Coded::Jbig1(..) => Err(Error::Parameter(
+            "JBIG1 pages cannot go in PDF (it has no JBIG1 filter)".into(),
+        )),
     }
 }
 

@@ -168,9 +168,13 @@ fn grey_and_colour_pages_render_like_the_original_in_poppler_and_mupdf() {
         let originals = original_pages(&data, &name, 4);
         assert_eq!(originals.len(), reports.len());
         for (report, original) in reports.iter().zip(&originals) {
-            let layered = report.codec.contains("JPEG");
-            // pdftoppm draws a stencil shrunk this far bolder than mupdf does.
-            let bound = if layered { 20.0 } else { 50.0 };
+            // Shrunk this far, readers draw a stencil bolder than the scan looks (pdftoppm more
+            // than mupdf), the more so the denser the text; the JPEG layers keep grey levels.
+            let bound = if report.codec.contains("JPEG") {
+                20.0
+            } else {
+                40.0
+            };
             for (reader, render) in ["poppler", "mupdf"].iter().zip(renders(
                 &out,
                 report.number,
@@ -246,8 +250,8 @@ fn jpeg_layers_are_progressive_and_decode_in_djpeg_and_image() {
 }
 
 /// The codec follows the content: handwriting in several inks, a form with a blue stamp and
-/// faint newsprint the threshold loses are mixed raster content, a printed page binarised, and
-/// every choice is explained in the report.
+/// faint newsprint the threshold loses are mixed raster content with JPEG layers, a printed page
+/// a mask painted in one ink on plain paper, and every choice is explained in the report.
 #[test]
 fn the_codec_follows_the_content() {
     let Some(dir) = corpus_dir() else {
@@ -262,11 +266,14 @@ fn the_codec_follows_the_content() {
             "dev_noteshrink_handwritten_notes_A1.jpg",
             &["MRC: JBIG2 generic mask, JPEG background, JPEG ink"],
         ),
-        ("dev_tess_hebtypo_grey_600dpi.jpg", &["JBIG2 symbol"]),
+        (
+            "dev_tess_hebtypo_grey_600dpi.jpg",
+            &["MRC: JBIG2 symbol mask, plain background, plain ink"],
+        ),
         (
             "dev_pdfjs_issue7229_certificate_stamp_colour.pdf",
             &[
-                "JBIG2 symbol",
+                "MRC: JBIG2 symbol mask, plain background, plain ink",
                 "MRC: JBIG2 symbol mask, JPEG background, JPEG ink",
             ],
         ),
@@ -315,10 +322,9 @@ fn blank_pages_are_kept_photos_are_jpegs_and_codecs_can_be_forced() {
     };
     let (_, reports) = compress(&blank, &Options::default()).unwrap();
     assert_eq!(reports.len(), 1);
-    assert!(
-        reports[0].codec.starts_with("JBIG2"),
-        "{}",
-        reports[0].codec
+    assert_eq!(
+        reports[0].codec,
+        "MRC: JBIG2 generic mask, plain background, plain ink"
     );
     assert!(
         reports[0]

@@ -193,7 +193,11 @@ pub fn analyse(
                     core.add(c);
                     let level = &mut core_levels[usize::from(l)];
                     level[0] += 1;
-                    level.iter_mut().skip(1).zip(c).for_each(|(s, v)| *s += u64::from(v));
+                    level
+                        .iter_mut()
+                        .skip(1)
+                        .zip(c)
+                        .for_each(|(s, v)| *s += u64::from(v));
                     let spread = c.iter().max().unwrap_or(&0) - c.iter().min().unwrap_or(&0);
                     coloured += u64::from(spread > COLOURED);
                 }
