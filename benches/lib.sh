@@ -4,7 +4,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 corpus="${SCANPRESS_CORPUS:-../shared/corpus}/files"
 cargo build --release -q
-bin=target/release/scanpress
+bin="${SCANPRESS_BIN:-target/release/scanpress}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
