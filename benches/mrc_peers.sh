@@ -54,10 +54,14 @@ for entry in "${pages[@]}"; do
     "$bin" compress "$input" -o "$out" --report "$work/${file%.*}.json" --force >/dev/null
     done_files[$file]=1
   fi
-  read -r dpi bytes_in bytes_out codec < <(python3 - "$work/${file%.*}.json" "$page" <<'EOF'
-import json, sys
-r = json.load(open(sys.argv[1]))["files"][0]["pages"][int(sys.argv[2]) - 1]
-print(round(r["dpi_x"]), r["bytes_in"] or 0, r["bytes_out"], r["codec"].split(":")[0].replace(" ", "_"))
+  # Bytes in: the page's image in the source or, where the source does not say (a JPEG 2000
+  # image in a PDF), the file's size shared among its pages.
+  read -r dpi bytes_in bytes_out codec < <(python3 - "$work/${file%.*}.json" "$page" "$input" <<'EOF'
+import json, os, sys
+pages = json.load(open(sys.argv[1]))["files"][0]["pages"]
+r = pages[int(sys.argv[2]) - 1]
+bytes_in = r["bytes_in"] or os.path.getsize(sys.argv[3]) // len(pages)
+print(round(r["dpi_x"]), bytes_in, r["bytes_out"], r["codec"].split(":")[0].replace(" ", "_"))
 EOF
 )
   # The original page at its own resolution, as PPM.
