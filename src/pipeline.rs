@@ -175,7 +175,7 @@ fn photo(samples: &Samples<'_>, dpi: f64, options: &Options) -> Result<(JpegLaye
     let factor = photo_factor(dpi);
     let mut all = Bitmap::new(samples.width, samples.height, &options.limits)?;
     all.invert();
-    let raster = layers::shrink_where(samples, factor, &[&all], [255; 3]);
+    let raster = layers::shrink_where(samples, factor, &[&all], [255; 3])?;
     let out_dpi = dpi / f64::from(factor);
     let layer = code_jpeg(&raster, PHOTO_JPEG, out_dpi, options.verify)?;
     let note = format!("progressive JPEG quality {PHOTO_JPEG} at {out_dpi:.0} dpi");

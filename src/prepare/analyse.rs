@@ -4,12 +4,16 @@
 //!
 //! The page is compared with what its bilevel mask alone would show — paper everywhere but the
 //! ink, the ink one colour. The page is cut into tiles about a tenth of an inch square; a tile
-//! holds picture when much of its paper, away from the ink, is not the paper's colour (a photo,
-//! a logo, a stamp's tint, a highlighter) or when its ink is large and textured (a dark photo the
-//! threshold turned black). Ink is coloured when the dark core of the strokes is far from grey.
+//! holds picture when much of its paper, away from the ink, is not the paper's colour or not even
+//! (a photo, a logo, a stamp's tint, a highlighter), when it is mostly mid-tones, or when its ink
+//! is large and textured (a dark photo the threshold turned black); it holds faint marks when
+//! some of its paper is a little darker than the paper (faint print, pencil, a light stamp the
+//! threshold left out). Ink is coloured when the dark core of the strokes is far from grey. A page
+//! is a photograph when picture fills most of it, or much of it with no bare paper between or
+//! with its ink in solid areas rather than strokes.
 
 use crate::bitmap::Bitmap;
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::options::Limits;
 use crate::prepare::binarize::median;
 use crate::prepare::layers::{Samples, dilate};
@@ -19,9 +23,10 @@ use crate::prepare::layers::{Samples, dilate};
 pub enum Content {
     /// Next to no ink and no pictures. Kept, and coded as text.
     Blank,
-    /// Text and line art in one ink on plain paper: the bilevel mask says it all.
+    /// Text and line art in one ink on plain paper: the bilevel mask, painted in the ink's colour
+    /// on the paper's, says it all.
     Text,
-    /// Text with pictures, or inks of several colours: mixed raster content.
+    /// Text with pictures, faint marks or inks of several colours: mixed raster content.
     Mixed,
     /// A picture over most of the page: a JPEG.
     Photo,
@@ -114,6 +119,14 @@ pub fn analyse(
     limits: &Limits,
 ) -> Result<Analysis> {
     let (w, h) = (samples.width as usize, samples.height as usize);
+    if luma.len() != w * h
+        || samples.data.len() != w * h * samples.channels
+        || (mask.width(), mask.height()) != (samples.width, samples.height)
+    {
+        return Err(Error::Parameter(
+            "analyse: the samples, grey levels and mask differ in size".into(),
+        ));
+    }
     let pixels = (w * h).max(1);
     let near_ink = dilate(mask, ink_margin(dpi), limits)?;
     let mut solid = mask.clone();
@@ -162,7 +175,7 @@ pub fn analyse(
     let side = (dpi / 10.0).round().max(8.0) as usize;
     let (tw, th) = (w.div_ceil(side), h.div_ceil(side));
     let mut tiles = vec![Tile::default(); tw * th];
-    // Ink cores (darker than halfway to the paper): colour sums and squares, coloured count.
+    // Ink cores (darker than halfway to the paper): their hues, and how many are coloured.
     let core_below = ink_luma.saturating_add(paper_luma.saturating_sub(ink_luma) / 2);
     let range = i32::from(paper_luma) - i32::from(ink_luma);
     let mid_tones = match range >= MID_TONE_RANGE {
@@ -469,6 +482,17 @@ mod tests {
         let a = run(&image, &mask);
         assert_eq!(a.content, Content::Mixed, "{}", a.reason);
         assert!(a.reason.contains("faint marks outside the mask on"));
+    }
+
+    #[test]
+    fn inputs_of_different_sizes_are_an_error() {
+        let (image, mask) = page(64, 64, |_, _| None);
+        let luma = image.to_gray().data;
+        let samples = Samples::rgb(&image);
+        let limits = Limits::default();
+        assert!(analyse(&samples, &luma[1..], &mask, 300.0, &limits).is_err());
+        let other = Bitmap::new(63, 64, &limits).unwrap();
+        assert!(analyse(&samples, &luma, &other, 300.0, &limits).is_err());
     }
 
     #[test]

@@ -8,7 +8,7 @@
 //! (push-pull), so the holes left by removed text are smooth and a JPEG spends nothing on them.
 
 use crate::bitmap::{Bitmap, bits_at, last_word_mask};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::options::Limits;
 use crate::page::{GrayImage, PageImage, RgbImage};
 
@@ -149,8 +149,20 @@ pub fn and_not(a: &Bitmap, b: &Bitmap, limits: &Limits) -> Result<Bitmap> {
 /// `samples` shrunk `factor` times in both directions: each low-resolution sample is the mean of
 /// the full-resolution pixels under it that are black in the first of `keep` that has any there;
 /// blocks where none has any are filled by push-pull from coarser means, and a layer with no kept
-/// pixel at all is `fill`.
-pub fn shrink_where(samples: &Samples<'_>, factor: u32, keep: &[&Bitmap], fill: [u8; 3]) -> Raster {
+/// pixel at all is `fill`. The bitmaps must be the size of the samples.
+pub fn shrink_where(
+    samples: &Samples<'_>,
+    factor: u32,
+    keep: &[&Bitmap],
+    fill: [u8; 3],
+) -> Result<Raster> {
+    let pixels = samples.width as usize * samples.height as usize;
+    let sized = |b: &&Bitmap| (b.width(), b.height()) == (samples.width, samples.height);
+    if samples.data.len() != pixels * samples.channels || !keep.iter().all(sized) {
+        return Err(Error::Parameter(
+            "shrink_where: the samples and bitmaps differ in size".into(),
+        ));
+    }
     let factor = factor.max(1);
     let (lw, lh) = (
         samples.width.div_ceil(factor) as usize,
@@ -197,7 +209,7 @@ pub fn shrink_where(samples: &Samples<'_>, factor: u32, keep: &[&Bitmap], fill: 
         }
     }
     let means = level.filled(fill);
-    Raster {
+    Ok(Raster {
         width: lw as u32,
         height: lh as u32,
         channels: ch,
@@ -205,7 +217,7 @@ pub fn shrink_where(samples: &Samples<'_>, factor: u32, keep: &[&Bitmap], fill: 
             .iter()
             .map(|&v| v.round().clamp(0.0, 255.0) as u8)
             .collect(),
-    }
+    })
 }
 
 /// One level of the push-pull pyramid: per block, channel sums and a pixel count.
@@ -336,7 +348,12 @@ pub fn separate(
 ) -> Result<MrcLayers> {
     let mut away = dilate(mask, crate::prepare::analyse::ink_margin(dpi), limits)?;
     away.invert();
-    let background = shrink_where(samples, background_factor(dpi), &[&away], paper);
+    if luma.len() != samples.width as usize * samples.height as usize {
+        return Err(Error::Parameter(
+            "separate: the samples and grey levels differ in size".into(),
+        ));
+    }
+    let background = shrink_where(samples, background_factor(dpi), &[&away], paper)?;
     drop(away);
     let background = match background.is_plain(paper, PLAIN_TOLERANCE) {
         true => Layer::Plain(paper),
@@ -365,7 +382,7 @@ pub fn separate(
                 }
             }
         }
-        let colours = shrink_where(samples, foreground_factor(dpi), &[&core, mask], ink);
+        let colours = shrink_where(samples, foreground_factor(dpi), &[&core, mask], ink)?;
         match colours.is_plain(ink, PLAIN_TOLERANCE) {
             true => Layer::Plain(ink),
             false => Layer::Image(colours),
@@ -420,17 +437,38 @@ mod tests {
                 paper.set(x, y, true);
             }
         }
-        let small = shrink_where(&samples, 2, &[&paper], [255; 3]);
+        let small = shrink_where(&samples, 2, &[&paper], [255; 3]).unwrap();
         assert_eq!((small.width, small.height), (4, 2));
         assert_eq!(small.data, vec![200, 200, 100, 100, 200, 200, 100, 100]);
         // A block with nothing kept takes the mean of the coarser block around it.
         let mut left = Bitmap::new(8, 4, &limits()).unwrap();
         left.set(4, 0, true);
-        let small = shrink_where(&samples, 4, &[&left], [255; 3]);
+        let small = shrink_where(&samples, 4, &[&left], [255; 3]).unwrap();
         assert_eq!(small.data, vec![100, 100]);
         let none = Bitmap::new(8, 4, &limits()).unwrap();
-        let small = shrink_where(&samples, 4, &[&none], [7; 3]);
+        let small = shrink_where(&samples, 4, &[&none], [7; 3]).unwrap();
         assert_eq!(small.data, vec![7, 7]);
+    }
+
+    #[test]
+    fn bitmaps_of_another_size_are_an_error_not_a_panic() {
+        let data = [0u8; 12];
+        let samples = Samples {
+            width: 4,
+            height: 3,
+            channels: 1,
+            data: &data,
+        };
+        let wrong = Bitmap::new(5, 3, &limits()).unwrap();
+        assert!(shrink_where(&samples, 2, &[&wrong], [255; 3]).is_err());
+        let short = Samples {
+            data: &data[..11],
+            ..samples
+        };
+        let right = Bitmap::new(4, 3, &limits()).unwrap();
+        assert!(shrink_where(&short, 2, &[&right], [255; 3]).is_err());
+        let colours = ([255; 3], [0; 3], true);
+        assert!(separate(&samples, &data[..5], &right, colours, 300.0, &limits()).is_err());
     }
 
     #[test]
@@ -448,7 +486,7 @@ mod tests {
         for x in 0..4 {
             second.set(x, 0, true);
         }
-        let small = shrink_where(&samples, 2, &[&first, &second], [255; 3]);
+        let small = shrink_where(&samples, 2, &[&first, &second], [255; 3]).unwrap();
         assert_eq!(small.data, vec![10, 35]);
     }
 }
