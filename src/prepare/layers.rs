@@ -170,8 +170,9 @@ pub fn shrink_where(
     );
     let ch = samples.channels;
     // For each of `keep`, per block: sums of each channel and the count.
-    let mut sums = vec![vec![0u64; lw * lh * ch]; keep.len()];
-    let mut counts = vec![vec![0u64; lw * lh]; keep.len()];
+    // A block's sum fits in 32 bits up to factors of 4,000 (255 x 4,000^2 < 2^32).
+    let mut sums = vec![vec![0u32; lw * lh * ch]; keep.len()];
+    let mut counts = vec![vec![0u32; lw * lh]; keep.len()];
     let width = samples.width as usize;
     for y in 0..samples.height {
         let by = y as usize / factor as usize;
@@ -186,7 +187,7 @@ pub fn shrink_where(
                     let block = by * lw + x / factor as usize;
                     let i = y as usize * width + x;
                     for c in 0..ch {
-                        sums[k][block * ch + c] += u64::from(samples.data[i * ch + c]);
+                        sums[k][block * ch + c] += u32::from(samples.data[i * ch + c]);
                     }
                     counts[k][block] += 1;
                 }
@@ -202,9 +203,9 @@ pub fn shrink_where(
     };
     for block in 0..lw * lh {
         if let Some(k) = (0..keep.len()).find(|&k| counts[k][block] > 0) {
-            level.counts[block] = counts[k][block] as f64;
+            level.counts[block] = counts[k][block] as f32;
             for c in 0..ch {
-                level.sums[block * ch + c] = sums[k][block * ch + c] as f64;
+                level.sums[block * ch + c] = sums[k][block * ch + c] as f32;
             }
         }
     }
@@ -225,18 +226,18 @@ struct Level {
     width: usize,
     height: usize,
     channels: usize,
-    sums: Vec<f64>,
-    counts: Vec<f64>,
+    sums: Vec<f32>,
+    counts: Vec<f32>,
 }
 
 impl Level {
     /// Each block's mean, blocks without pixels taking the mean of the coarser block above them
     /// (pull after push), and `fill` when the whole level is empty.
-    fn filled(&self, fill: [u8; 3]) -> Vec<f64> {
+    fn filled(&self, fill: [u8; 3]) -> Vec<f32> {
         let ch = self.channels;
         let empty = self.counts.iter().all(|&n| n == 0.0);
         if empty {
-            let fill: Vec<f64> = fill[..ch].iter().map(|&v| f64::from(v)).collect();
+            let fill: Vec<f32> = fill[..ch].iter().map(|&v| f32::from(v)).collect();
             return fill.repeat(self.width * self.height);
         }
         let coarse = if self.counts.contains(&0.0) {
@@ -253,7 +254,7 @@ impl Level {
                     (Some(coarse), 0.0) => {
                         // Bilinear between the centres of the coarser blocks around this one,
                         // so filled holes are smooth.
-                        let (fx, fy) = (x as f64 / 2.0 - 0.25, y as f64 / 2.0 - 0.25);
+                        let (fx, fy) = (x as f32 / 2.0 - 0.25, y as f32 / 2.0 - 0.25);
                         let (x0, y0) = (fx.floor().max(0.0), fy.floor().max(0.0));
                         let (tx, ty) = ((fx - x0).clamp(0.0, 1.0), (fy - y0).clamp(0.0, 1.0));
                         let (x0, y0) = (x0 as usize, y0 as usize);
