@@ -9,7 +9,6 @@ use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::codec::jbig2::generic::GenericParams;
 use crate::codec::jbig2::segments::PageSegment;
 use crate::codec::jbig2::segments::{Globals, StandaloneWriter, stream_size};
-use crate::codec::jpeg::{self, JpegParams};
 use crate::codec::{jbig1, jbig2};
 use crate::error::{Error, Result};
 use crate::input;
@@ -17,10 +16,11 @@ use crate::options::{Codec, Format, Options};
 use crate::output::pdf::{ImageCoding, Ink, Jbig2Globals, Paper, PdfImage, PdfWriter};
 use crate::output::tiff::TiffWriter;
 use crate::page::{Page, PageImage, Resolution};
-use crate::prepare::analyse::{Content, analyse};
 use crate::prepare::binarize::binarize;
-use crate::prepare::layers::{self, Layer, Raster, Samples};
 use crate::report::{FileReport, PageReport};
+
+mod colour;
+use colour::{ColourLayer, ColourLayers};
 
 /// Turns a page into a bitmap, noting every lossy step.
 pub fn prepare(page: Page, options: &Options) -> Result<(Bitmap, Vec<String>)> {
@@ -89,99 +89,6 @@ struct Prepared {
     notes: Vec<String>,
 }
 
-/// A JPEG coded for the output.
-struct JpegLayer {
-    data: Vec<u8>,
-    width: u32,
-    height: u32,
-    components: u8,
-}
-
-impl JpegLayer {
-    fn pdf_image(&self) -> PdfImage<'_> {
-        PdfImage {
-            width: self.width,
-            height: self.height,
-            coding: ImageCoding::Dct {
-                components: self.components,
-            },
-            data: &self.data,
-        }
-    }
-}
-
-/// A colour layer of a mixed raster page, coded.
-enum ColourLayer {
-    Plain([u8; 3]),
-    Jpeg(JpegLayer),
-}
-
-/// The lossy layers of a page.
-enum ColourLayers {
-    /// None: the bitmap is the page.
-    None,
-    /// Mixed raster content: the bitmap is the mask.
-    Mrc {
-        background: ColourLayer,
-        foreground: ColourLayer,
-    },
-    /// The page is this JPEG.
-    Photo(JpegLayer),
-}
-
-/// JPEG settings for the layers: the background's smooth areas and tints stand a low quality;
-/// the foreground is tiny whatever its quality; photographs keep more.
-const BACKGROUND_JPEG: u8 = 30;
-const FOREGROUND_JPEG: u8 = 30;
-const PHOTO_JPEG: u8 = 60;
-/// The mean error, in levels, above which a JPEG layer fails verification: far above what the
-/// qualities used give, far below what a wrong image gives.
-const JPEG_MEAN_ERROR: f64 = 16.0;
-
-/// A photograph's resolution: about 150 dpi.
-fn photo_factor(dpi: f64) -> u32 {
-    (dpi / 150.0).round().max(1.0) as u32
-}
-
-/// Codes a colour layer as a progressive JPEG and, when `verify`, decodes and compares it.
-fn code_jpeg(raster: &Raster, quality: u8, dpi: f64, verify: bool) -> Result<JpegLayer> {
-    let samples = raster.samples();
-    let params = JpegParams {
-        quality,
-        subsample_chroma: raster.channels == 3,
-        dpi: dpi.round().clamp(1.0, 65535.0) as u16,
-    };
-    let data = jpeg::encode_progressive(&samples, &params)?;
-    if verify {
-        jpeg::verify(&data, &samples, JPEG_MEAN_ERROR)?;
-    }
-    Ok(JpegLayer {
-        data,
-        width: raster.width,
-        height: raster.height,
-        components: raster.channels as u8,
-    })
-}
-
-fn code_layer(layer: Layer, quality: u8, dpi: f64, verify: bool) -> Result<ColourLayer> {
-    Ok(match layer {
-        Layer::Plain(c) => ColourLayer::Plain(c),
-        Layer::Image(r) => ColourLayer::Jpeg(code_jpeg(&r, quality, dpi, verify)?),
-    })
-}
-
-/// A page as a photograph: shrunk to about 150 dpi and coded as a progressive JPEG.
-fn photo(samples: &Samples<'_>, dpi: f64, options: &Options) -> Result<(JpegLayer, String)> {
-    let factor = photo_factor(dpi);
-    let mut all = Bitmap::new(samples.width, samples.height, &options.limits)?;
-    all.invert();
-    let raster = layers::shrink_where(samples, factor, &[&all], [255; 3])?;
-    let out_dpi = dpi / f64::from(factor);
-    let layer = code_jpeg(&raster, PHOTO_JPEG, out_dpi, options.verify)?;
-    let note = format!("progressive JPEG quality {PHOTO_JPEG} at {out_dpi:.0} dpi");
-    Ok((layer, note))
-}
-
 /// Prepares a page for `format`: binarises it, or for PDF, when `codec` is automatic and the
 /// page's content asks for it or when `codec` says so, separates it into mixed raster layers or
 /// codes it as a photograph. Every lossy step goes into the notes.
@@ -207,70 +114,9 @@ fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> R
         prepared.notes = notes;
         return Ok(prepared);
     }
-    let mut notes = page.notes;
-    notes.extend(page.resolution.estimated.iter().cloned());
-    let dpi = page.resolution.x.min(page.resolution.y);
-    // A bilevel page (forced to JPEG) has no samples of its own: its grey levels serve.
-    let luma = page.image.luma();
-    let samples = Samples::of(&page.image).unwrap_or(Samples::gray(&luma));
-    if options.codec == Codec::Jpeg {
-        let (layer, note) = photo(&samples, dpi, options)?;
-        notes.push(note);
-        prepared.colour = ColourLayers::Photo(layer);
-        prepared.notes = notes;
-        return Ok(prepared);
-    }
-    let (mask, binarised) = binarize(&luma, dpi, options.threshold, &options.limits)?;
-    let analysis = analyse(&samples, &luma.data, &mask, dpi, &options.limits)?;
-    notes.push(analysis.reason.clone());
-    match (options.codec, analysis.content) {
-        (Codec::Auto, Content::Photo) => {
-            let (layer, note) = photo(&samples, dpi, options)?;
-            notes.push(note);
-            prepared.colour = ColourLayers::Photo(layer);
-        }
-        (Codec::Auto, Content::Blank | Content::Text) => {
-            // The mask says it all; painted as a stencil in the ink's colour on the paper's, it
-            // keeps their tints for nothing, and readers draw it crisp (poppler smooths a 1-bit
-            // image drawn at its own size, which costs OCR words).
-            notes.push(format!("mask {binarised}"));
-            notes.push("paper and ink one colour each, sent as their colours".into());
-            prepared.colour = ColourLayers::Mrc {
-                background: ColourLayer::Plain(analysis.paper),
-                foreground: ColourLayer::Plain(analysis.ink),
-            };
-            prepared.bitmap = Some(mask);
-        }
-        _ => {
-            let colours = (analysis.paper, analysis.ink, analysis.one_ink);
-            let split =
-                layers::separate(&samples, &luma.data, &mask, colours, dpi, &options.limits)?;
-            notes.push(format!("mask {binarised}"));
-            let (bf, ff) = (
-                layers::background_factor(dpi),
-                layers::foreground_factor(dpi),
-            );
-            let (bdpi, fdpi) = (dpi / f64::from(bf), dpi / f64::from(ff));
-            notes.push(match &split.background {
-                Layer::Plain(_) => "background plain paper, sent as its colour".into(),
-                Layer::Image(_) => format!(
-                    "background without the ink at {bdpi:.0} dpi, progressive JPEG quality \
-                     {BACKGROUND_JPEG}"
-                ),
-            });
-            notes.push(match &split.foreground {
-                Layer::Plain(_) => "ink one colour".into(),
-                Layer::Image(_) => format!(
-                    "ink colours at {fdpi:.0} dpi, progressive JPEG quality {FOREGROUND_JPEG}"
-                ),
-            });
-            prepared.colour = ColourLayers::Mrc {
-                background: code_layer(split.background, BACKGROUND_JPEG, bdpi, options.verify)?,
-                foreground: code_layer(split.foreground, FOREGROUND_JPEG, fdpi, options.verify)?,
-            };
-            prepared.bitmap = Some(mask);
-        }
-    }
+    let (bitmap, colour, notes) = colour::prepare(page, options)?;
+    prepared.bitmap = bitmap;
+    prepared.colour = colour;
     prepared.notes = notes;
     Ok(prepared)
 }
@@ -614,7 +460,7 @@ impl Sink {
         let dpi = (resolution.x, resolution.y);
         if let (Sink::Pdf(pdf), ColourLayers::Photo(jpeg)) = (&mut *self, &page.colour) {
             pdf.add_page_sized(&jpeg.pdf_image(), page.pixels, resolution, rotate);
-            return Ok(jpeg.data.len() as u64);
+            return Ok(jpeg.len());
         }
         let coded = coded.ok_or_else(|| Error::Parameter("a page without a bitmap".into()))?;
         let bytes = match (self, coded) {
@@ -640,11 +486,7 @@ impl Sink {
                             ColourLayer::Jpeg(j) => Ink::Image(j.pdf_image()),
                         };
                         pdf.add_mrc_page(&paper, &image, &ink, resolution, rotate);
-                        let jpeg_bytes = |l: &ColourLayer| match l {
-                            ColourLayer::Plain(_) => 0,
-                            ColourLayer::Jpeg(j) => j.data.len(),
-                        };
-                        data.len() + jpeg_bytes(background) + jpeg_bytes(foreground)
+                        data.len() + (background.len() + foreground.len()) as usize
                     }
                     _ => {
                         pdf.add_page(&image, resolution, rotate);
