@@ -352,3 +352,31 @@ fn blank_pages_are_kept_photos_are_jpegs_and_codecs_can_be_forced() {
     let err = compress(&photo_path, &tiff).unwrap_err();
     assert!(err.to_string().contains("PDF"), "{err}");
 }
+
+/// Our mixed raster PDFs read back at the resolution of their mask (the text), even where the
+/// mask is the /Mask of the ink image rather than painted itself.
+#[test]
+fn our_mixed_raster_pages_read_back_at_the_masks_resolution() {
+    let Some(dir) = corpus_dir() else {
+        return;
+    };
+    let name = "dev_noteshrink_handwritten_notes_A1.jpg";
+    let data = std::fs::read(dir.join("files").join(name)).unwrap();
+    let (pdf, reports) = compress_bytes(&data, Some(name), &Options::default()).unwrap();
+    assert!(
+        reports[0].codec.ends_with("JPEG ink"),
+        "{}",
+        reports[0].codec
+    );
+    let limits = scanpress::Limits::default();
+    let page = scanpress::input::pages(&pdf, None, &limits)
+        .unwrap()
+        .next()
+        .unwrap()
+        .unwrap();
+    let (w, h) = page.image.dimensions();
+    assert!(
+        w.abs_diff(reports[0].width) <= 1 && h.abs_diff(reports[0].height) <= 1,
+        "{w}x{h}"
+    );
+}

@@ -338,11 +338,23 @@ fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Extracted>
         _ => None,
     };
     let Some((stream, ctm)) = single else {
-        // Render at the resolution of the sharpest image, within reason.
+        // Render at the resolution of the sharpest image, within reason; an image's explicit or
+        // soft mask (8.9.6.3, 11.6.5.3), placed with it, counts too: a mixed raster page's text
+        // may be the /Mask of its ink image.
         let dpi = images
             .iter()
-            .filter_map(|(stream, ctm)| {
-                let w = int_ref(doc, &stream.dict, b"Width")? as f64;
+            .flat_map(|(stream, ctm)| {
+                let masks = [b"Mask".as_slice(), b"SMask"].map(|key| {
+                    let mask = doc.dereference(stream.dict.get(key).ok()?).ok()?.1;
+                    Some(mask.as_stream().ok()?.dict.clone())
+                });
+                std::iter::once(Some(stream.dict.clone()))
+                    .chain(masks)
+                    .flatten()
+                    .map(move |dict| (dict, *ctm))
+            })
+            .filter_map(|(dict, ctm)| {
+                let w = int_ref(doc, &dict, b"Width")? as f64;
                 let (w_in, _) = placed_inches(ctm);
                 (w_in > 0.0).then_some(w / w_in)
             })
