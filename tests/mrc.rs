@@ -7,7 +7,6 @@ use std::path::Path;
 use std::process::Command;
 
 use common::*;
-use scanpress::page::PageImage;
 use scanpress::pipeline::compress_bytes;
 use scanpress::{Codec, Options};
 
@@ -29,15 +28,7 @@ fn original_pages(data: &[u8], name: &str, factor: u32) -> Vec<(u32, u32, Vec<u8
     scanpress::input::pages(data, Some(name), &limits)
         .unwrap()
         .map(|page| {
-            let luma = match page.unwrap().image {
-                PageImage::Gray(g) => g,
-                PageImage::Rgb(c) => c.to_gray(),
-                PageImage::Bilevel(b) => scanpress::page::GrayImage {
-                    width: b.width(),
-                    height: b.height(),
-                    data: b.to_gray(),
-                },
-            };
+            let luma = page.unwrap().image.luma().into_owned();
             let (w, h) = (luma.width / factor, luma.height / factor);
             let mut out = Vec::with_capacity((w * h) as usize);
             for y in 0..h {
