@@ -92,6 +92,23 @@ fn compress_decode_and_info_one_file() {
         info.status.success() && text.contains("1728x1082 bilevel") && text.contains("9600 bit/s"),
         "{text}"
     );
+    // A grey page: info says what it holds, which decides how it is coded.
+    let grey = dir.path("grey.png");
+    image::GrayImage::from_fn(300, 200, |x, y| {
+        image::Luma([if (y / 10) % 3 == 0 && x % 7 < 4 {
+            30
+        } else {
+            235
+        }])
+    })
+    .save(&grey)
+    .unwrap();
+    let info = scanpress(&["info", grey.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&info.stdout);
+    assert!(
+        info.status.success() && text.contains("analysis: text and line art"),
+        "{text}"
+    );
 
     // An existing output is kept unless --force.
     let again = scanpress(&[

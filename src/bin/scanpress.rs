@@ -7,6 +7,9 @@ use std::process::ExitCode;
 use clap::{Args, Parser, Subcommand};
 use scanpress::batch::{self, BatchOptions, Outcome, Shard};
 use scanpress::options::{Codec, Format, LinkRate, Options, Threshold};
+use scanpress::prepare::analyse::analyse;
+use scanpress::prepare::binarize::binarize;
+use scanpress::prepare::layers::Samples;
 use scanpress::report::{BatchReport, format_rate};
 use scanpress::{Error, pipeline};
 
@@ -255,6 +258,14 @@ fn info(args: InfoArgs) -> Result<(), Error> {
         );
         if let Some(note) = &r.estimated {
             println!("          {note}");
+        }
+        // What a grey or colour page holds decides how `compress` codes it in PDF.
+        if let Some(samples) = Samples::of(&page.image) {
+            let luma = page.image.luma();
+            let dpi = r.x.min(r.y);
+            let (mask, _) = binarize(&luma, dpi, Threshold::Auto, &options.limits)?;
+            let analysis = analyse(&samples, &luma.data, &mask, dpi, &options.limits)?;
+            println!("          {}", analysis.reason);
         }
     }
     Ok(())
