@@ -352,7 +352,7 @@ impl PdfWriter {
     }
 }
 
-/// A page's width and height in points for `image` at `resolution`.
+/// A page's width and height in points for `width` x `height` pixels at `resolution`.
 fn page_size((width, height): (u32, u32), resolution: &Resolution) -> (String, String) {
     (
         points(f64::from(width), resolution.x),

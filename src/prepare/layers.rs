@@ -135,17 +135,6 @@ pub fn dilate(bitmap: &Bitmap, radius: u32, limits: &Limits) -> Result<Bitmap> {
     Ok(out)
 }
 
-/// `a AND NOT b`, pixel by pixel (same sizes).
-pub fn and_not(a: &Bitmap, b: &Bitmap, limits: &Limits) -> Result<Bitmap> {
-    let mut out = Bitmap::new(a.width(), a.height(), limits)?;
-    for y in 0..a.height() {
-        for ((o, &x), &z) in out.row_mut(y).iter_mut().zip(a.row(y)).zip(b.row(y)) {
-            *o = x & !z;
-        }
-    }
-    Ok(out)
-}
-
 /// `samples` shrunk `factor` times in both directions: each low-resolution sample is the mean of
 /// the full-resolution pixels under it that are black in the first of `keep` that has any there;
 /// blocks where none has any are filled by push-pull from coarser means, and a layer with no kept
