@@ -392,6 +392,16 @@ mod tests {
         Limits::default()
     }
 
+    /// Grey samples of `width` x `height`.
+    fn grey(width: u32, height: u32, data: &[u8]) -> Samples<'_> {
+        Samples {
+            width,
+            height,
+            channels: 1,
+            data,
+        }
+    }
+
     #[test]
     fn dilation_grows_a_pixel_into_a_square_and_stays_inside_the_page() {
         let mut b = Bitmap::new(130, 10, &limits()).unwrap();
@@ -415,12 +425,7 @@ mod tests {
             }
             data[y * 8 + 1] = 0;
         }
-        let samples = Samples {
-            width: 8,
-            height: 4,
-            channels: 1,
-            data: &data,
-        };
+        let samples = grey(8, 4, &data);
         let mut paper = Bitmap::new(8, 4, &limits()).unwrap();
         for y in 0..4 {
             for x in [0, 2, 3, 4, 5, 6, 7] {
@@ -443,12 +448,7 @@ mod tests {
     #[test]
     fn bitmaps_of_another_size_are_an_error_not_a_panic() {
         let data = [0u8; 12];
-        let samples = Samples {
-            width: 4,
-            height: 3,
-            channels: 1,
-            data: &data,
-        };
+        let samples = grey(4, 3, &data);
         let wrong = Bitmap::new(5, 3, &limits()).unwrap();
         assert!(shrink_where(&samples, 2, &[&wrong], [255; 3]).is_err());
         let short = Samples {
@@ -464,12 +464,7 @@ mod tests {
     #[test]
     fn the_first_bitmap_with_pixels_in_a_block_decides_its_mean() {
         let data = [10u8, 20, 30, 40];
-        let samples = Samples {
-            width: 4,
-            height: 1,
-            channels: 1,
-            data: &data,
-        };
+        let samples = grey(4, 1, &data);
         let mut first = Bitmap::new(4, 1, &limits()).unwrap();
         first.set(0, 0, true);
         let mut second = Bitmap::new(4, 1, &limits()).unwrap();
