@@ -372,3 +372,29 @@ fn our_mixed_raster_pages_read_back_at_the_masks_resolution() {
         "{w}x{h}"
     );
 }
+
+/// Tiny and odd-sized grey and colour pages go through every codec without a panic.
+#[test]
+fn tiny_pages_code_under_every_codec() {
+    let scratch = TempDir::new("mrc-tiny");
+    for (w, h) in [(1, 1), (1, 7), (7, 1), (3, 2), (65, 3), (130, 129)] {
+        let grey =
+            image::GrayImage::from_fn(w, h, |x, y| image::Luma([((x * 37 + y * 91) % 256) as u8]));
+        let colour = image::RgbImage::from_fn(w, h, |x, y| {
+            image::Rgb([(x * 13 % 256) as u8, (y * 29 % 256) as u8, 128])
+        });
+        let (g, c) = (scratch.path("g.png"), scratch.path("c.png"));
+        grey.save(&g).unwrap();
+        colour.save(&c).unwrap();
+        for path in [&g, &c] {
+            let data = std::fs::read(path).unwrap();
+            for codec in [Codec::Auto, Codec::Mrc, Codec::Jpeg] {
+                let options = Options::default().with_codec(codec);
+                let (pdf, reports) = compress_bytes(&data, Some("page.png"), &options)
+                    .unwrap_or_else(|e| panic!("{w}x{h} {codec:?}: {e}"));
+                assert_eq!(reports.len(), 1);
+                assert!(pdf.starts_with(b"%PDF"));
+            }
+        }
+    }
+}
