@@ -149,3 +149,29 @@ pub fn jbig1_round_trip(data: &[u8]) {
     let decoded = decode::decode(&coded, &limits()).expect("our JBIG1 decodes");
     assert_eq!(decoded, bitmap, "JBIG1 round trip changed the bitmap");
 }
+
+/// Compresses a small grey or colour page made of the data to PDF under auto, mrc or jpeg (from
+/// the second byte; the first gives the width): errors are fine, but not a panic, and not a page
+/// of ours that fails its own verification.
+pub fn colour_page(data: &[u8]) {
+    use crate::options::{Codec, Options};
+    let [w, flags, rest @ ..] = data else {
+        return;
+    };
+    let width = usize::from(*w % 96) + 1;
+    let channels = if flags & 1 == 0 { 1 } else { 3 };
+    let height = (rest.len() / (width * channels)).min(96);
+    if height == 0 {
+        return;
+    }
+    let kind = if channels == 1 { "P5" } else { "P6" };
+    let mut pnm = format!("{kind}\n{width} {height}\n255\n").into_bytes();
+    pnm.extend_from_slice(&rest[..width * height * channels]);
+    let codec = [Codec::Auto, Codec::Mrc, Codec::Jpeg][usize::from(flags >> 1) % 3];
+    let options = Options::default().with_codec(codec).with_limits(limits());
+    if let Err(crate::Error::Verification(m)) =
+        crate::pipeline::compress_bytes(&pnm, Some("page.pnm"), &options)
+    {
+        panic!("our own page fails verification: {m}");
+    }
+}

@@ -55,3 +55,8 @@ fn jbig1_decode_regressions() {
 fn jbig1_round_trip_regressions() {
     replay("jbig1_round_trip", scanpress::fuzzing::jbig1_round_trip);
 }
+
+#[test]
+fn colour_page_regressions() {
+    replay("colour_page", scanpress::fuzzing::colour_page);
+}
