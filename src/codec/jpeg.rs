@@ -58,14 +58,15 @@ pub fn encode_progressive(samples: &Samples<'_>, params: &JpegParams) -> Result<
     Ok(out)
 }
 
-/// The side of the blocks [`verify`] compares: a JPEG keeps the mean of each 16x16 block (its DC
-/// terms, 4:2:0 chroma included) whatever detail inside it the quality drops.
+/// The side of the blocks [`verify`] compares: a JPEG keeps the mean grey of each 16x16 block
+/// (its luma DC terms) whatever detail inside it the quality drops.
 const VERIFY_BLOCK: usize = 16;
 
 /// Decodes `jpeg` with the `image` crate's decoder and checks that it gives `samples`' size and
-/// channels, and that the means of 16x16 blocks, channel by channel, are within `max_mean_error`
+/// channels, and that the mean grey (BT.601 luma) of 16x16 blocks is within `max_mean_error`
 /// levels of the original's on average: the check a lossy layer can have before it is written,
-/// blind to the detail a quality gives up, not to a wrong or broken image.
+/// blind to the detail and the colour a quality and chroma subsampling give up, not to a wrong or
+/// broken image.
 pub fn verify(jpeg: &[u8], samples: &Samples<'_>, max_mean_error: f64) -> Result<()> {
     let fail = |m: String| Error::Verification(format!("JPEG: {m}"));
     let decoded = image::load_from_memory_with_format(jpeg, image::ImageFormat::Jpeg)
@@ -87,30 +88,29 @@ pub fn verify(jpeg: &[u8], samples: &Samples<'_>, max_mean_error: f64) -> Result
         samples.channels,
     );
     let (bw, bh) = (w.div_ceil(VERIFY_BLOCK), h.div_ceil(VERIFY_BLOCK));
-    // Per block and channel: the sums of the decoded and original samples, and the count.
-    let mut sums = vec![(0i64, 0i64, 0i64); bw * bh * ch];
-    for y in 0..h {
-        for x in 0..w {
-            let block = (y / VERIFY_BLOCK) * bw + x / VERIFY_BLOCK;
-            for c in 0..ch {
-                let i = (y * w + x) * ch + c;
-                let s = &mut sums[block * ch + c];
-                *s = (
-                    s.0 + i64::from(data[i]),
-                    s.1 + i64::from(samples.data[i]),
-                    s.2 + 1,
-                );
-            }
-        }
+    let luma = |p: &[u8]| match p {
+        [r, g, b] => (u32::from(*r) * 299 + u32::from(*g) * 587 + u32::from(*b) * 114) as i64,
+        _ => i64::from(p[0]) * 1000,
+    };
+    // Per block: the sums of the decoded and original greys (in thousandths), and the count.
+    let mut sums = vec![(0i64, 0i64, 0i64); bw * bh];
+    for (i, (a, b)) in data
+        .chunks_exact(ch)
+        .zip(samples.data.chunks_exact(ch))
+        .enumerate()
+    {
+        let (x, y) = (i % w, i / w);
+        let s = &mut sums[(y / VERIFY_BLOCK) * bw + x / VERIFY_BLOCK];
+        *s = (s.0 + luma(a), s.1 + luma(b), s.2 + 1);
     }
     let error: f64 = sums
         .iter()
-        .map(|&(a, b, n)| (a - b).abs() as f64 / n.max(1) as f64)
+        .map(|&(a, b, n)| (a - b).abs() as f64 / 1000.0 / n.max(1) as f64)
         .sum();
     let mean = error / sums.len().max(1) as f64;
     if mean > max_mean_error {
         return Err(fail(format!(
-            "its 16x16 block means are {mean:.1} levels from the original's on average (at \
+            "its 16x16 blocks' mean grey is {mean:.1} levels from the original's on average (at \
              most {max_mean_error})"
         )));
     }

@@ -298,7 +298,10 @@ impl<'a> MqDecoder<'a> {
                 self.ct = 8;
             } else {
                 self.bp += 1;
-                self.c += 0xFE00 - (u32::from(self.byte(self.bp)) << 9);
+                // After 0xFF the encoder's carry may make the byte 0x80 to 0x8F, so this adds a
+                // negative amount: 32-bit wrapping arithmetic, as T.88 Figure E.19 means it.
+                let b = u32::from(self.byte(self.bp)) << 9;
+                self.c = self.c.wrapping_add(0xFE00).wrapping_sub(b);
                 self.ct = 7;
             }
         } else {
