@@ -73,10 +73,9 @@ pub(super) enum ColourLayers {
 const BACKGROUND_JPEG: u8 = 30;
 const FOREGROUND_JPEG: u8 = 30;
 const PHOTO_JPEG: u8 = 60;
-/// The mean error of 16x16 block means, in levels, above which a JPEG layer fails verification
-/// ([`jpeg::verify`]): above what clipping and chroma subsampling do to saturated colour detail
-/// (the fuzzer found 11 levels on a 47x5 page of it), far below what a wrong, blank or garbled
-/// image gives.
+/// The mean error of 16x16 blocks' mean grey, in levels, above which a JPEG layer fails
+/// verification ([`jpeg::verify`]): above what quality 30 and clipping do to a page of noise,
+/// far below what a wrong, blank or garbled image gives.
 const JPEG_MEAN_ERROR: f64 = 24.0;
 
 /// A photograph's resolution: at most 150 dpi (a 200 dpi scan is halved; a whole colour page at
