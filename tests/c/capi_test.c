@@ -34,6 +34,37 @@ static unsigned char *read_file(const char *path, size_t *len) {
     return data;
 }
 
+/* Feeds `len` bytes of `data` to `decoder` `chunk` bytes at a time, asking for the image after
+ * each; gives how many bytes were in when an image was first shown (0: never). */
+static size_t feed_in_chunks(ScanpressDecoder *decoder, const uint8_t *data, size_t len,
+                             size_t chunk) {
+    uint32_t width = 0, height = 0;
+    const uint8_t *pixels = NULL;
+    size_t shown_at = 0;
+    for (size_t at = 0; at < len; at += chunk) {
+        size_t n = len - at < chunk ? len - at : chunk;
+        CHECK(scanpress_decoder_push(decoder, data + at, n, message, sizeof message) ==
+                  SCANPRESS_RESULT_OK,
+              "push");
+        ScanpressResult result =
+            scanpress_decoder_image(decoder, &width, &height, &pixels, message, sizeof message);
+        CHECK(result == SCANPRESS_RESULT_OK || result == SCANPRESS_RESULT_NOT_YET, "image so far");
+        if (result == SCANPRESS_RESULT_OK && shown_at == 0) {
+            shown_at = at + n;
+        }
+    }
+    return shown_at;
+}
+
+/* The black pixels of a decoded grey image. */
+static size_t count_black(const uint8_t *pixels, uint32_t width, uint32_t height) {
+    size_t black = 0;
+    for (size_t i = 0; i < (size_t)width * height; i++) {
+        black += pixels[i] == 0;
+    }
+    return black;
+}
+
 int main(int argc, char **argv) {
     if (argc != 5) {
         fprintf(stderr, "usage: capi_test INPUT OUT_BUFFER OUT_FILE CHUNK\n");
@@ -117,18 +148,7 @@ int main(int argc, char **argv) {
     ScanpressDecoder *decoder = scanpress_decoder_new("letter.pdf");
     uint32_t width = 0, height = 0;
     const uint8_t *pixels = NULL;
-    size_t shown_at = 0;
-    for (size_t at = 0; at < pdf_len; at += chunk) {
-        size_t n = pdf_len - at < chunk ? pdf_len - at : chunk;
-        CHECK(scanpress_decoder_push(decoder, pdf + at, n, message, sizeof message) ==
-                  SCANPRESS_RESULT_OK,
-              "push");
-        result = scanpress_decoder_image(decoder, &width, &height, &pixels, message, sizeof message);
-        CHECK(result == SCANPRESS_RESULT_OK || result == SCANPRESS_RESULT_NOT_YET, "image so far");
-        if (result == SCANPRESS_RESULT_OK && shown_at == 0) {
-            shown_at = at + n;
-        }
-    }
+    size_t shown_at = feed_in_chunks(decoder, pdf, pdf_len, chunk);
     CHECK(scanpress_decoder_finish(decoder) == SCANPRESS_RESULT_OK, "finish");
     CHECK(scanpress_decoder_push(decoder, pdf, 1, message, sizeof message) ==
               SCANPRESS_RESULT_INVALID_ARGUMENT,
@@ -137,11 +157,7 @@ int main(int argc, char **argv) {
               SCANPRESS_RESULT_OK,
           "final image");
     CHECK(shown_at > 0, "shown once its bytes arrived");
-    size_t black = 0;
-    for (size_t i = 0; i < (size_t)width * height; i++) {
-        black += pixels[i] == 0;
-    }
-    printf("decoded %ux%u %zu\n", width, height, black);
+    printf("decoded %ux%u %zu\n", width, height, count_black(pixels, width, height));
     scanpress_decoder_free(decoder);
 
     /* A truncated document never decodes, and says so once finished. */
@@ -170,29 +186,14 @@ int main(int argc, char **argv) {
     size_t jbg_len = 0;
     const uint8_t *bie = scanpress_output_data(jbg, &jbg_len);
     decoder = scanpress_decoder_new("letter.jbg");
-    size_t first_view = 0;
-    for (size_t at = 0; at < jbg_len; at += chunk) {
-        size_t n = jbg_len - at < chunk ? jbg_len - at : chunk;
-        CHECK(scanpress_decoder_push(decoder, bie + at, n, message, sizeof message) ==
-                  SCANPRESS_RESULT_OK,
-              "push JBIG1");
-        result = scanpress_decoder_image(decoder, &width, &height, &pixels, message, sizeof message);
-        CHECK(result == SCANPRESS_RESULT_OK || result == SCANPRESS_RESULT_NOT_YET, "JBIG1 so far");
-        if (result == SCANPRESS_RESULT_OK && first_view == 0) {
-            first_view = at + n;
-        }
-    }
+    size_t first_view = feed_in_chunks(decoder, bie, jbg_len, chunk);
     CHECK(first_view > 0 && first_view < jbg_len, "a layer shown before the end");
     CHECK(scanpress_decoder_finish(decoder) == SCANPRESS_RESULT_OK, "finish JBIG1");
     CHECK(scanpress_decoder_image(decoder, &width, &height, &pixels, message, sizeof message) ==
               SCANPRESS_RESULT_OK,
           "final JBIG1 image");
-    black = 0;
-    for (size_t i = 0; i < (size_t)width * height; i++) {
-        black += pixels[i] == 0;
-    }
-    printf("progressive %ux%u %zu first view after %zu of %zu bytes\n", width, height, black,
-           first_view, jbg_len);
+    printf("progressive %ux%u %zu first view after %zu of %zu bytes\n", width, height,
+           count_black(pixels, width, height), first_view, jbg_len);
     scanpress_decoder_free(decoder);
     scanpress_output_free(jbg);
 
