@@ -27,15 +27,12 @@ pub struct RgbImage {
 }
 
 impl RgbImage {
-    /// Luma (ITU-R BT.601 weights, in integers so every platform gives the same grey).
+    /// Luma, pixel by pixel ([`luma_of`]).
     pub fn to_gray(&self) -> GrayImage {
         let data = self
             .data
             .chunks_exact(3)
-            .map(|p| {
-                let (r, g, b) = (u32::from(p[0]), u32::from(p[1]), u32::from(p[2]));
-                ((r * 299 + g * 587 + b * 114 + 500) / 1000) as u8
-            })
+            .map(|p| luma_of([p[0], p[1], p[2]]))
             .collect();
         GrayImage {
             width: self.width,
@@ -43,6 +40,12 @@ impl RgbImage {
             data,
         }
     }
+}
+
+/// The grey of an RGB colour: ITU-R BT.601 luma, in integers so every platform gives the same.
+pub fn luma_of(colour: [u8; 3]) -> u8 {
+    let [r, g, b] = colour.map(u32::from);
+    ((r * 299 + g * 587 + b * 114 + 500) / 1000) as u8
 }
 
 /// The pixels of a page.

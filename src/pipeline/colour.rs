@@ -162,9 +162,7 @@ pub(super) fn prepare(
             }
         }
         _ => {
-            let colours = (analysis.paper, analysis.ink, analysis.one_ink);
-            let split =
-                layers::separate(&samples, &luma.data, &mask, colours, dpi, &options.limits)?;
+            let split = layers::separate(&samples, &luma.data, &mask, &analysis, dpi)?;
             notes.push(format!("mask {binarised}"));
             let bdpi = dpi / f64::from(layers::background_factor(dpi));
             let fdpi = dpi / f64::from(layers::foreground_factor(dpi));

@@ -52,6 +52,9 @@ pub struct Analysis {
     pub coloured_ink: f64,
     /// The reasons, for the report.
     pub reason: String,
+    /// The mask grown by [`ink_margin`]: the strokes and their blurred edges, which are not
+    /// paper (and which the background of a mixed raster page leaves out).
+    pub near_ink: Bitmap,
 }
 
 /// A light pixel away from ink is paper when no channel differs from the paper's by more than
@@ -290,6 +293,7 @@ pub fn analyse(
         paper[2],
     );
     Ok(Analysis {
+        near_ink,
         content,
         paper,
         ink,

@@ -10,7 +10,8 @@
 use crate::bitmap::{Bitmap, bits_at, last_word_mask};
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use crate::page::{GrayImage, PageImage, RgbImage};
+use crate::page::{GrayImage, PageImage, RgbImage, luma_of};
+use crate::prepare::analyse::Analysis;
 
 /// Borrowed samples: grey (1 channel) or RGB (3, interleaved), rows packed without padding.
 #[derive(Clone, Copy, Debug)]
@@ -183,13 +184,7 @@ pub fn shrink_where(
             }
         }
     }
-    let mut level = Level {
-        width: lw,
-        height: lh,
-        channels: ch,
-        sums: vec![0.0; lw * lh * ch],
-        counts: vec![0.0; lw * lh],
-    };
+    let mut level = Level::empty(lw, lh, ch);
     for block in 0..lw * lh {
         if let Some(k) = (0..keep.len()).find(|&k| counts[k][block] > 0) {
             level.counts[block] = counts[k][block] as f32;
@@ -220,6 +215,17 @@ struct Level {
 }
 
 impl Level {
+    /// A level of `width` x `height` blocks of `channels` channels, with no pixels yet.
+    fn empty(width: usize, height: usize, channels: usize) -> Level {
+        Level {
+            width,
+            height,
+            channels,
+            sums: vec![0.0; width * height * channels],
+            counts: vec![0.0; width * height],
+        }
+    }
+
     /// Each block's mean, blocks without pixels taking the mean of the coarser block above them
     /// (pull after push), and `fill` when the whole level is empty.
     fn filled(&self, fill: [u8; 3]) -> Vec<f32> {
@@ -270,13 +276,7 @@ impl Level {
     fn coarser(&self) -> Level {
         let ch = self.channels;
         let (cw, chh) = (self.width.div_ceil(2), self.height.div_ceil(2));
-        let mut up = Level {
-            width: cw,
-            height: chh,
-            channels: ch,
-            sums: vec![0.0; cw * chh * ch],
-            counts: vec![0.0; cw * chh],
-        };
+        let mut up = Level::empty(cw, chh, ch);
         for y in 0..self.height {
             for x in 0..self.width {
                 let (b, u) = (y * self.width + x, (y / 2) * cw + x / 2);
@@ -322,21 +322,21 @@ pub fn foreground_factor(dpi: f64) -> u32 {
 /// A layer within this many levels of one colour in every channel is sent as that colour.
 const PLAIN_TOLERANCE: u8 = 24;
 
-/// Separates a page into its colour layers, given its `mask`, the `paper` and `ink` colours
-/// [`crate::prepare::analyse`] measured and whether the ink is all `one_ink`.
+/// Separates a page into its colour layers, given its `mask` and what
+/// [`crate::prepare::analyse`] found: the paper and ink colours, whether the ink is all one, and
+/// the ink with its blurred edge.
 ///
-/// The background leaves out the ink and its blurred edge (within
-/// [`crate::prepare::analyse::ink_margin`]); the foreground takes the colour of each block's
-/// darker ink pixels (its stroke cores), or of all its ink where none is darker.
+/// The background leaves out the ink and its blurred edge; the foreground takes the colour of
+/// each block's darker ink pixels (its stroke cores), or of all its ink where none is darker.
 pub fn separate(
     samples: &Samples<'_>,
     luma: &[u8],
     mask: &Bitmap,
-    (paper, ink, one_ink): ([u8; 3], [u8; 3], bool),
+    analysis: &Analysis,
     dpi: f64,
-    limits: &Limits,
 ) -> Result<MrcLayers> {
-    let mut away = dilate(mask, crate::prepare::analyse::ink_margin(dpi), limits)?;
+    let (paper, ink) = (analysis.paper, analysis.ink);
+    let mut away = analysis.near_ink.clone();
     away.invert();
     if luma.len() != samples.width as usize * samples.height as usize {
         return Err(Error::Parameter(
@@ -349,14 +349,10 @@ pub fn separate(
         true => Layer::Plain(paper),
         false => Layer::Image(background),
     };
-    let foreground = if one_ink {
+    let foreground = if analysis.one_ink {
         Layer::Plain(ink)
     } else {
-        let level = |c: [u8; 3]| {
-            let [r, g, b] = c.map(u32::from);
-            ((r * 299 + g * 587 + b * 114 + 500) / 1000) as u8
-        };
-        let below = level(ink).saturating_add(level(paper).saturating_sub(level(ink)) / 2);
+        let below = luma_of(ink).saturating_add(luma_of(paper).saturating_sub(luma_of(ink)) / 2);
         let mut core = mask.clone();
         let width = samples.width as usize;
         for y in 0..mask.height() {
@@ -387,6 +383,7 @@ pub fn separate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::prepare::analyse::analyse;
 
     fn limits() -> Limits {
         Limits::default()
@@ -457,8 +454,8 @@ mod tests {
         };
         let right = Bitmap::new(4, 3, &limits()).unwrap();
         assert!(shrink_where(&short, 2, &[&right], [255; 3]).is_err());
-        let colours = ([255; 3], [0; 3], true);
-        assert!(separate(&samples, &data[..5], &right, colours, 300.0, &limits()).is_err());
+        let analysis = analyse(&samples, &data, &right, 300.0, &limits()).unwrap();
+        assert!(separate(&samples, &data[..5], &right, &analysis, 300.0).is_err());
     }
 
     #[test]
