@@ -1,5 +1,6 @@
 //! read → prepare → encode → verify → write, a page at a time.
 
+use std::borrow::Cow;
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -13,7 +14,7 @@ use crate::codec::{jbig1, jbig2};
 use crate::error::{Error, Result};
 use crate::input;
 use crate::options::{Codec, Format, Options};
-use crate::output::pdf::{ImageCoding, Ink, Jbig2Globals, Paper, PdfImage, PdfWriter};
+use crate::output::pdf::{ImageCoding, Jbig2Globals, PdfImage, PdfWriter};
 use crate::output::tiff::TiffWriter;
 use crate::page::{Page, PageImage, Resolution};
 use crate::prepare::binarize::binarize;
@@ -95,30 +96,28 @@ struct Prepared {
 fn prepare_page(page: Page, number: u32, format: Format, options: &Options) -> Result<Prepared> {
     let pixels = page.image.dimensions();
     let input_kind = page.image.kind();
-    let mut prepared = Prepared {
-        number,
-        pixels,
-        bitmap: None,
-        colour: ColourLayers::None,
-        resolution: page.resolution.clone(),
-        rotate: page.rotate,
-        input_kind,
-        bytes_in: page.source_bytes,
-        notes: Vec::new(),
-    };
+    let (resolution, rotate, bytes_in) = (page.resolution.clone(), page.rotate, page.source_bytes);
     let layered =
         format == Format::Pdf && matches!(options.codec, Codec::Auto | Codec::Mrc | Codec::Jpeg);
-    if !layered || (matches!(page.image, PageImage::Bilevel(_)) && options.codec != Codec::Jpeg) {
+    let (bitmap, colour, notes) = if !layered
+        || (matches!(page.image, PageImage::Bilevel(_)) && options.codec != Codec::Jpeg)
+    {
         let (bitmap, notes) = prepare(page, options)?;
-        prepared.bitmap = Some(bitmap);
-        prepared.notes = notes;
-        return Ok(prepared);
-    }
-    let (bitmap, colour, notes) = colour::prepare(page, options)?;
-    prepared.bitmap = bitmap;
-    prepared.colour = colour;
-    prepared.notes = notes;
-    Ok(prepared)
+        (Some(bitmap), ColourLayers::None, notes)
+    } else {
+        colour::prepare(page, options)?
+    };
+    Ok(Prepared {
+        number,
+        pixels,
+        bitmap,
+        colour,
+        resolution,
+        rotate,
+        input_kind,
+        bytes_in,
+        notes,
+    })
 }
 
 /// Compresses a document held in memory; `name` helps recognise raw fax data. Returns the output
@@ -174,9 +173,10 @@ fn code_group(
     writer: &mut Sink,
     reports: &mut Vec<PageReport>,
 ) -> Result<()> {
-    let bilevel: Vec<&Prepared> = group.iter().filter(|p| p.bitmap.is_some()).collect();
-    let numbers: Vec<u32> = bilevel.iter().map(|p| p.number).collect();
-    let bitmaps: Vec<&Bitmap> = bilevel.iter().filter_map(|p| p.bitmap.as_ref()).collect();
+    let (numbers, bitmaps): (Vec<u32>, Vec<&Bitmap>) = group
+        .iter()
+        .filter_map(|p| Some((p.number, p.bitmap.as_ref()?)))
+        .unzip();
     let (globals, coded) =
         encode_verified(&bitmaps, &numbers, codec, options.verify, &options.limits)?;
     let (shared, mut shared_bytes) = writer.add_globals(&globals);
@@ -477,14 +477,7 @@ impl Sink {
                         background,
                         foreground,
                     } => {
-                        let paper = match background {
-                            ColourLayer::Plain(c) => Paper::Plain(*c),
-                            ColourLayer::Jpeg(j) => Paper::Image(j.pdf_image()),
-                        };
-                        let ink = match foreground {
-                            ColourLayer::Plain(c) => Ink::Colour(*c),
-                            ColourLayer::Jpeg(j) => Ink::Image(j.pdf_image()),
-                        };
+                        let (paper, ink) = (background.paper(), foreground.ink());
                         pdf.add_mrc_page(&paper, &image, &ink, resolution, rotate);
                         data.len() + (background.len() + foreground.len()) as usize
                     }
@@ -556,9 +549,9 @@ fn pdf_image_data(
     (w, h): (u32, u32),
     dpi: (f64, f64),
     shared: Shared,
-) -> Result<(ImageCoding, Vec<u8>)> {
+) -> Result<(ImageCoding, Cow<'_, [u8]>)> {
     match coded {
-        Coded::G4(data) => Ok((ImageCoding::G4 { byte_align: false }, data.clone())),
+        Coded::G4(data) => Ok((ImageCoding::G4 { byte_align: false }, Cow::Borrowed(data))),
         Coded::Jbig2 {
             segments,
             shared: s,
@@ -569,7 +562,7 @@ fn pdf_image_data(
                 _ => (None, 0),
             };
             let data = jbig2::segments::embedded_group_page(w, h, dpi, segments, count);
-            Ok((ImageCoding::Jbig2 { globals }, data))
+            Ok((ImageCoding::Jbig2 { globals }, Cow::Owned(data)))
         }
         Coded::Jbig1(..) => Err(Error::Parameter(
             "JBIG1 pages cannot go in PDF (it has no JBIG1 filter)".into(),

@@ -6,7 +6,7 @@ use crate::bitmap::Bitmap;
 use crate::codec::jpeg::{self, JpegParams};
 use crate::error::Result;
 use crate::options::{Codec, Options};
-use crate::output::pdf::{ImageCoding, PdfImage};
+use crate::output::pdf::{ImageCoding, Ink, Paper, PdfImage};
 use crate::page::Page;
 use crate::prepare::analyse::{Content, analyse};
 use crate::prepare::binarize::binarize;
@@ -51,6 +51,22 @@ impl ColourLayer {
         match self {
             ColourLayer::Plain(_) => 0,
             ColourLayer::Jpeg(j) => j.len(),
+        }
+    }
+
+    /// As the paper of a PDF page.
+    pub(super) fn paper(&self) -> Paper<'_> {
+        match self {
+            ColourLayer::Plain(c) => Paper::Plain(*c),
+            ColourLayer::Jpeg(j) => Paper::Image(j.pdf_image()),
+        }
+    }
+
+    /// As the ink of a PDF page.
+    pub(super) fn ink(&self) -> Ink<'_> {
+        match self {
+            ColourLayer::Plain(c) => Ink::Colour(*c),
+            ColourLayer::Jpeg(j) => Ink::Image(j.pdf_image()),
         }
     }
 }
