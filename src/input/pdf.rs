@@ -346,15 +346,15 @@ fn read_page(doc: &Document, id: ObjectId, limits: &Limits) -> Result<Extracted>
             .flat_map(|(stream, ctm)| {
                 let masks = [b"Mask".as_slice(), b"SMask"].map(|key| {
                     let mask = doc.dereference(stream.dict.get(key).ok()?).ok()?.1;
-                    Some(mask.as_stream().ok()?.dict.clone())
+                    Some(&mask.as_stream().ok()?.dict)
                 });
-                std::iter::once(Some(stream.dict.clone()))
+                std::iter::once(Some(&stream.dict))
                     .chain(masks)
                     .flatten()
                     .map(move |dict| (dict, *ctm))
             })
             .filter_map(|(dict, ctm)| {
-                let w = int_ref(doc, &dict, b"Width")? as f64;
+                let w = int_ref(doc, dict, b"Width")? as f64;
                 let (w_in, _) = placed_inches(ctm);
                 (w_in > 0.0).then_some(w / w_in)
             })
