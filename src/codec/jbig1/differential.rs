@@ -14,8 +14,8 @@ use std::ops::Range;
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
 use super::lowest::next_black;
 use super::tables::{deterministic, reduced};
+use super::window::Window;
 use crate::bitmap::Bitmap;
-use crate::bitmap::bits_at;
 
 /// TPDON's pseudo-pixel context (T.82 6.6.2).
 const TPDCX: usize = 0xc3f;
@@ -52,10 +52,13 @@ impl Coder for Decoder<'_> {
 
 /// The layer below `high` by T.82 6.4's resolution reduction: each low pixel from the 3x3 high
 /// pixels around its two columns and two rows (the row below them standing in for a missing last
-/// one) and the low pixels left of it and above it, through Table 17.
+/// one) and the low pixels left of it and above it, through Table 17. The rows are seen through
+/// [`Window`]s; where all of that is white the low pixels are white, and such stretches are
+/// passed over to the next black pixel.
 pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::Result<Bitmap> {
     let (hw, hh) = (high.width(), high.height());
     let mut low = Bitmap::new(hw.div_ceil(2), hh.div_ceil(2), limits)?;
+    let lw = low.width();
     let empty: &[u64] = &[];
     let mut row = vec![0u64; low.row(0).len()];
     for i in 0..low.height() {
@@ -66,18 +69,53 @@ pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::R
             if i > 0 { high.row(2 * i - 1) } else { empty },
         );
         let low_above = if i > 0 { low.row(i - 1) } else { empty };
+        let highs = [second, first, above];
+        let windows_at = |j: u32| {
+            (
+                highs.map(|r| Window::at(r, 2 * j)),
+                Window::at(low_above, j),
+            )
+        };
         row.fill(0);
+        let (mut h, mut l) = windows_at(0);
         let mut left = 0;
-        for j in 0..i64::from(low.width()) {
-            // Three high pixels of a row from column 2j-1, the first the most significant.
-            let three = |r: &[u64]| (bits_at(r, 2 * j - 1) >> 61) as usize;
-            let index = three(second)
-                | three(first) << 3
-                | three(above) << 6
+        let mut j = 0;
+        while j < lw {
+            if j % 64 == 0 {
+                l.load(low_above, (j / 64) as usize);
+            }
+            if (2 * j) % 64 == 0 {
+                for (window, r) in h.iter_mut().zip(highs) {
+                    window.load(r, (2 * j / 64) as usize);
+                }
+            }
+            let index = h[0].take(1, 3)
+                | h[1].take(1, 3) << 3
+                | h[2].take(1, 3) << 6
                 | left << 9
-                | ((bits_at(low_above, j - 1) >> 62) as usize) << 10;
+                | l.take(0, 2) << 10;
+            if index == 0 {
+                // White up to where a high pixel or a low one above comes into view.
+                let from = (2 * j).saturating_sub(1);
+                let high_black = highs
+                    .iter()
+                    .map(|r| next_black(r, from, 2 * lw))
+                    .min()
+                    .unwrap_or(2 * lw);
+                let next = (high_black / 2).min(next_black(low_above, j, lw));
+                if next > j + 1 {
+                    j = next;
+                    (h, l) = windows_at(j);
+                    continue;
+                }
+            }
             left = usize::from(reduced(index));
             row[(j / 64) as usize] |= (left as u64) << (63 - j % 64);
+            for window in &mut h {
+                window.slide(2);
+            }
+            l.slide(1);
+            j += 1;
         }
         low.row_mut(i).copy_from_slice(&row);
     }
@@ -115,7 +153,9 @@ impl DifferentialLayer {
     }
 
     /// Whether TPDON may predict the pair of rows from `y`: every pixel whose nine low neighbours
-    /// are one colour is that colour (T.82 6.6.2).
+    /// are one colour is that colour (T.82 6.6.2). Sixty-four low pixels at a time: the low
+    /// pixels whose neighbourhood is white (or black), their columns doubled, against the two
+    /// high rows.
     fn typical_pair(high: &Bitmap, low: &Bitmap, y: u32, below: u32) -> bool {
         let ly = y / 2;
         let empty: &[u64] = &[];
@@ -124,47 +164,31 @@ impl DifferentialLayer {
             low.row(ly),
             low.row(below),
         ];
-        let highs: Vec<&[u64]> = [y, y + 1]
-            .into_iter()
-            .filter(|&r| r < high.height())
-            .map(|r| high.row(r))
-            .collect();
-        let (lw, hw) = (low.width(), high.width());
-        let mut lx = 0;
-        while lx < lw {
-            let c9 = lows
-                .iter()
-                .fold(0, |c, r| c << 3 | bits_at(r, i64::from(lx) - 1) >> 61);
-            if c9 == 0 {
-                // Up to the next black low pixel every parent's neighbourhood is white: the high
-                // pixels under them must be white.
-                let from = lx.saturating_sub(1);
-                let end = lows
-                    .iter()
-                    .map(|r| next_black(r, from, lw + 1))
-                    .min()
-                    .unwrap_or(lw + 1);
-                let stop = (end - 1).max(lx + 1).min(lw);
-                let high_end = (2 * stop).min(hw);
-                if highs
-                    .iter()
-                    .any(|r| next_black(r, 2 * lx, high_end) < high_end)
-                {
-                    return false;
-                }
-                lx = stop;
-                continue;
+        let highs = [y, y + 1].map(|r| (r < high.height()).then(|| high.row(r)));
+        let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
+        let high_len = high.row(0).len();
+        for k in 0..low.row(0).len() {
+            let (mut white, mut black) = (!0u64, !0u64);
+            for r in lows {
+                // Each pixel with its neighbours to the left and right, across the words.
+                let (here, left, right) = (word(r, k), word(r, k.wrapping_sub(1)), word(r, k + 1));
+                let from_left = here >> 1 | left << 63;
+                let from_right = here << 1 | right >> 63;
+                white &= !(here | from_left | from_right);
+                black &= here & from_left & from_right;
             }
-            if c9 == 0x1ff {
-                for r in &highs {
-                    for x in [2 * lx, 2 * lx + 1].into_iter().filter(|&x| x < hw) {
-                        if (r[(x / 64) as usize] >> (63 - x % 64)) & 1 == 0 {
-                            return false;
-                        }
+            for (half, shift) in [(0, 32), (1, 0)] {
+                let h = 2 * k + half;
+                if h >= high_len {
+                    break;
+                }
+                let (white, black) = (doubled(white >> shift), doubled(black >> shift));
+                for r in highs.iter().flatten() {
+                    if r[h] & white != 0 || !r[h] & black != 0 {
+                        return false;
                     }
                 }
             }
-            lx += 1;
         }
         true
     }
@@ -173,6 +197,9 @@ impl DifferentialLayer {
     /// before). `low` is the layer below, whose rows of this stripe end before `low_end`; rows
     /// above `top` (a reset stripe's first) are white; `at_moves` are the stripe's AT moves (row
     /// in the stripe, tx).
+    ///
+    /// A pair of columns at a time, the two pixels over one low pixel: the rows the templates
+    /// see are [`Window`]s, the high ones sliding two columns a pair, the low ones one.
     #[allow(clippy::too_many_arguments)]
     pub fn code_rows<C: Coder>(
         &mut self,
@@ -184,9 +211,10 @@ impl DifferentialLayer {
         coder: &mut C,
         at_moves: &[(u32, u32)],
     ) {
-        let width = i64::from(high.width());
+        let (width, low_width) = (high.width(), low.width());
         let first = rows.start;
         let empty: &[u64] = &[];
+        let mut h0 = vec![0u64; high.row(0).len()];
         for y in rows {
             for &(_, tx) in at_moves.iter().filter(|m| m.0 == y - first) {
                 self.tx = tx;
@@ -198,128 +226,237 @@ impl DifferentialLayer {
                 let lntp = coder.encodes() && !Self::typical_pair(high, low, y, below);
                 self.lntp = coder.pixel(&mut self.contexts[TPDCX], lntp);
             }
+            if coder.encodes() {
+                h0.copy_from_slice(high.row(y));
+            } else {
+                h0.fill(0);
+            }
             // The rows the templates see, white above `top` and outside the image.
             let high_row = |r: Option<u32>| match r.filter(|&r| r >= top) {
-                Some(r) => high.row(r).to_vec(),
-                None => Vec::new(),
-            };
-            let (h1, h2) = (high_row(y.checked_sub(1)), high_row(y.checked_sub(2)));
-            let mut h0 = if coder.encodes() {
-                high.row(y).to_vec()
-            } else {
-                vec![0; high.row(y).len()]
+                Some(r) => high.row(r),
+                None => empty,
             };
             let low_row = |r: Option<u32>| match r.filter(|&r| r >= top / 2) {
                 Some(r) => low.row(r),
                 None => empty,
             };
-            let (l_up, l_here, l_down) = (
-                low_row(ly.checked_sub(1)),
-                low.row(ly),
-                low_row(Some(below)),
-            );
-            let odd_row = usize::from(y % 2 == 1);
-            let tx = i64::from(self.tx);
-            let mut x = 0i64;
-            while x < width {
-                let lx = x / 2;
-                let l = |dx: i64, row: &[u64]| bit(row, lx + dx);
-                if self.tpdon && !self.lntp {
-                    let c9 = [l_up, l_here, l_down]
-                        .iter()
-                        .fold(0, |c, row| c << 3 | (bits_at(row, lx - 1) >> 61) as usize);
-                    if c9 == 0 {
-                        // White on and around the parents up to the next black low pixel: all
-                        // predicted white.
-                        let from = (lx - 1).max(0) as u32;
-                        let end = [l_up, l_here, l_down]
-                            .iter()
-                            .map(|row| next_black(row, from, u32::MAX))
-                            .min()
-                            .unwrap_or(u32::MAX);
-                        x = (2 * (i64::from(end) - 1)).max(x + 1);
-                        continue;
-                    }
-                    if c9 == 0x1ff {
-                        h0[(x / 64) as usize] |= 1 << (63 - x % 64);
-                        x += 1;
-                        continue;
-                    }
-                }
-                let h = |dx: i64, row: &[u64]| bit(row, x + dx);
-                let odd_col = x % 2 == 1;
-                if self.dpon {
-                    let mut index =
-                        l(0, l_up) | l(-1, l_up) << 1 | l(0, l_here) << 2 | l(-1, l_here) << 3;
-                    let phase = odd_row * 2 + usize::from(odd_col);
-                    index |= match phase {
-                        0 => h(-1, &h0) << 4 | h(1, &h1) << 5 | h(0, &h1) << 6 | h(-1, &h1) << 7,
-                        1 => {
-                            h(-1, &h0) << 4
-                                | h(-2, &h0) << 5
-                                | h(0, &h1) << 6
-                                | h(-1, &h1) << 7
-                                | h(-2, &h1) << 8
-                        }
-                        2 => {
-                            h(-1, &h0) << 4
-                                | h(1, &h1) << 5
-                                | h(0, &h1) << 6
-                                | h(-1, &h1) << 7
-                                | h(1, &h2) << 8
-                                | h(0, &h2) << 9
-                                | h(-1, &h2) << 10
-                        }
-                        _ => {
-                            h(-1, &h0) << 4
-                                | h(-2, &h0) << 5
-                                | h(0, &h1) << 6
-                                | h(-1, &h1) << 7
-                                | h(-2, &h1) << 8
-                                | h(0, &h2) << 9
-                                | h(-1, &h2) << 10
-                                | h(-2, &h2) << 11
-                        }
-                    };
-                    if let Some(pixel) = deterministic(PHASE[phase] + index) {
-                        if pixel {
-                            h0[(x / 64) as usize] |= 1 << (63 - x % 64);
-                        }
-                        x += 1;
-                        continue;
-                    }
-                }
-                let mut cx =
-                    h(-1, &h0) | h(-2, &h0) << 1 | h(1, &h1) << 2 | h(0, &h1) << 3 | h(0, &h2) << 5;
-                cx |= if tx == 0 {
-                    h(-1, &h1) << 4
-                } else {
-                    h(-tx, &h0) << 4
-                };
-                cx |= if odd_col {
-                    l(1, l_here) << 6
-                        | l(0, l_here) << 7
-                        | l(1, l_down) << 8
-                        | l(0, l_down) << 9
-                        | 1 << 10
-                } else {
-                    l(0, l_here) << 6 | l(-1, l_here) << 7 | l(0, l_down) << 8 | l(-1, l_down) << 9
-                };
-                cx |= odd_row << 11;
-                let known = h(0, &h0) == 1;
-                if coder.pixel(&mut self.contexts[cx], known) {
-                    h0[(x / 64) as usize] |= 1 << (63 - x % 64);
-                }
-                x += 1;
-            }
+            let rows = Rows {
+                h1: high_row(y.checked_sub(1)),
+                h2: high_row(y.checked_sub(2)),
+                l_up: low_row(ly.checked_sub(1)),
+                l_here: low.row(ly),
+                l_down: low_row(Some(below)),
+            };
+            self.code_row(&mut h0, &rows, width, low_width, y % 2 == 1, coder);
             high.row_mut(y).copy_from_slice(&h0);
+        }
+    }
+
+    /// Codes one row, `h0` (decoding: white, filled in), whose neighbours are `rows`.
+    fn code_row<C: Coder>(
+        &mut self,
+        h0: &mut [u64],
+        rows: &Rows<'_>,
+        width: u32,
+        low_width: u32,
+        odd_row: bool,
+        coder: &mut C,
+    ) {
+        let mut w = Windows::at(h0, rows, 0);
+        let mut lx = 0;
+        while lx < low_width {
+            let x = 2 * lx;
+            if lx % 64 == 0 {
+                w.load_low(rows, (lx / 64) as usize);
+            }
+            if x % 64 == 0 {
+                w.load_high(h0, rows, (x / 64) as usize);
+            }
+            if self.tpdon && !self.lntp {
+                let c9 = w.l_up.take(1, 3) << 6 | w.l_here.take(1, 3) << 3 | w.l_down.take(1, 3);
+                if c9 == 0 {
+                    // White on and around the parents up to the next black low pixel: all
+                    // predicted white.
+                    let from = lx.saturating_sub(1);
+                    let end = [rows.l_up, rows.l_here, rows.l_down]
+                        .iter()
+                        .map(|row| next_black(row, from, low_width + 1))
+                        .min()
+                        .unwrap_or(low_width + 1);
+                    lx = (end - 1).max(lx + 1);
+                    w = Windows::at(h0, rows, lx);
+                    continue;
+                }
+                if c9 == 0x1ff {
+                    for o in 0..2 {
+                        if x + o < width {
+                            set(h0, x + o);
+                            w.h0.set(o as i32);
+                        }
+                    }
+                    w.slide();
+                    lx += 1;
+                    continue;
+                }
+            }
+            self.code_pixel::<C, 0>(h0, &mut w, x, odd_row, coder);
+            if x + 1 < width {
+                self.code_pixel::<C, 1>(h0, &mut w, x + 1, odd_row, coder);
+            }
+            w.slide();
+            lx += 1;
+        }
+    }
+
+    /// Codes pixel `x`, column `O` of the pair at the windows' current column: deterministic
+    /// prediction first (T.82 6.5, Figure 13's neighbours for the pixel's phase), then the
+    /// template of Figure 11.
+    #[inline(always)]
+    fn code_pixel<C: Coder, const O: i32>(
+        &mut self,
+        h0: &mut [u64],
+        w: &mut Windows,
+        x: u32,
+        odd_row: bool,
+        coder: &mut C,
+    ) {
+        let phase = usize::from(odd_row) * 2 + O as usize;
+        if self.dpon {
+            let low = w.l_up.take(0, 2) | w.l_here.take(0, 2) << 2;
+            let high = if O == 0 {
+                let near = w.h0.take(-1, 1) << 4 | w.h1.take(1, 3) << 5;
+                if odd_row {
+                    near | w.h2.take(1, 3) << 8
+                } else {
+                    near
+                }
+            } else {
+                let near = w.h0.take(0, 2) << 4 | w.h1.take(1, 3) << 6;
+                if odd_row {
+                    near | w.h2.take(1, 3) << 9
+                } else {
+                    near
+                }
+            };
+            if let Some(pixel) = deterministic(PHASE[phase] + (low | high)) {
+                if pixel {
+                    set(h0, x);
+                    w.h0.set(O);
+                }
+                return;
+            }
+        }
+        let tx = self.tx;
+        let above = if tx == 0 {
+            w.h1.take(1 + O, 3)
+        } else {
+            let at = if tx <= 6 {
+                w.h0.take(O - tx as i32, 1)
+            } else {
+                pixel(h0, i64::from(x) - i64::from(tx))
+            };
+            at << 2 | w.h1.take(1 + O, 2)
+        };
+        let low = if O == 0 {
+            w.l_here.take(0, 2) << 6 | w.l_down.take(0, 2) << 8
+        } else {
+            w.l_here.take(1, 2) << 6 | w.l_down.take(1, 2) << 8 | 1 << 10
+        };
+        let cx = w.h0.take(O - 1, 2)
+            | above << 2
+            | w.h2.take(O, 1) << 5
+            | low
+            | usize::from(odd_row) << 11;
+        let known = w.h0.take(O, 1) == 1;
+        if coder.pixel(&mut self.contexts[cx], known) && !known {
+            set(h0, x);
+            w.h0.set(O);
         }
     }
 }
 
+/// The rows around the one being coded: the two above it in its layer (`h1`, `h2`), and the low
+/// rows above, at and below its parents' (`l_up`, `l_here`, `l_down`).
+struct Rows<'a> {
+    h1: &'a [u64],
+    h2: &'a [u64],
+    l_up: &'a [u64],
+    l_here: &'a [u64],
+    l_down: &'a [u64],
+}
+
+/// [`Rows`] and the row being coded seen through windows: the high ones at the pair's first
+/// column, the low ones at its parent.
+struct Windows {
+    h0: Window,
+    h1: Window,
+    h2: Window,
+    l_up: Window,
+    l_here: Window,
+    l_down: Window,
+}
+
+impl Windows {
+    /// The windows at low column `lx`.
+    fn at(h0: &[u64], rows: &Rows<'_>, lx: u32) -> Self {
+        let x = 2 * lx;
+        Windows {
+            h0: Window::at(h0, x),
+            h1: Window::at(rows.h1, x),
+            h2: Window::at(rows.h2, x),
+            l_up: Window::at(rows.l_up, lx),
+            l_here: Window::at(rows.l_here, lx),
+            l_down: Window::at(rows.l_down, lx),
+        }
+    }
+
+    #[inline]
+    fn load_high(&mut self, h0: &[u64], rows: &Rows<'_>, w: usize) {
+        self.h0.load(h0, w);
+        self.h1.load(rows.h1, w);
+        self.h2.load(rows.h2, w);
+    }
+
+    #[inline]
+    fn load_low(&mut self, rows: &Rows<'_>, w: usize) {
+        self.l_up.load(rows.l_up, w);
+        self.l_here.load(rows.l_here, w);
+        self.l_down.load(rows.l_down, w);
+    }
+
+    /// On to the next pair.
+    #[inline]
+    fn slide(&mut self) {
+        for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
+            high.slide(2);
+        }
+        for low in [&mut self.l_up, &mut self.l_here, &mut self.l_down] {
+            low.slide(1);
+        }
+    }
+}
+
+/// The low 32 bits of `half`, each twice (a low pixel's two high columns), first the most
+/// significant.
+fn doubled(half: u64) -> u64 {
+    let mut x = half & 0xffff_ffff;
+    x = (x | x << 16) & 0x0000_ffff_0000_ffff;
+    x = (x | x << 8) & 0x00ff_00ff_00ff_00ff;
+    x = (x | x << 4) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | x << 2) & 0x3333_3333_3333_3333;
+    x = (x | x << 1) & 0x5555_5555_5555_5555;
+    x | x << 1
+}
+
+/// Makes pixel `x` of a row black.
+#[inline]
+fn set(words: &mut [u64], x: u32) {
+    words[(x / 64) as usize] |= 1 << (63 - x % 64);
+}
+
 /// The pixel at column `x` of a row's words: white outside it.
 #[inline]
-fn bit(words: &[u64], x: i64) -> usize {
+fn pixel(words: &[u64], x: i64) -> usize {
     if x < 0 {
         return 0;
     }
@@ -327,3 +464,6 @@ fn bit(words: &[u64], x: i64) -> usize {
         .get((x / 64) as usize)
         .map_or(0, |w| ((w >> (63 - x % 64)) & 1) as usize)
 }
+
+#[cfg(test)]
+mod reference;

@@ -13,7 +13,8 @@
 use std::ops::Range;
 
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
-use crate::bitmap::{Bitmap, bits_at};
+use super::window::Window;
+use crate::bitmap::Bitmap;
 
 /// The first black pixel at or after column `from` of a row, or `end` if there is none before.
 pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
@@ -35,37 +36,6 @@ pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
 const TPB3CX: usize = 0x0e5;
 /// And with the two-line template.
 const TPB2CX: usize = 0x195;
-
-/// A row of reference pixels seen through a window sliding a pixel a step: bit `120 - d` of
-/// `bits` is the pixel `d` columns right of the current one, for `d` from -7 to 56. Rows outside
-/// the image are white.
-struct Window<'a> {
-    words: &'a [u64],
-    bits: u128,
-}
-
-impl<'a> Window<'a> {
-    /// The window on `words` with column `x` current.
-    fn at(words: &'a [u64], x: u32) -> Self {
-        let x = i64::from(x);
-        let bits = u128::from(bits_at(words, x - 7)) << 64 | u128::from(bits_at(words, x + 57));
-        Window { words, bits }
-    }
-
-    /// Brings in word `w` and the start of the next, at the start of word `w` (after 64 steps).
-    #[inline]
-    fn load(&mut self, w: usize) {
-        let a = self.words.get(w).copied().unwrap_or(0);
-        let b = self.words.get(w + 1).copied().unwrap_or(0);
-        self.bits |= u128::from((a & 0x7f) << 57 | b >> 7) | (u128::from(a >> 7) << 64);
-    }
-
-    /// `n` bits ending `d` columns to the right of the current pixel, the rightmost lowest.
-    #[inline]
-    fn take(&self, d: i32, n: u32) -> usize {
-        ((self.bits >> (120 - d)) & ((1 << n) - 1)) as usize
-    }
-}
 
 /// How the lowest layer is coded, and the state that carries from stripe to stripe.
 pub struct LowestLayer {
@@ -101,13 +71,7 @@ impl LowestLayer {
 
     /// The template's context for the current pixel, with `at` the moved AT pixel's value.
     #[inline]
-    fn context(
-        &self,
-        above2: &Window<'_>,
-        above: &Window<'_>,
-        here: &Window<'_>,
-        at: usize,
-    ) -> usize {
+    fn context(&self, above2: &Window, above: &Window, here: &Window, at: usize) -> usize {
         if self.two_line {
             let up = if self.tx == 0 {
                 above.take(2, 6)
@@ -226,9 +190,9 @@ impl LowestLayer {
             while x < width {
                 if x % 64 == 0 {
                     let w = (x / 64) as usize;
-                    above2.load(w);
-                    above.load(w);
-                    here.load(w);
+                    above2.load(r2, w);
+                    above.load(r1, w);
+                    here.load(current, w);
                 }
                 let at = if tx != 0 && x >= tx {
                     usize::from(bitmap.get(x - tx, y))
@@ -308,13 +272,13 @@ impl LowestLayer {
             {
                 let (r2, r1) = Self::rows_above(bitmap, y, top);
                 let (mut above2, mut above) = (Window::at(r2, 0), Window::at(r1, 0));
-                let mut here = Window::at(&[], 0);
+                let mut here = Window { bits: 0 };
                 let mut x = 0;
                 while x < width {
                     if x % 64 == 0 {
                         let w = (x / 64) as usize;
-                        above2.load(w);
-                        above.load(w);
+                        above2.load(r2, w);
+                        above.load(r1, w);
                     }
                     let at = if tx != 0 && x >= tx {
                         let p = x - tx;

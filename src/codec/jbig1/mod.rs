@@ -12,3 +12,4 @@ pub mod encode;
 pub mod incremental;
 mod lowest;
 mod tables;
+mod window;
