@@ -12,7 +12,6 @@
 use std::ops::Range;
 
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
-use super::lowest::next_black;
 use super::tables::{deterministic, reduced};
 use super::window::Window;
 use crate::bitmap::Bitmap;
@@ -52,14 +51,15 @@ impl Coder for Decoder<'_> {
 
 /// The layer below `high` by T.82 6.4's resolution reduction: each low pixel from the 3x3 high
 /// pixels around its two columns and two rows (the row below them standing in for a missing last
-/// one) and the low pixels left of it and above it, through Table 17. The rows are seen through
-/// [`Window`]s; where all of that is white the low pixels are white, and such stretches are
-/// passed over to the next black pixel.
+/// one) and the low pixels left of it and above it, through Table 17. Where all of those are
+/// white the low pixel is white: sixty-four low pixels at a time, only the others are looked up,
+/// their neighbours seen through [`Window`]s.
 pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::Result<Bitmap> {
     let (hw, hh) = (high.width(), high.height());
     let mut low = Bitmap::new(hw.div_ceil(2), hh.div_ceil(2), limits)?;
     let lw = low.width();
     let empty: &[u64] = &[];
+    let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
     let mut row = vec![0u64; low.row(0).len()];
     for i in 0..low.height() {
         // The pair's second row, or its first again at the bottom.
@@ -70,52 +70,47 @@ pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::R
         );
         let low_above = if i > 0 { low.row(i - 1) } else { empty };
         let highs = [second, first, above];
-        let windows_at = |j: u32| {
-            (
-                highs.map(|r| Window::at(r, 2 * j)),
-                Window::at(low_above, j),
-            )
-        };
+        let ink = |k: usize| highs.iter().fold(0, |ink, r| ink | word(r, k));
         row.fill(0);
-        let (mut h, mut l) = windows_at(0);
-        let mut left = 0;
-        let mut j = 0;
-        while j < lw {
-            if j % 64 == 0 {
-                l.load(low_above, (j / 64) as usize);
-            }
-            if (2 * j) % 64 == 0 {
+        let (mut h, mut l) = (highs.map(|r| Window::at(r, 0)), Window::at(low_above, 0));
+        // Where the windows are.
+        let mut at = 0;
+        // The last pixel looked up came out black.
+        let mut left = false;
+        for k in 0..lw.div_ceil(64) {
+            let kk = k as usize;
+            let valid = u64::MAX << (64 - (lw - 64 * k).min(64));
+            // Low pixels with a black pixel among their high columns 2j-1 to 2j+1 or their low
+            // neighbours j-1 and j above. The others are white: Table 17 makes a pixel white
+            // whose only black neighbour is the one to its left (index 0x200).
+            let (ink_here, ink_next) = (ink(2 * kk), ink(2 * kk + 1));
+            let pairs =
+                pair_firsts(ink_here | ink_here << 1) << 32 | pair_firsts(ink_next | ink_next << 1);
+            let seconds = pair_firsts(ink_here << 1) << 32 | pair_firsts(ink_next << 1);
+            let before = ink((2 * kk).wrapping_sub(1)) << 63;
+            let la = word(low_above, kk);
+            let la_before = word(low_above, kk.wrapping_sub(1)) << 63;
+            let mut todo = (pairs | seconds >> 1 | before | la | la >> 1 | la_before) & valid;
+            while todo != 0 {
+                let lz = todo.leading_zeros();
+                todo ^= 1 << (63 - lz);
+                let j = 64 * k + lz;
                 for (window, r) in h.iter_mut().zip(highs) {
-                    window.load(r, (2 * j / 64) as usize);
+                    window.advance(r, 2 * at, 2 * j);
                 }
+                l.advance(low_above, at, j);
+                let left_here = left && at + 1 == j;
+                at = j;
+                let index = h[0].take(1, 3)
+                    | h[1].take(1, 3) << 3
+                    | h[2].take(1, 3) << 6
+                    | l.take(0, 2) << 10;
+                // Both of the table's answers, then the one for the pixel to the left: the lookup
+                // is not held up by the pixel before.
+                let (if_white, if_black) = (reduced(index), reduced(index | 1 << 9));
+                left = if left_here { if_black } else { if_white };
+                row[kk] |= u64::from(left) << 63 >> lz;
             }
-            let index = h[0].take(1, 3)
-                | h[1].take(1, 3) << 3
-                | h[2].take(1, 3) << 6
-                | left << 9
-                | l.take(0, 2) << 10;
-            if index == 0 {
-                // White up to where a high pixel or a low one above comes into view.
-                let from = (2 * j).saturating_sub(1);
-                let high_black = highs
-                    .iter()
-                    .map(|r| next_black(r, from, 2 * lw))
-                    .min()
-                    .unwrap_or(2 * lw);
-                let next = (high_black / 2).min(next_black(low_above, j, lw));
-                if next > j + 1 {
-                    j = next;
-                    (h, l) = windows_at(j);
-                    continue;
-                }
-            }
-            left = usize::from(reduced(index));
-            row[(j / 64) as usize] |= (left as u64) << (63 - j % 64);
-            for window in &mut h {
-                window.slide(2);
-            }
-            l.slide(1);
-            j += 1;
         }
         low.row_mut(i).copy_from_slice(&row);
     }
@@ -153,9 +148,8 @@ impl DifferentialLayer {
     }
 
     /// Whether TPDON may predict the pair of rows from `y`: every pixel whose nine low neighbours
-    /// are one colour is that colour (T.82 6.6.2). Sixty-four low pixels at a time: the low
-    /// pixels whose neighbourhood is white (or black), their columns doubled, against the two
-    /// high rows.
+    /// are one colour is that colour (T.82 6.6.2). Sixty-four low pixels at a time: the
+    /// [`uniform_neighbourhoods`], their columns doubled, against the two high rows.
     fn typical_pair(high: &Bitmap, low: &Bitmap, y: u32, below: u32) -> bool {
         let ly = y / 2;
         let empty: &[u64] = &[];
@@ -165,18 +159,9 @@ impl DifferentialLayer {
             low.row(below),
         ];
         let highs = [y, y + 1].map(|r| (r < high.height()).then(|| high.row(r)));
-        let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
         let high_len = high.row(0).len();
         for k in 0..low.row(0).len() {
-            let (mut white, mut black) = (!0u64, !0u64);
-            for r in lows {
-                // Each pixel with its neighbours to the left and right, across the words.
-                let (here, left, right) = (word(r, k), word(r, k.wrapping_sub(1)), word(r, k + 1));
-                let from_left = here >> 1 | left << 63;
-                let from_right = here << 1 | right >> 63;
-                white &= !(here | from_left | from_right);
-                black &= here & from_left & from_right;
-            }
+            let (white, black) = uniform_neighbourhoods(lows, k);
             for (half, shift) in [(0, 32), (1, 0)] {
                 let h = 2 * k + half;
                 if h >= high_len {
@@ -247,126 +232,81 @@ impl DifferentialLayer {
                 l_here: low.row(ly),
                 l_down: low_row(Some(below)),
             };
-            self.code_row(&mut h0, &rows, width, low_width, y % 2 == 1, coder);
+            if y % 2 == 0 {
+                self.code_row::<C, false>(&mut h0, &rows, width, low_width, coder);
+            } else {
+                self.code_row::<C, true>(&mut h0, &rows, width, low_width, coder);
+            }
             high.row_mut(y).copy_from_slice(&h0);
         }
     }
 
-    /// Codes one row, `h0` (decoding: white, filled in), whose neighbours are `rows`.
-    fn code_row<C: Coder>(
+    /// Codes one row, `h0` (decoding: white, filled in), whose neighbours are `rows`. Sixty-four
+    /// low pixels at a time: in a pair of rows TPDON predicts, the pairs over a parent whose
+    /// neighbourhood is one colour are that colour, and the windows move on to the next of the
+    /// others.
+    fn code_row<C: Coder, const ODD_ROW: bool>(
         &mut self,
         h0: &mut [u64],
         rows: &Rows<'_>,
         width: u32,
         low_width: u32,
-        odd_row: bool,
         coder: &mut C,
     ) {
+        let lows = [rows.l_up, rows.l_here, rows.l_down];
+        // The windows are first placed at the first pixel to code (`at` is where they are, none
+        // yet): in decoding, after the row's predicted black pixels are in.
         let mut w = Windows::at(h0, rows, 0);
-        let mut lx = 0;
-        while lx < low_width {
-            let x = 2 * lx;
-            if lx % 64 == 0 {
-                w.load_low(rows, (lx / 64) as usize);
-            }
-            if x % 64 == 0 {
-                w.load_high(h0, rows, (x / 64) as usize);
-            }
+        let mut at = u32::MAX;
+        for k in 0..low_width.div_ceil(64) {
+            let valid = u64::MAX << (64 - (low_width - 64 * k).min(64));
+            let mut todo = valid;
             if self.tpdon && !self.lntp {
-                let c9 = w.l_up.take(1, 3) << 6 | w.l_here.take(1, 3) << 3 | w.l_down.take(1, 3);
-                if c9 == 0 {
-                    // White on and around the parents up to the next black low pixel: all
-                    // predicted white.
-                    let from = lx.saturating_sub(1);
-                    let end = [rows.l_up, rows.l_here, rows.l_down]
-                        .iter()
-                        .map(|row| next_black(row, from, low_width + 1))
-                        .min()
-                        .unwrap_or(low_width + 1);
-                    lx = (end - 1).max(lx + 1);
-                    w = Windows::at(h0, rows, lx);
-                    continue;
-                }
-                if c9 == 0x1ff {
-                    for o in 0..2 {
-                        if x + o < width {
-                            set(h0, x + o);
-                            w.h0.set(o as i32);
+                let (white, black) = uniform_neighbourhoods(lows, k as usize);
+                todo &= !(white | black);
+                if black != 0 && !coder.encodes() {
+                    for (half, shift) in [(0, 32), (1, 0)] {
+                        if let Some(word) = h0.get_mut(2 * k as usize + half) {
+                            *word |= doubled(black >> shift);
                         }
                     }
-                    w.slide();
-                    lx += 1;
-                    continue;
                 }
             }
-            self.code_pixel::<C, 0>(h0, &mut w, x, odd_row, coder);
-            if x + 1 < width {
-                self.code_pixel::<C, 1>(h0, &mut w, x + 1, odd_row, coder);
+            while todo != 0 {
+                let lz = todo.leading_zeros();
+                todo ^= 1 << (63 - lz);
+                let lx = 64 * k + lz;
+                w.advance(h0, rows, at, lx);
+                at = lx;
+                let x = 2 * lx;
+                self.code_pixel::<C, ODD_ROW, 0>(h0, &mut w, x, coder);
+                if x + 1 < width {
+                    self.code_pixel::<C, ODD_ROW, 1>(h0, &mut w, x + 1, coder);
+                }
             }
-            w.slide();
-            lx += 1;
         }
     }
 
     /// Codes pixel `x`, column `O` of the pair at the windows' current column: deterministic
-    /// prediction first (T.82 6.5, Figure 13's neighbours for the pixel's phase), then the
-    /// template of Figure 11.
+    /// prediction first, then the template.
     #[inline(always)]
-    fn code_pixel<C: Coder, const O: i32>(
+    fn code_pixel<C: Coder, const ODD_ROW: bool, const O: i32>(
         &mut self,
         h0: &mut [u64],
         w: &mut Windows,
         x: u32,
-        odd_row: bool,
         coder: &mut C,
     ) {
-        let phase = usize::from(odd_row) * 2 + O as usize;
-        if self.dpon {
-            let low = w.l_up.take(0, 2) | w.l_here.take(0, 2) << 2;
-            let high = if O == 0 {
-                let near = w.h0.take(-1, 1) << 4 | w.h1.take(1, 3) << 5;
-                if odd_row {
-                    near | w.h2.take(1, 3) << 8
-                } else {
-                    near
-                }
-            } else {
-                let near = w.h0.take(0, 2) << 4 | w.h1.take(1, 3) << 6;
-                if odd_row {
-                    near | w.h2.take(1, 3) << 9
-                } else {
-                    near
-                }
-            };
-            if let Some(pixel) = deterministic(PHASE[phase] + (low | high)) {
-                if pixel {
-                    set(h0, x);
-                    w.h0.set(O);
-                }
-                return;
+        if self.dpon
+            && let Some(pixel) = deterministic(w.dp_index::<ODD_ROW, O>())
+        {
+            if pixel {
+                set(h0, x);
+                w.h0.set(O);
             }
+            return;
         }
-        let tx = self.tx;
-        let above = if tx == 0 {
-            w.h1.take(1 + O, 3)
-        } else {
-            let at = if tx <= 6 {
-                w.h0.take(O - tx as i32, 1)
-            } else {
-                pixel(h0, i64::from(x) - i64::from(tx))
-            };
-            at << 2 | w.h1.take(1 + O, 2)
-        };
-        let low = if O == 0 {
-            w.l_here.take(0, 2) << 6 | w.l_down.take(0, 2) << 8
-        } else {
-            w.l_here.take(1, 2) << 6 | w.l_down.take(1, 2) << 8 | 1 << 10
-        };
-        let cx = w.h0.take(O - 1, 2)
-            | above << 2
-            | w.h2.take(O, 1) << 5
-            | low
-            | usize::from(odd_row) << 11;
+        let cx = w.context::<ODD_ROW, O>(h0, x, self.tx);
         let known = w.h0.take(O, 1) == 1;
         if coder.pixel(&mut self.contexts[cx], known) && !known {
             set(h0, x);
@@ -397,6 +337,57 @@ struct Windows {
 }
 
 impl Windows {
+    /// The deterministic prediction table's index (phase offset included) for column `O` of
+    /// the pair: T.82 6.5, Figure 13's neighbours for the pixel's phase.
+    #[inline(always)]
+    fn dp_index<const ODD_ROW: bool, const O: i32>(&self) -> usize {
+        let phase = usize::from(ODD_ROW) * 2 + O as usize;
+        let low = self.l_up.take(0, 2) | self.l_here.take(0, 2) << 2;
+        let high = if O == 0 {
+            let near = self.h0.take(-1, 1) << 4 | self.h1.take(1, 3) << 5;
+            if ODD_ROW {
+                near | self.h2.take(1, 3) << 8
+            } else {
+                near
+            }
+        } else {
+            let near = self.h0.take(0, 2) << 4 | self.h1.take(1, 3) << 6;
+            if ODD_ROW {
+                near | self.h2.take(1, 3) << 9
+            } else {
+                near
+            }
+        };
+        PHASE[phase] + (low | high)
+    }
+
+    /// The template's context (T.82 Figure 11) for pixel `x`, column `O` of the pair, with the
+    /// AT pixel `tx` to the left (0: its default place) read from `h0` when the window does not
+    /// reach it.
+    #[inline(always)]
+    fn context<const ODD_ROW: bool, const O: i32>(&self, h0: &[u64], x: u32, tx: u32) -> usize {
+        let above = if tx == 0 {
+            self.h1.take(1 + O, 3)
+        } else {
+            let at = if tx <= 6 {
+                self.h0.take(O - tx as i32, 1)
+            } else {
+                pixel(h0, i64::from(x) - i64::from(tx))
+            };
+            at << 2 | self.h1.take(1 + O, 2)
+        };
+        let low = if O == 0 {
+            self.l_here.take(0, 2) << 6 | self.l_down.take(0, 2) << 8
+        } else {
+            self.l_here.take(1, 2) << 6 | self.l_down.take(1, 2) << 8 | 1 << 10
+        };
+        self.h0.take(O - 1, 2)
+            | above << 2
+            | self.h2.take(O, 1) << 5
+            | low
+            | usize::from(ODD_ROW) << 11
+    }
+
     /// The windows at low column `lx`.
     fn at(h0: &[u64], rows: &Rows<'_>, lx: u32) -> Self {
         let x = 2 * lx;
@@ -410,30 +401,45 @@ impl Windows {
         }
     }
 
-    #[inline]
-    fn load_high(&mut self, h0: &[u64], rows: &Rows<'_>, w: usize) {
-        self.h0.load(h0, w);
-        self.h1.load(rows.h1, w);
-        self.h2.load(rows.h2, w);
+    /// Moves the windows from low column `from` (`u32::MAX`: from nowhere) to `to`.
+    #[inline(always)]
+    fn advance(&mut self, h0: &[u64], rows: &Rows<'_>, from: u32, to: u32) {
+        let (from_x, to_x) = (from.saturating_mul(2), 2 * to);
+        self.h0.advance(h0, from_x, to_x);
+        self.h1.advance(rows.h1, from_x, to_x);
+        self.h2.advance(rows.h2, from_x, to_x);
+        self.l_up.advance(rows.l_up, from, to);
+        self.l_here.advance(rows.l_here, from, to);
+        self.l_down.advance(rows.l_down, from, to);
     }
+}
 
-    #[inline]
-    fn load_low(&mut self, rows: &Rows<'_>, w: usize) {
-        self.l_up.load(rows.l_up, w);
-        self.l_here.load(rows.l_here, w);
-        self.l_down.load(rows.l_down, w);
+/// For the 64 low pixels of word `k`, whose 3x3 neighbourhood in `lows` (the rows above, at and
+/// below) is all white, and all black: the pixels TPDON predicts (T.82 6.6.2). Outside the rows
+/// is white.
+fn uniform_neighbourhoods(lows: [&[u64]; 3], k: usize) -> (u64, u64) {
+    let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
+    let (mut white, mut black) = (!0u64, !0u64);
+    for r in lows {
+        // Each pixel with its neighbours to the left and right, across the words.
+        let (here, left, right) = (word(r, k), word(r, k.wrapping_sub(1)), word(r, k + 1));
+        let from_left = here >> 1 | left << 63;
+        let from_right = here << 1 | right >> 63;
+        white &= !(here | from_left | from_right);
+        black &= here & from_left & from_right;
     }
+    (white, black)
+}
 
-    /// On to the next pair.
-    #[inline]
-    fn slide(&mut self) {
-        for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
-            high.slide(2);
-        }
-        for low in [&mut self.l_up, &mut self.l_here, &mut self.l_down] {
-            low.slide(1);
-        }
-    }
+/// The first pixel of each of the 32 pairs of columns in `word`, as 32 bits, first the most
+/// significant: the inverse of [`doubled`] where the pairs are alike.
+fn pair_firsts(word: u64) -> u64 {
+    let mut x = word >> 1 & 0x5555_5555_5555_5555;
+    x = (x | x >> 1) & 0x3333_3333_3333_3333;
+    x = (x | x >> 2) & 0x0f0f_0f0f_0f0f_0f0f;
+    x = (x | x >> 4) & 0x00ff_00ff_00ff_00ff;
+    x = (x | x >> 8) & 0x0000_ffff_0000_ffff;
+    (x | x >> 16) & 0xffff_ffff
 }
 
 /// The low 32 bits of `half`, each twice (a low pixel's two high columns), first the most
