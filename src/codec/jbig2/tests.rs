@@ -472,3 +472,57 @@ fn symbol_dictionaries_and_text_regions_decode_in_hayro_and_ours() {
         }
     }
 }
+
+#[test]
+fn members_whose_pixels_recur_become_derived_symbols_and_decode_exactly() {
+    use super::symbol_coding::encode_page;
+    let limits = Limits::default();
+    // A solid ring, one component; its variants have edge noise of their own (`seed`), pixels
+    // just outside its outer edge: close enough to join the ring's cluster.
+    let ring = |seed: u32| {
+        let (w, h) = (22, 26);
+        let mut b = Bitmap::new(w, h, &limits).unwrap();
+        for y in 0..h {
+            for x in 0..w {
+                let (dx, dy) = (x as f64 - 10.5, y as f64 - 12.5);
+                let r = (dx * dx / 64.0 + dy * dy / 100.0).sqrt();
+                let noise = seed > 0 && r <= 1.12 && (x * 7 + y * 13 + seed * 5) % 11 == 0;
+                b.set(x, y, (0.6..=1.0).contains(&r) || noise);
+            }
+        }
+        b
+    };
+    // The plain ring, one noisy variant many times, others fewer times (their noise repeats
+    // with the seed modulo 11).
+    let mut page = Bitmap::new(800, 480, &limits).unwrap();
+    for k in 0..240u32 {
+        let seed = match k % 4 {
+            0 => 0,
+            1 | 2 => 1,
+            _ => 2 + k,
+        };
+        let (x, y) = (2 + (k % 24) * 32, 4 + (k / 24) * 46);
+        super::decode::compose(
+            &mut page,
+            &ring(seed),
+            x.into(),
+            y.into(),
+            decode::Combination::Or,
+        );
+    }
+    let segments = encode_page(&page, &GenericParams::for_scans(), &limits)
+        .unwrap()
+        .expect("glyphs");
+    let dictionaries = segments
+        .iter()
+        .filter(|s| s.kind == segments::kind::SYMBOL_DICTIONARY)
+        .count();
+    assert_eq!(dictionaries, 2, "the prototypes', and the derived symbols'");
+    let (w, h) = (page.width(), page.height());
+    let stream = segments::embedded_page_segments(w, h, (300.0, 300.0), &segments);
+    assert_eq!(
+        decode::decode_embedded(&stream, None, &limits).unwrap(),
+        page
+    );
+    assert_eq!(hayro_decode(&stream).first_difference(&page), None);
+}
