@@ -48,6 +48,9 @@ pub(super) struct Member {
 /// How many pixels differ between `target` and `reference` with the reference's top-left
 /// corner at (`dx`, `dy`) in the target, over the target's box; stops counting past `limit`.
 fn mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u32) -> u32 {
+    if target.width() <= 64 && reference.width() <= 64 && dx.abs() < 64 {
+        return narrow_mismatch(target, reference, (dx, dy), limit);
+    }
     let mut count = 0;
     for y in 0..target.height() {
         let ry = i64::from(y) - dy;
@@ -66,6 +69,27 @@ fn mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u3
             };
             count += (t ^ r).count_ones();
         }
+        if count > limit {
+            return count;
+        }
+    }
+    count
+}
+
+/// [`mismatch`] for bitmaps of one word a row, most glyphs: a row of the reference is a shift
+/// of one word.
+fn narrow_mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u32) -> u32 {
+    let mask = crate::bitmap::last_word_mask(target.width());
+    let mut count = 0;
+    for y in 0..target.height() {
+        let ry = i64::from(y) - dy;
+        let r = if ry < 0 || ry >= i64::from(reference.height()) {
+            0
+        } else {
+            let word = reference.row(ry as u32)[0];
+            if dx >= 0 { word >> dx } else { word << -dx }
+        };
+        count += (target.row(y)[0] ^ (r & mask)).count_ones();
         if count > limit {
             return count;
         }
@@ -138,11 +162,21 @@ pub(super) fn best_reference(
 /// The fewest differing pixels between `target` and `reference` over the alignments around their
 /// centres, and that alignment.
 pub(super) fn best_offset(target: &Bitmap, reference: &Bitmap) -> (u32, (i64, i64)) {
+    best_offset_within(target, reference, u32::MAX)
+}
+
+/// Like [`best_offset`], counting no further than `limit`: `limit` (and the centred alignment)
+/// when every alignment differs in at least that many pixels.
+pub(super) fn best_offset_within(
+    target: &Bitmap,
+    reference: &Bitmap,
+    limit: u32,
+) -> (u32, (i64, i64)) {
     let centre = (
         (i64::from(target.width()) - i64::from(reference.width())).div_euclid(2),
         (i64::from(target.height()) - i64::from(reference.height())).div_euclid(2),
     );
-    let mut best = (u32::MAX, centre);
+    let mut best = (limit, centre);
     for (ox, oy) in NEIGHBOURHOOD {
         let offset = (centre.0 + ox, centre.1 + oy);
         let m = mismatch(target, reference, offset, best.0);
