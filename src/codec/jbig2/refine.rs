@@ -175,34 +175,26 @@ impl Placement<'_> {
 
 /// The pixels entering a refinement context at each step to the right, each (on the reference?,
 /// x offset, y offset, context bit), and the mask of the bits that survive a shift.
-type RollingLayout = ([(bool, i64, i64, u32); 5], u32);
+type RollingLayout = (Vec<(bool, i64, i64, u32)>, u32);
 
-/// The [`RollingLayout`] of `params`, when every template pixel belongs to a window that rolls
-/// (template 0 with nominal AT pixels, template 1).
-fn rolling_layout(params: &RefineParams) -> Option<RollingLayout> {
-    match params.template {
-        RefineTemplate::T0 if params.at == NOMINAL_AT => Some((
-            [
-                (true, 1, 1, 0),
-                (true, 1, 0, 3),
-                (true, 1, -1, 6),
-                (false, -1, 0, 9),
-                (false, 1, -1, 10),
-            ],
-            0b1_1001_1011_0110,
-        )),
-        RefineTemplate::T1 => Some((
-            [
-                (true, 1, 1, 0),
-                (true, 1, 0, 2),
-                (true, 0, -1, 5),
-                (false, -1, 0, 6),
-                (false, 1, -1, 7),
-            ],
-            0b11_0001_1010,
-        )),
-        RefineTemplate::T0 => None,
+/// The [`RollingLayout`] of a template's `pixels` (bit `i` the `i`th): a bit survives a shift
+/// when the bit below it is the pixel to its right, one step before; every other pixel enters
+/// from its row. Any template rolls so, nominal AT pixels or moved ones; the more windows its
+/// pixels make, the more enter each step.
+fn rolling_layout(pixels: &[(bool, i64, i64, u32)]) -> RollingLayout {
+    let mut entering = Vec::new();
+    let mut mask = 0;
+    for (i, &(on_reference, ox, oy, bit)) in pixels.iter().enumerate() {
+        let shifted = i.checked_sub(1).is_some_and(|j| {
+            pixels[j].0 == on_reference && (pixels[j].1 - 1, pixels[j].2) == (ox, oy)
+        });
+        if shifted {
+            mask |= 1 << bit;
+        } else {
+            entering.push((on_reference, ox, oy, bit));
+        }
     }
+    (entering, mask)
 }
 
 /// Codes the rows of `target` with contexts rolled one shift a pixel and fed from 64-bit words
@@ -213,7 +205,7 @@ fn encode_rolled(
     contexts: &mut [Context],
     target: &Bitmap,
     place: &Placement<'_>,
-    (entering, mask): RollingLayout,
+    (entering, mask): &RollingLayout,
     pixels: &[(bool, i64, i64, u32)],
 ) {
     let (w, h) = (i64::from(target.width()), i64::from(target.height()));
@@ -232,8 +224,8 @@ fn encode_rolled(
         let mut cx = place.context(target, pixels, 0, y) as u32;
         for (word, x0) in here.iter().zip((0..w).step_by(64)) {
             // The words of entering pixels for x0 .. x0 + 64.
-            let mut feed = [0u64; 5];
-            for (f, &(on_reference, ox, oy, _)) in feed.iter_mut().zip(&entering) {
+            let mut feed = [0u64; 13];
+            for (f, &(on_reference, ox, oy, _)) in feed.iter_mut().zip(entering) {
                 let (sx, sy) = if on_reference {
                     (x0 + ox - place.dx, y + oy - place.dy)
                 } else {
@@ -244,7 +236,7 @@ fn encode_rolled(
             for i in 0..(w - x0).min(64) as u32 {
                 if x0 + i64::from(i) > 0 {
                     let mut bits = 0;
-                    for (f, &(_, _, _, b)) in feed.iter().zip(&entering) {
+                    for (f, &(_, _, _, b)) in feed.iter().zip(entering) {
                         bits |= (((f >> (63 - i)) & 1) as u32) << b;
                     }
                     cx = (cx << 1) & mask | bits;
@@ -267,9 +259,16 @@ pub fn encode_into(
     params: &RefineParams,
 ) {
     let pixels = params.pixels();
-    if let Some(layout) = rolling_layout(params).filter(|_| !params.tpgron) {
+    if !params.tpgron {
         let place = Placement { reference, dx, dy };
-        encode_rolled(mq, contexts, target, &place, layout, &pixels);
+        encode_rolled(
+            mq,
+            contexts,
+            target,
+            &place,
+            &rolling_layout(&pixels),
+            &pixels,
+        );
         return;
     }
     let place = Placement { reference, dx, dy };
@@ -374,7 +373,8 @@ pub fn decode(
 mod tests {
     use super::*;
 
-    /// The rolled contexts code exactly what the pixel-by-pixel ones do.
+    /// The rolled contexts code exactly what the pixel-by-pixel ones do, with nominal and moved
+    /// AT pixels.
     #[test]
     fn rolled_refinement_contexts_match_the_gathered_ones() {
         let limits = Limits::default();
@@ -393,8 +393,16 @@ mod tests {
             let target = random(w, h, 40);
             for (rw, rh) in [(w, h), (w + 2, h.saturating_sub(1).max(1)), (1, 3)] {
                 let reference = random(rw, rh, 45);
-                for template in [RefineTemplate::T0, RefineTemplate::T1] {
-                    let params = RefineParams::nominal(template);
+                let moved = RefineParams {
+                    at: [(0, -2), (-1, 1)],
+                    ..RefineParams::nominal(RefineTemplate::T0)
+                };
+                let far = RefineParams {
+                    at: [(-5, -3), (4, 6)],
+                    ..RefineParams::nominal(RefineTemplate::T0)
+                };
+                let templates = [RefineTemplate::T0, RefineTemplate::T1].map(RefineParams::nominal);
+                for params in templates.into_iter().chain([moved, far]) {
                     for offset in [(0, 0), (1, -2), (-3, 1), (70, 0)] {
                         let pixels = params.pixels();
                         let place = Placement {
