@@ -185,7 +185,8 @@ fn pages_of_one_font_share_symbols() {
                 )
             })
             .sum();
-        eprintln!("{name}: {grouped} bytes shared, {alone} alone");
+        let shared = size(&group.globals);
+        eprintln!("{name}: {grouped} bytes shared ({shared} in shared segments), {alone} alone");
         assert!(!group.globals.is_empty() && grouped < alone, "{name}");
         let globals = segments::embedded_globals(&group.globals);
         for (i, page) in pages.iter().enumerate() {
