@@ -267,6 +267,31 @@ mod tests {
     use crate::codec::jbig1::arith::{Decoder, Encoder};
     use crate::options::Limits;
 
+    /// A stripe's rows, where its low rows end, its top row and its AT moves.
+    struct Rows<'a> {
+        rows: Range<u32>,
+        low_end: u32,
+        top: u32,
+        moves: &'a [(u32, u32)],
+    }
+
+    /// Codes a stripe with [`DifferentialLayer::code_rows`] or, if `reference`, its reference.
+    fn code_rows<C: Coder>(
+        reference: bool,
+        layer: &mut DifferentialLayer,
+        high: &mut Bitmap,
+        low: &Bitmap,
+        r: &Rows<'_>,
+        coder: &mut C,
+    ) {
+        let (rows, low_end, top, moves) = (r.rows.clone(), r.low_end, r.top, r.moves);
+        if reference {
+            layer.code_rows_reference(high, low, rows, low_end, top, coder, moves);
+        } else {
+            layer.code_rows(high, low, rows, low_end, top, coder, moves);
+        }
+    }
+
     /// A pseudo-random number sequence (xorshift).
     struct Random(u64);
 
@@ -356,19 +381,14 @@ mod tests {
                 // An encoder codes an image whole (no SDRST), so that the predictions hold.
                 for (rows, low_end, moves) in &plan {
                     let mut enc = Encoder::new();
-                    if reference {
-                        layer.code_rows_reference(
-                            bitmap,
-                            &low,
-                            rows.clone(),
-                            *low_end,
-                            0,
-                            &mut enc,
-                            moves,
-                        );
-                    } else {
-                        layer.code_rows(bitmap, &low, rows.clone(), *low_end, 0, &mut enc, moves);
-                    }
+                    let rows = rows.clone();
+                    let rows = Rows {
+                        rows,
+                        low_end: *low_end,
+                        top: 0,
+                        moves,
+                    };
+                    code_rows(reference, &mut layer, bitmap, &low, &rows, &mut enc);
                     out.push(enc.finish());
                 }
                 out
@@ -390,31 +410,18 @@ mod tests {
                     for ((rows, low_end, moves), bytes) in plan.iter().zip(data.iter()) {
                         let mut dec = Decoder::new(bytes);
                         let top = top.min(rows.start);
-                        if reference {
-                            layer.code_rows_reference(
-                                &mut bitmap,
-                                &low,
-                                rows.clone(),
-                                *low_end,
-                                top,
-                                &mut dec,
-                                moves,
-                            );
-                        } else {
-                            layer.code_rows(
-                                &mut bitmap,
-                                &low,
-                                rows.clone(),
-                                *low_end,
-                                top,
-                                &mut dec,
-                                moves,
-                            );
-                        }
+                        let rows = Rows {
+                            rows: rows.clone(),
+                            low_end: *low_end,
+                            top,
+                            moves,
+                        };
+                        code_rows(reference, &mut layer, &mut bitmap, &low, &rows, &mut dec);
                     }
                     bitmap
                 };
-                assert_eq!(decode(false), decode(true), "case {case}: {width}x{height}");
+                let (ours, theirs) = (decode(false), decode(true));
+                assert_eq!(ours, theirs, "case {case}: {width}x{height}");
             }
         }
     }
