@@ -1,6 +1,7 @@
 //! Differential resolution layers (T.82 6.7.2): each pixel of a layer twice the size of the one
 //! below, coded in the context of its neighbours in both, after typical prediction (TPDON,
-//! 6.6.2) and deterministic prediction (DP, 6.5) have had their say. Decoding only, for now.
+//! 6.6.2) and deterministic prediction (DP, 6.5) have had their say; one loop encodes and
+//! decodes.
 //!
 //! Pixels are H(x, y) in this layer and L(x, y) in the one below, whose pixel (x/2, y/2) is the
 //! current one's parent. Context bits, lowest first (T.82 Figure 11): H(x-1, y), H(x-2, y), then
@@ -105,8 +106,8 @@ pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::R
                     | h[1].take(1, 3) << 3
                     | h[2].take(1, 3) << 6
                     | l.take(0, 2) << 10;
-                // Both of the table's answers, then the one for the pixel to the left: the lookup
-                // is not held up by the pixel before.
+                // The table's answers for a white and a black left neighbour, then the one that
+                // applies (index bit 9 is the pixel to the left).
                 let (if_white, if_black) = (reduced(index), reduced(index | 1 << 9));
                 left = if left_here { if_black } else { if_white };
                 row[kk] |= u64::from(left) << 63 >> lz;
@@ -184,7 +185,7 @@ impl DifferentialLayer {
     /// in the stripe, tx).
     ///
     /// A pair of columns at a time, the two pixels over one low pixel: the rows the templates
-    /// see are [`Window`]s, the high ones sliding two columns a pair, the low ones one.
+    /// see are [`Windows`], the high ones at the pair's first column, the low ones at its parent.
     #[allow(clippy::too_many_arguments)]
     pub fn code_rows<C: Coder>(
         &mut self,
