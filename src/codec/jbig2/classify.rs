@@ -81,6 +81,17 @@ fn mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u3
     count
 }
 
+/// [`mismatch`] at one alignment, for callers outside: the differing pixels, or more than
+/// `limit` when they are.
+pub(super) fn mismatch_within(
+    target: &Bitmap,
+    reference: &Bitmap,
+    offset: (i64, i64),
+    limit: u32,
+) -> u32 {
+    mismatch(target, reference, offset, limit)
+}
+
 /// [`mismatch`] for bitmaps of one word a row, most glyphs: a row of the reference is a shift
 /// of one word.
 fn narrow_mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u32) -> u32 {

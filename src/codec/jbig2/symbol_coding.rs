@@ -20,7 +20,7 @@
 //! pixels.
 //!
 //! Measured on the corpus's 39 bilevel pages one at a time (the smaller of this and one generic
-//! region, per page): 0.798 of the generic coding in total (0.814 without centres, 0.823 without
+//! region, per page): 0.785 of the generic coding in total (0.814 without centres, 0.823 without
 //! derived symbols either, 0.833 with the first member of each cluster as its symbol too, 0.846
 //! without the refined dictionary either).
 
@@ -28,7 +28,7 @@ use std::collections::HashMap;
 
 use super::classify::{
     MEMBER_SHARE, Member, PROTOTYPE_SHARE, Prototypes, best_offset, best_offset_within,
-    best_reference, recentre,
+    best_reference, mismatch_within, recentre,
 };
 use super::components::{Component, components};
 use super::generic::{self, GenericParams, Template};
@@ -571,14 +571,17 @@ enum Reference {
 /// Centres are looked for in clusters with at least [`MIN_REFINED`] refined members, among the
 /// first [`CANDIDATES`] distinct ones, their worth measured on the first [`SAMPLE`] members as
 /// the differing pixels they save; at most [`MAX_CENTRES`] a cluster, each reckoned to cost its
-/// own difference from the prototype and [`PENALTY`] pixels. Measured on the corpus (total
-/// bytes, before the looser clusters): 16 candidates on 48 members, 4 centres at a penalty of
-/// 16, 1,584,337; 32 on 96, 8 at 8, 1,576,643; 64 on 192, 1,574,649 for 20% more coding time.
-/// Then 16 centres at 4 rather than 8 at 8: 0.03% smaller.
+/// own difference from the prototype and [`PENALTY`] pixels. A member and a candidate are
+/// compared aligned as both are on the prototype, not at the best of nine alignments. Measured
+/// on the corpus (total bytes; feyn's symbol coding time): nine alignments, 32 candidates on 96
+/// members, 16 centres, 1,559,261 (80 ms); 128 on 384, 1,550,164 (137 ms); one alignment, 32 on
+/// 96, 1,562,083 (63 ms); 128 on 384, 1,552,726 (74 ms); 256 on 768 and 32 centres, 1,551,503
+/// (81 ms). Before the looser clusters, a penalty of 8 rather than 16 and 8 centres rather than
+/// 4 were each 0.5% smaller, 16 centres at 4 then 0.03%.
 const MIN_REFINED: usize = 4;
-const CANDIDATES: usize = 32;
-const SAMPLE: usize = 96;
-const MAX_CENTRES: usize = 16;
+const CANDIDATES: usize = 256;
+const SAMPLE: usize = 768;
+const MAX_CENTRES: usize = 32;
 const PENALTY: u32 = 4;
 
 impl<'a> Derived<'a> {
@@ -609,9 +612,9 @@ impl<'a> Derived<'a> {
             }
         }
         for &p in on_page {
-            let refined: Vec<&Bitmap> = own(p)
+            let refined: Vec<(&Bitmap, (i64, i64))> = own(p)
                 .filter(|(b, o)| !derived.index.contains_key(&(p, b, *o)))
-                .map(|(b, _)| b)
+                .map(|(b, o)| (b, *o))
                 .take(SAMPLE)
                 .collect();
             if refined.len() >= MIN_REFINED {
@@ -644,39 +647,44 @@ impl<'a> Derived<'a> {
     /// Chooses centres for the cluster of `prototype` (`p`) among its `refined` members,
     /// greedily: each time the candidate that saves the most differing pixels over its cost,
     /// while one saves anything.
-    fn add_centres(&mut self, p: usize, prototype: &Bitmap, refined: &[&'a Bitmap]) {
-        let mut candidates: Vec<&Bitmap> = Vec::new();
-        for &b in refined {
-            if candidates.len() < CANDIDATES && !candidates.contains(&b) {
-                candidates.push(b);
+    fn add_centres(&mut self, p: usize, prototype: &Bitmap, refined: &[(&'a Bitmap, (i64, i64))]) {
+        let mut candidates: Vec<(&Bitmap, (i64, i64))> = Vec::new();
+        for &(b, o) in refined {
+            if candidates.len() < CANDIDATES && !candidates.iter().any(|c| c.0 == b) {
+                candidates.push((b, o));
             }
         }
         // Each member's differing pixels from the closest symbol so far.
         let mut current: Vec<u32> = refined
             .iter()
-            .map(|b| best_offset(b, prototype).0)
+            .map(|(b, o)| mismatch_within(b, prototype, *o, u32::MAX))
             .collect();
         for &(q, symbol, _) in &self.symbols {
             if q == p {
-                for (now, b) in current.iter_mut().zip(refined) {
+                for (now, (b, _)) in current.iter_mut().zip(refined) {
                     *now = best_offset_within(b, symbol, *now).0;
                 }
             }
         }
-        // Distances past a member's present one save nothing, and are not counted out.
+        // A member against a candidate aligned as both are on the prototype (one alignment, not
+        // the nine the chosen ones are tried at); distances past a member's present one save
+        // nothing, and are not counted out.
         let distance: Vec<Vec<u32>> = candidates
             .iter()
-            .map(|c| {
+            .map(|&(c, oc)| {
                 refined
                     .iter()
                     .zip(&current)
-                    .map(|(b, &now)| best_offset_within(b, c, now).0)
+                    .map(|(&(b, ob), &now)| {
+                        let offset = (ob.0 - oc.0, ob.1 - oc.1);
+                        mismatch_within(b, c, offset, now).min(now)
+                    })
                     .collect()
             })
             .collect();
         let cost: Vec<i64> = candidates
             .iter()
-            .map(|c| i64::from(best_offset(c, prototype).0 + PENALTY))
+            .map(|(c, o)| i64::from(mismatch_within(c, prototype, *o, u32::MAX) + PENALTY))
             .collect();
         let mut chosen = vec![false; candidates.len()];
         for _ in 0..MAX_CENTRES {
@@ -698,8 +706,7 @@ impl<'a> Derived<'a> {
             for (now, &d) in current.iter_mut().zip(&distance[best]) {
                 *now = (*now).min(d);
             }
-            let offset = best_offset(candidates[best], prototype).1;
-            self.add((p, candidates[best], offset));
+            self.add((p, candidates[best].0, candidates[best].1));
         }
     }
 
