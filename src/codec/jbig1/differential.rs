@@ -15,7 +15,7 @@ use std::ops::Range;
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
 use super::tables::{deterministic, reduced};
 use super::window::Window;
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, bits_at};
 
 /// TPDON's pseudo-pixel context (T.82 6.6.2).
 const TPDCX: usize = 0xc3f;
@@ -373,7 +373,7 @@ impl Windows {
             let at = if tx <= 6 {
                 self.h0.take(O - tx as i32, 1)
             } else {
-                pixel(h0, i64::from(x) - i64::from(tx))
+                (bits_at(h0, i64::from(x) - i64::from(tx)) >> 63) as usize
             };
             at << 2 | self.h1.take(1 + O, 2)
         };
@@ -459,17 +459,6 @@ fn doubled(half: u64) -> u64 {
 #[inline]
 fn set(words: &mut [u64], x: u32) {
     words[(x / 64) as usize] |= 1 << (63 - x % 64);
-}
-
-/// The pixel at column `x` of a row's words: white outside it.
-#[inline]
-fn pixel(words: &[u64], x: i64) -> usize {
-    if x < 0 {
-        return 0;
-    }
-    words
-        .get((x / 64) as usize)
-        .map_or(0, |w| ((w >> (63 - x % 64)) & 1) as usize)
 }
 
 #[cfg(test)]

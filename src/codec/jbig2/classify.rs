@@ -52,7 +52,12 @@ pub(super) struct Member {
 
 /// How many pixels differ between `target` and `reference` with the reference's top-left
 /// corner at (`dx`, `dy`) in the target, over the target's box; stops counting past `limit`.
-fn mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u32) -> u32 {
+pub(super) fn mismatch(
+    target: &Bitmap,
+    reference: &Bitmap,
+    (dx, dy): (i64, i64),
+    limit: u32,
+) -> u32 {
     if target.width() <= 64 && reference.width() <= 64 && dx.abs() < 64 {
         return narrow_mismatch(target, reference, (dx, dy), limit);
     }
@@ -79,17 +84,6 @@ fn mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u3
         }
     }
     count
-}
-
-/// [`mismatch`] at one alignment, for callers outside: the differing pixels, or more than
-/// `limit` when they are.
-pub(super) fn mismatch_within(
-    target: &Bitmap,
-    reference: &Bitmap,
-    offset: (i64, i64),
-    limit: u32,
-) -> u32 {
-    mismatch(target, reference, offset, limit)
 }
 
 /// [`mismatch`] for bitmaps of one word a row, most glyphs: a row of the reference is a shift

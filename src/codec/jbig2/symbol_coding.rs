@@ -28,7 +28,7 @@ use std::collections::HashMap;
 
 use super::classify::{
     MEMBER_SHARE, Member, PROTOTYPE_SHARE, Prototypes, best_offset, best_offset_within,
-    best_reference, mismatch_within, recentre,
+    best_reference, mismatch, recentre,
 };
 use super::components::{Component, components};
 use super::generic::{self, GenericParams, Template};
@@ -367,20 +367,12 @@ fn code(
         }
         if !contents[2].is_empty() {
             // The input symbols: the dictionaries it refines from, shared then the page's.
-            let mut refers_to = Vec::new();
-            let mut input = Vec::new();
-            let mut start = [0; 2];
-            for base in [Dictionary::Shared, Dictionary::PageBase] {
-                let used = contents[2].iter().any(|&p| {
-                    let (b, _) = plan.refined_from[p].expect("refined prototypes have a base");
-                    dictionary_of(b) == base
-                });
-                if used {
-                    start[base as usize] = input.len();
-                    input.extend(bitmaps(&contents[base as usize]));
-                    refers_to.push(segment_of[base as usize].expect("a used base is coded"));
-                }
+            let mut used = [false; 3];
+            for &p in &contents[2] {
+                let (b, _) = plan.refined_from[p].expect("refined prototypes have a base");
+                used[dictionary_of(b) as usize] = true;
             }
+            let (input, start, refers_to) = referred(&used, &contents, &segment_of, bitmaps);
             let refs: Vec<(usize, (i64, i64))> = contents[2]
                 .iter()
                 .map(|&p| {
@@ -426,11 +418,7 @@ fn code(
                         (start[dictionary_of(p) as usize] + position[p], offset)
                     })
                     .collect();
-                let new: Vec<&Bitmap> = derived
-                    .order
-                    .iter()
-                    .map(|&d| derived.symbols[d].1)
-                    .collect();
+                let new: Vec<&Bitmap> = derived.bitmaps().collect();
                 derived_segment = Some(first + text.len());
                 text.push(refined_dictionary(
                     &input,
@@ -451,37 +439,35 @@ fn code(
                 referred(&used, &contents, &segment_of, bitmaps);
             let derived_start = symbols.len();
             if let Some(segment) = derived_segment {
-                symbols.extend(derived.order.iter().map(|&d| derived.symbols[d].1));
+                symbols.extend(derived.bitmaps());
                 refers_to.push(segment);
             }
             let mut instances = Vec::new();
             for &p in on_page {
                 let id = start[dictionary_of(p) as usize] + position[p];
                 for m in members(p) {
-                    let instance = match derived.reference_of(p, m, bitmap_of(p)) {
-                        Reference::Exact(d) => Instance {
-                            id: derived_start + derived.position[d],
-                            x: m.x.into(),
-                            y: m.y.into(),
-                            refined: None,
-                            reference_offset: (0, 0),
-                        },
-                        Reference::Refined(d, offset) => Instance {
-                            id: derived_start + derived.position[d],
-                            x: m.x.into(),
-                            y: m.y.into(),
-                            refined: m.own.as_ref().map(|r| &r.0),
-                            reference_offset: offset,
-                        },
-                        Reference::Prototype => Instance {
-                            id,
-                            x: m.x.into(),
-                            y: m.y.into(),
-                            refined: m.own.as_ref().map(|r| &r.0),
-                            reference_offset: m.own.as_ref().map_or((0, 0), |r| r.1),
-                        },
-                    };
-                    instances.push(instance);
+                    let own = m.own.as_ref();
+                    let (id, refined, reference_offset) =
+                        match derived.reference_of(p, m, bitmap_of(p)) {
+                            Reference::Exact(d) => {
+                                (derived_start + derived.position[d], None, (0, 0))
+                            }
+                            Reference::Refined(d, offset) => (
+                                derived_start + derived.position[d],
+                                own.map(|r| &r.0),
+                                offset,
+                            ),
+                            Reference::Prototype => {
+                                (id, own.map(|r| &r.0), own.map_or((0, 0), |r| r.1))
+                            }
+                        };
+                    instances.push(Instance {
+                        id,
+                        x: m.x.into(),
+                        y: m.y.into(),
+                        refined,
+                        reference_offset,
+                    });
                 }
             }
             let refine = instances
@@ -636,6 +622,11 @@ impl<'a> Derived<'a> {
         derived
     }
 
+    /// The symbols' pixels in the dictionary's order.
+    fn bitmaps(&self) -> impl Iterator<Item = &'a Bitmap> + '_ {
+        self.order.iter().map(|&d| self.symbols[d].1)
+    }
+
     /// Adds a derived symbol, unless it is one already.
     fn add(&mut self, key: (usize, &'a Bitmap, (i64, i64))) {
         if !self.index.contains_key(&key) {
@@ -657,7 +648,7 @@ impl<'a> Derived<'a> {
         // Each member's differing pixels from the closest symbol so far.
         let mut current: Vec<u32> = refined
             .iter()
-            .map(|(b, o)| mismatch_within(b, prototype, *o, u32::MAX))
+            .map(|(b, o)| mismatch(b, prototype, *o, u32::MAX))
             .collect();
         for &(q, symbol, _) in &self.symbols {
             if q == p {
@@ -677,14 +668,14 @@ impl<'a> Derived<'a> {
                     .zip(&current)
                     .map(|(&(b, ob), &now)| {
                         let offset = (ob.0 - oc.0, ob.1 - oc.1);
-                        mismatch_within(b, c, offset, now).min(now)
+                        mismatch(b, c, offset, now).min(now)
                     })
                     .collect()
             })
             .collect();
         let cost: Vec<i64> = candidates
             .iter()
-            .map(|(c, o)| i64::from(mismatch_within(c, prototype, *o, u32::MAX) + PENALTY))
+            .map(|(c, o)| i64::from(mismatch(c, prototype, *o, u32::MAX) + PENALTY))
             .collect();
         let mut chosen = vec![false; candidates.len()];
         for _ in 0..MAX_CENTRES {
