@@ -18,7 +18,7 @@ mod x86;
 pub enum CpuLevel {
     /// Portable code only.
     Scalar,
-    /// x86-64 AVX2.
+    /// x86-64 AVX2, and POPCNT, which every AVX2 processor has.
     Avx2,
 }
 
@@ -78,6 +78,16 @@ pub struct SauvolaRow<'a> {
     pub dark: f32,
 }
 
+/// Two glyphs at most 64 pixels wide, one word a row, to be compared (JBIG2 classification).
+pub struct NarrowGlyphs<'a> {
+    /// The rows of the glyph compared.
+    pub target: &'a [u64],
+    /// The rows of the glyph it is compared with.
+    pub reference: &'a [u64],
+    /// The pixels of a target row: its width's bits.
+    pub mask: u64,
+}
+
 /// The kernels for one CPU level.
 #[derive(Clone, Copy)]
 pub struct Kernels {
@@ -86,6 +96,8 @@ pub struct Kernels {
     pack_threshold: fn(&[u8], u8, &mut [u64]),
     pack_threshold_pairs: fn(&[u8], &[u8], &mut [u64]),
     sauvola_thresholds: fn(&SauvolaRow<'_>, &mut [u8]),
+    narrow_mismatch: fn(&NarrowGlyphs<'_>, (i64, i64), u32) -> u32,
+    narrow_mismatches: fn(&NarrowGlyphs<'_>, (i64, i64), u32) -> [u32; 9],
 }
 
 impl Kernels {
@@ -99,6 +111,8 @@ impl Kernels {
                 pack_threshold: scalar::pack_threshold,
                 pack_threshold_pairs: scalar::pack_threshold_pairs,
                 sauvola_thresholds: scalar::sauvola_thresholds,
+                narrow_mismatch: scalar::narrow_mismatch,
+                narrow_mismatches: scalar::narrow_mismatches,
             },
         }
     }
@@ -131,6 +145,34 @@ impl Kernels {
         let w = row.sum.len();
         assert!(row.sum_sq.len() >= w && row.inv_cols.len() >= w && out.len() >= w);
         (self.sauvola_thresholds)(row, out)
+    }
+
+    /// How many pixels of `glyphs.target` differ from `glyphs.reference` with the reference's
+    /// top-left corner at `offset` in the target, over the target's box; `|offset.0| < 64`.
+    /// Exact up to `limit`; past it, some count above `limit`.
+    #[inline]
+    pub fn narrow_mismatch(
+        &self,
+        glyphs: &NarrowGlyphs<'_>,
+        offset: (i64, i64),
+        limit: u32,
+    ) -> u32 {
+        assert!(offset.0.abs() < 64);
+        (self.narrow_mismatch)(glyphs, offset, limit)
+    }
+
+    /// [`Kernels::narrow_mismatch`] at the nine offsets around `centre`, (`centre.0 + ox`,
+    /// `centre.1 + oy`) for `ox` and `oy` in -1..=1, at index `(oy + 1) * 3 + ox + 1`; each
+    /// exact up to `limit`, past it some count above `limit`. `|centre.0| < 63`.
+    #[inline]
+    pub fn narrow_mismatches(
+        &self,
+        glyphs: &NarrowGlyphs<'_>,
+        centre: (i64, i64),
+        limit: u32,
+    ) -> [u32; 9] {
+        assert!(centre.0.abs() < 63);
+        (self.narrow_mismatches)(glyphs, centre, limit)
     }
 }
 
@@ -185,6 +227,56 @@ mod tests {
                 let mut got = vec![0u64; width.div_ceil(64)];
                 Kernels::for_level(level).pack_threshold_pairs(&gray, &thresholds, &mut got);
                 assert_eq!(got, want, "{level:?} width {width}");
+            }
+        }
+    }
+
+    /// A glyph-like bitmap's rows: `height` words of `width` pixels of noise.
+    fn glyph_rows(width: u32, height: usize, seed: u32) -> Vec<u64> {
+        let bytes = noise(height * 8, seed);
+        let mask = crate::bitmap::last_word_mask(width);
+        bytes
+            .chunks(8)
+            .map(|b| u64::from_be_bytes(b.try_into().unwrap()) & mask)
+            .collect()
+    }
+
+    #[test]
+    fn every_level_compares_glyphs_like_the_scalar_reference() {
+        let capped = |c: u32, limit: u32| c.min(limit + 1);
+        for (i, (tw, th, rw, rh)) in [
+            (1, 1, 1, 1),
+            (5, 7, 6, 8),
+            (20, 30, 18, 29),
+            (64, 40, 64, 42),
+            (63, 3, 61, 5),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let glyphs = NarrowGlyphs {
+                target: &glyph_rows(tw, th, 3 * i as u32 + 1),
+                reference: &glyph_rows(rw, rh, 3 * i as u32 + 2),
+                mask: crate::bitmap::last_word_mask(tw),
+            };
+            for limit in [0, 3, 40, u32::MAX - 1] {
+                for centre in [(0i64, 0i64), (1, 1), (-2, 3), (5, -4), (-62, 0), (62, 1)] {
+                    let want = scalar::narrow_mismatches(&glyphs, centre, limit);
+                    for (k, &w) in want.iter().enumerate() {
+                        let offset = (centre.0 + k as i64 % 3 - 1, centre.1 + k as i64 / 3 - 1);
+                        let one = scalar::narrow_mismatch(&glyphs, offset, limit);
+                        assert_eq!(capped(one, limit), capped(w, limit), "{offset:?}");
+                    }
+                    for level in CpuLevel::available() {
+                        let k = Kernels::for_level(level);
+                        let got = k.narrow_mismatches(&glyphs, centre, limit);
+                        for (g, w) in got.iter().zip(&want) {
+                            assert_eq!(capped(*g, limit), capped(*w, limit), "{level:?}");
+                        }
+                        let one = k.narrow_mismatch(&glyphs, centre, limit);
+                        assert_eq!(capped(one, limit), capped(want[4], limit), "{level:?}");
+                    }
+                }
             }
         }
     }

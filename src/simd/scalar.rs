@@ -1,7 +1,7 @@
 //! Scalar references for every kernel: portable, and the definition the SIMD versions must match
 //! bit for bit.
 
-use super::SauvolaRow;
+use super::{NarrowGlyphs, SauvolaRow};
 
 /// See [`super::Kernels::pack_threshold`].
 pub fn pack_threshold(gray: &[u8], threshold: u8, out: &mut [u64]) {
@@ -44,4 +44,63 @@ pub fn sauvola_thresholds(row: &SauvolaRow<'_>, out: &mut [u8]) {
     for (x, t) in out.iter_mut().enumerate().take(row.sum.len()) {
         *t = sauvola_threshold(row, x);
     }
+}
+
+/// A row of a glyph at most 64 pixels wide, shifted `dx` pixels right (left when negative),
+/// `|dx| < 64`.
+#[inline(always)]
+fn shifted(word: u64, dx: i64) -> u64 {
+    if dx >= 0 { word >> dx } else { word << -dx }
+}
+
+/// Row `y - dy` of `rows`, or white outside them.
+#[inline(always)]
+fn row_at(rows: &[u64], y: usize, dy: i64) -> u64 {
+    usize::try_from(y as i64 - dy)
+        .ok()
+        .and_then(|r| rows.get(r).copied())
+        .unwrap_or(0)
+}
+
+/// See [`super::Kernels::narrow_mismatch`].
+#[inline(always)]
+pub fn narrow_mismatch(glyphs: &NarrowGlyphs<'_>, (dx, dy): (i64, i64), limit: u32) -> u32 {
+    let NarrowGlyphs {
+        target,
+        reference,
+        mask,
+    } = *glyphs;
+    let mut count = 0;
+    for (y, &t) in target.iter().enumerate() {
+        let r = shifted(row_at(reference, y, dy), dx) & mask;
+        count += (t ^ r).count_ones();
+        if count > limit {
+            break;
+        }
+    }
+    count
+}
+
+/// See [`super::Kernels::narrow_mismatches`].
+#[inline(always)]
+pub fn narrow_mismatches(glyphs: &NarrowGlyphs<'_>, (cx, cy): (i64, i64), limit: u32) -> [u32; 9] {
+    let NarrowGlyphs {
+        target,
+        reference,
+        mask,
+    } = *glyphs;
+    let mut counts = [0u32; 9];
+    for (y, &t) in target.iter().enumerate() {
+        for oy in 0..3 {
+            let r = row_at(reference, y, cy + oy as i64 - 1);
+            for ox in 0..3 {
+                let s = shifted(r, cx + ox as i64 - 1) & mask;
+                counts[oy * 3 + ox] += (t ^ s).count_ones();
+            }
+        }
+        if counts.iter().all(|&c| c > limit) {
+            break;
+        }
+    }
+    counts
 }

@@ -4,16 +4,19 @@
 
 use std::arch::x86_64::*;
 
-use super::{CpuLevel, Kernels, SauvolaRow, scalar};
+use super::{CpuLevel, Kernels, NarrowGlyphs, SauvolaRow, scalar};
 
 /// The AVX2 kernel table. Only [`super::Kernels::for_level`] calls this, after detection.
 pub(super) fn avx2_kernels() -> Kernels {
     assert!(std::arch::is_x86_feature_detected!("avx2"));
+    assert!(std::arch::is_x86_feature_detected!("popcnt"));
     Kernels {
         level: CpuLevel::Avx2,
         pack_threshold: pack_threshold_avx2_entry,
         pack_threshold_pairs: pack_threshold_pairs_avx2_entry,
         sauvola_thresholds: sauvola_thresholds_avx2_entry,
+        narrow_mismatch: narrow_mismatch_popcnt_entry,
+        narrow_mismatches: narrow_mismatches_popcnt_entry,
     }
 }
 
@@ -144,4 +147,35 @@ unsafe fn sauvola_thresholds_avx2(row: &SauvolaRow<'_>, out: &mut [u8]) {
     for (x, o) in out.iter_mut().enumerate().take(width).skip(full * 8) {
         *o = scalar::sauvola_threshold(row, x);
     }
+}
+
+fn narrow_mismatch_popcnt_entry(glyphs: &NarrowGlyphs<'_>, offset: (i64, i64), limit: u32) -> u32 {
+    // SAFETY: only put in a kernel table by `avx2_kernels`, which checked POPCNT.
+    unsafe { narrow_mismatch_popcnt(glyphs, offset, limit) }
+}
+
+fn narrow_mismatches_popcnt_entry(
+    glyphs: &NarrowGlyphs<'_>,
+    centre: (i64, i64),
+    limit: u32,
+) -> [u32; 9] {
+    // SAFETY: as above.
+    unsafe { narrow_mismatches_popcnt(glyphs, centre, limit) }
+}
+
+/// The scalar glyph comparison compiled with the POPCNT instruction (without it a count of
+/// ones is a dozen shifts and adds).
+#[target_feature(enable = "popcnt")]
+unsafe fn narrow_mismatch_popcnt(glyphs: &NarrowGlyphs<'_>, offset: (i64, i64), limit: u32) -> u32 {
+    scalar::narrow_mismatch(glyphs, offset, limit)
+}
+
+/// Likewise, at nine offsets.
+#[target_feature(enable = "popcnt")]
+unsafe fn narrow_mismatches_popcnt(
+    glyphs: &NarrowGlyphs<'_>,
+    centre: (i64, i64),
+    limit: u32,
+) -> [u32; 9] {
+    scalar::narrow_mismatches(glyphs, centre, limit)
 }

@@ -11,6 +11,7 @@
 use std::collections::HashMap;
 
 use crate::bitmap::{Bitmap, bits_at};
+use crate::simd::{Kernels, NarrowGlyphs};
 
 /// Glyphs are compared (to join a cluster, or to refine one prototype from another) only when
 /// their sizes differ by at most this much.
@@ -58,8 +59,8 @@ pub(super) fn mismatch(
     (dx, dy): (i64, i64),
     limit: u32,
 ) -> u32 {
-    if target.width() <= 64 && reference.width() <= 64 && dx.abs() < 64 {
-        return narrow_mismatch(target, reference, (dx, dy), limit);
+    if let Some(glyphs) = narrow(target, reference).filter(|_| dx.abs() < 64) {
+        return Kernels::current().narrow_mismatch(&glyphs, (dx, dy), limit);
     }
     let mut count = 0;
     for y in 0..target.height() {
@@ -86,25 +87,25 @@ pub(super) fn mismatch(
     count
 }
 
-/// [`mismatch`] for bitmaps of one word a row, most glyphs: a row of the reference is a shift
-/// of one word.
-fn narrow_mismatch(target: &Bitmap, reference: &Bitmap, (dx, dy): (i64, i64), limit: u32) -> u32 {
-    let mask = crate::bitmap::last_word_mask(target.width());
-    let mut count = 0;
-    for y in 0..target.height() {
-        let ry = i64::from(y) - dy;
-        let r = if ry < 0 || ry >= i64::from(reference.height()) {
-            0
-        } else {
-            let word = reference.row(ry as u32)[0];
-            if dx >= 0 { word >> dx } else { word << -dx }
-        };
-        count += (target.row(y)[0] ^ (r & mask)).count_ones();
-        if count > limit {
-            return count;
-        }
+/// The glyphs' rows when both are one word a row (most are), for [`Kernels::narrow_mismatch`].
+fn narrow<'a>(target: &'a Bitmap, reference: &'a Bitmap) -> Option<NarrowGlyphs<'a>> {
+    (target.width() <= 64 && reference.width() <= 64).then(|| NarrowGlyphs {
+        target: target.words(),
+        reference: reference.words(),
+        mask: crate::bitmap::last_word_mask(target.width()),
+    })
+}
+
+/// The differing pixels of `target` and `reference` at the nine offsets around `centre`, in
+/// [`NEIGHBOURHOOD`]'s order, each exact up to `limit` (past it, some count above `limit`).
+fn mismatches(target: &Bitmap, reference: &Bitmap, centre: (i64, i64), limit: u32) -> [u32; 9] {
+    if let Some(glyphs) = narrow(target, reference).filter(|_| centre.0.abs() < 63) {
+        let counts = Kernels::current().narrow_mismatches(&glyphs, centre, limit);
+        NEIGHBOURHOOD.map(|(ox, oy)| counts[((oy + 1) * 3 + ox + 1) as usize])
+    } else {
+        NEIGHBOURHOOD
+            .map(|(ox, oy)| mismatch(target, reference, (centre.0 + ox, centre.1 + oy), limit))
     }
-    count
 }
 
 /// The prototypes found so far: bitmaps, black pixel counts, and indices by size.
@@ -155,10 +156,11 @@ pub(super) fn best_reference(
                     (i64::from(h) - i64::from(sh)).div_euclid(2),
                 );
                 // The centred place and its eight neighbours: scans shift edges by a pixel.
-                for (ox, oy) in NEIGHBOURHOOD {
+                let bound = best.map_or(limit, |b| b.0);
+                let counts = mismatches(target, &prototypes.bitmaps[id], centre, bound);
+                for ((ox, oy), m) in NEIGHBOURHOOD.into_iter().zip(counts) {
                     let offset = (centre.0 + ox, centre.1 + oy);
                     let bound = best.map_or(limit, |b| b.0);
-                    let m = mismatch(target, &prototypes.bitmaps[id], offset, bound);
                     if m <= bound && best.is_none_or(|b| m < b.0) {
                         best = Some((m, id, offset));
                     }
@@ -187,9 +189,9 @@ pub(super) fn best_offset_within(
         (i64::from(target.height()) - i64::from(reference.height())).div_euclid(2),
     );
     let mut best = (limit, centre);
-    for (ox, oy) in NEIGHBOURHOOD {
+    let counts = mismatches(target, reference, centre, limit);
+    for ((ox, oy), m) in NEIGHBOURHOOD.into_iter().zip(counts) {
         let offset = (centre.0 + ox, centre.1 + oy);
-        let m = mismatch(target, reference, offset, best.0);
         if m < best.0 {
             best = (m, offset);
         }
