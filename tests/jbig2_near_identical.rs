@@ -179,8 +179,8 @@ fn near_identical_glyphs_are_never_substituted() {
         &segments,
     );
     // Symbol coding does work here: a text region holds every glyph; a generic region, if
-    // any, only specks, components of at most MAX_SPECK_INK black pixels (a thin "1" at the
-    // smaller size among them).
+    // any, only specks, components of at most MAX_SPECK_INK black pixels, left there when they
+    // cost less so.
     use scanpress::codec::jbig2::segments::kind;
     assert!(
         segments

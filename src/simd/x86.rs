@@ -1,5 +1,5 @@
-//! AVX2 kernels. Reachable only through [`avx2_kernels`], which the dispatcher calls after the CPU
-//! has been found to support AVX2.
+//! AVX2 (and POPCNT) kernels. Reachable only through [`avx2_kernels`], which the dispatcher calls
+//! after the CPU has been found to support AVX2 and POPCNT.
 #![allow(unsafe_code)]
 
 use std::arch::x86_64::*;
