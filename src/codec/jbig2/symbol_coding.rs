@@ -487,11 +487,15 @@ fn code(
                 }
                 let (input, start, refers_to) = referred(&used, &contents, &segment_of, bitmaps);
                 let refs: Vec<(usize, (i64, i64))> = derived
-                    .order
-                    .iter()
-                    .map(|&d| {
-                        let (p, _, offset) = derived.symbols[d];
-                        (start[dictionary_of(p) as usize] + position[p], offset)
+                    .references(bitmap_of)
+                    .into_iter()
+                    .zip(&derived.order)
+                    .map(|(reference, &d)| match reference {
+                        Some((earlier, offset)) => (input.len() + earlier, offset),
+                        None => {
+                            let (p, _, offset) = derived.symbols[d];
+                            (start[dictionary_of(p) as usize] + position[p], offset)
+                        }
                     })
                     .collect();
                 let new: Vec<&Bitmap> = derived.bitmaps().collect();
@@ -642,18 +646,24 @@ enum Reference {
 /// Centres are looked for in clusters with at least [`MIN_REFINED`] refined members, among the
 /// first [`CANDIDATES`] distinct ones, their worth measured on the first [`SAMPLE`] members as
 /// the differing pixels they save; at most [`MAX_CENTRES`] a cluster, each reckoned to cost its
-/// own difference from the prototype and [`PENALTY`] pixels. A member and a candidate are
+/// own difference from the closest symbol so far (prototype, derived symbol or centre: derived
+/// symbols are refined from an earlier one of their prototype where that is closer, see
+/// `Derived::references`) and [`PENALTY`] pixels. A member and a candidate are
 /// compared aligned as both are on the prototype, not at the best of nine alignments. Measured
 /// on the corpus (total bytes; feyn's symbol coding time): nine alignments, 32 candidates on 96
 /// members, 16 centres, 1,559,261 (80 ms); 128 on 384, 1,550,164 (137 ms); one alignment, 32 on
 /// 96, 1,562,083 (63 ms); 128 on 384, 1,552,726 (74 ms); 256 on 768 and 32 centres, 1,551,503
 /// (81 ms). Before the looser clusters, a penalty of 8 rather than 16 and 8 centres rather than
-/// 4 were each 0.5% smaller, 16 centres at 4 then 0.03%.
+/// 4 were each 0.5% smaller, 16 centres at 4 then 0.03%. After the specks left for the generic
+/// region (1,528,001): derived symbols refined from an earlier derived one where closer,
+/// 1,525,384; centres' cost reckoned from the closest symbol rather than the prototype,
+/// 1,525,225; and then a penalty of 8 pixels, 1,522,864 (4: 1,525,225; 6: 1,523,706; 10:
+/// 1,523,163; 12: 1,523,384; 16: 1,524,845), at the same speed.
 const MIN_REFINED: usize = 4;
 const CANDIDATES: usize = 256;
 const SAMPLE: usize = 768;
 const MAX_CENTRES: usize = 32;
-const PENALTY: u32 = 4;
+const PENALTY: u32 = 8;
 
 impl<'a> Derived<'a> {
     /// The derived symbols of the prototypes `on_page`, whose members `members` gives.
@@ -707,6 +717,31 @@ impl<'a> Derived<'a> {
         derived
     }
 
+    /// What each symbol, in the dictionary's order, is refined from: `None` for its prototype,
+    /// or an earlier derived symbol of the same prototype closer to it (its place in the
+    /// dictionary, and its offset in the symbol).
+    fn references<'b>(
+        &self,
+        prototype_of: impl Fn(usize) -> &'b Bitmap,
+    ) -> Vec<Option<(usize, (i64, i64))>> {
+        let mut references = Vec::with_capacity(self.order.len());
+        for (i, &d) in self.order.iter().enumerate() {
+            let (p, bitmap, offset) = self.symbols[d];
+            let mut best = (mismatch(bitmap, prototype_of(p), offset, u32::MAX), None);
+            for (j, &e) in self.order[..i].iter().enumerate() {
+                let (q, earlier, _) = self.symbols[e];
+                if q == p {
+                    let (m, at) = best_offset_within(bitmap, earlier, best.0);
+                    if m < best.0 {
+                        best = (m, Some((j, at)));
+                    }
+                }
+            }
+            references.push(best.1);
+        }
+        references
+    }
+
     /// The symbols' pixels in the dictionary's order.
     fn bitmaps(&self) -> impl Iterator<Item = &'a Bitmap> + '_ {
         self.order.iter().map(|&d| self.symbols[d].1)
@@ -725,9 +760,11 @@ impl<'a> Derived<'a> {
     /// while one saves anything.
     fn add_centres(&mut self, p: usize, prototype: &Bitmap, refined: &[(&'a Bitmap, (i64, i64))]) {
         let mut candidates: Vec<(&Bitmap, (i64, i64))> = Vec::new();
-        for &(b, o) in refined {
+        let mut candidate_member: Vec<usize> = Vec::new();
+        for (k, &(b, o)) in refined.iter().enumerate() {
             if candidates.len() < CANDIDATES && !candidates.iter().any(|c| c.0 == b) {
                 candidates.push((b, o));
+                candidate_member.push(k);
             }
         }
         // Each member's differing pixels from the closest symbol so far.
@@ -758,10 +795,6 @@ impl<'a> Derived<'a> {
                     .collect()
             })
             .collect();
-        let cost: Vec<i64> = candidates
-            .iter()
-            .map(|(c, o)| i64::from(mismatch(c, prototype, *o, u32::MAX) + PENALTY))
-            .collect();
         let mut chosen = vec![false; candidates.len()];
         for _ in 0..MAX_CENTRES {
             let gain = |c: usize| -> i64 {
@@ -770,7 +803,9 @@ impl<'a> Derived<'a> {
                     .zip(&distance[c])
                     .map(|(&now, &d)| now.saturating_sub(d))
                     .sum();
-                i64::from(saved) - cost[c]
+                // Its own refinement, from the closest symbol so far (as dictionary symbols
+                // are refined from an earlier one of theirs where closer: `references`).
+                i64::from(saved) - i64::from(current[candidate_member[c]] + PENALTY)
             };
             let best = (0..candidates.len())
                 .filter(|&c| !chosen[c])
