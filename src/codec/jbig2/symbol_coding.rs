@@ -61,6 +61,8 @@ pub const MAX_SPECK_INK: u64 = 32;
 
 /// Bottom-left corners (a line's letters share a baseline) in strips of one row: measured on the
 /// corpus against top-left corners (0.6% larger) and strips of 4 and 8 rows (0.04% and 0.2%).
+/// Strips of 2 rows are 0.04% smaller on the corpus's scans but 3% larger on the
+/// software-rendered tax form, whose baselines are exact (46,276 bytes against 44,896).
 const LAYOUT: TextLayout = TextLayout {
     strips: 1,
     bottom_left: true,
