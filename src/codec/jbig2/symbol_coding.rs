@@ -892,3 +892,44 @@ fn refined_dictionary(
         data: encode_dictionary(input, new, &coding, &export)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn derived_symbols_are_refined_from_a_closer_earlier_one() {
+        let limits = Limits::default();
+        // A box outline; a variant with two pixels more inside; a variant of that with a third.
+        let mut prototype = Bitmap::new(10, 12, &limits).unwrap();
+        for i in 0..10 {
+            prototype.set(i, 0, true);
+            prototype.set(i, 11, true);
+        }
+        for j in 0..12 {
+            prototype.set(0, j, true);
+            prototype.set(9, j, true);
+        }
+        let mut first = prototype.clone();
+        first.set(3, 3, true);
+        first.set(4, 3, true);
+        let mut second = first.clone();
+        second.set(5, 3, true);
+        let mut derived = Derived::default();
+        derived.add((0, &first, (0, 0)));
+        derived.add((0, &second, (0, 0)));
+        derived.order = vec![0, 1];
+        // The first from the prototype (2 pixels differ), the second from the first (1, against
+        // 3 from the prototype).
+        assert_eq!(
+            derived.references(|_| &prototype),
+            vec![None, Some((0, (0, 0)))]
+        );
+        // In the other order, each can only refer to what is before it.
+        derived.order = vec![1, 0];
+        assert_eq!(
+            derived.references(|_| &prototype),
+            vec![None, Some((0, (0, 0)))]
+        );
+    }
+}
