@@ -5,6 +5,8 @@ use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
+
 use crate::bitmap::Bitmap;
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::codec::jbig2::generic::GenericParams;
@@ -340,29 +342,38 @@ fn encode_verified(
         return Ok((Vec::new(), coded.collect::<Result<_>>()?));
     }
     let params = GenericParams::for_scans();
-    let generic: Vec<Vec<PageSegment>> = bitmaps
-        .iter()
-        .map(|b| {
-            let coded = jbig2::generic::encode(b, &params);
-            vec![PageSegment::generic_region(
-                b.width(),
-                b.height(),
-                &params,
-                &coded,
-            )]
-        })
-        .collect();
+    let generic = || -> Vec<Vec<PageSegment>> {
+        bitmaps
+            .par_iter()
+            .map(|b| {
+                let coded = jbig2::generic::encode(b, &params);
+                vec![PageSegment::generic_region(
+                    b.width(),
+                    b.height(),
+                    &params,
+                    &coded,
+                )]
+            })
+            .collect()
+    };
+    // Generic and symbol coding on as many threads as there are: the same bytes.
+    let (generic, group) = match codec {
+        BilevelCodec::Jbig2 => {
+            let (generic, group) = rayon::join(generic, || {
+                jbig2::symbol_coding::encode_group(bitmaps, &params, limits)
+            });
+            (generic, Some(group))
+        }
+        _ => (generic(), None),
+    };
     let mut globals = Vec::new();
     let mut chosen: Vec<(Vec<PageSegment>, bool)> =
         generic.into_iter().map(|g| (g, false)).collect();
-    if codec == BilevelCodec::Jbig2 {
-        let group =
-            jbig2::symbol_coding::encode_group(bitmaps, &params, limits).map_err(
-                |e| match numbers {
-                    [one] => in_page(e, *one),
-                    _ => in_pages(e, &format!("pages {numbers:?}")),
-                },
-            )?;
+    if let Some(group) = group {
+        let group = group.map_err(|e| match numbers {
+            [one] => in_page(e, *one),
+            _ => in_pages(e, &format!("pages {numbers:?}")),
+        })?;
         let sharing = group.shared_cost();
         let mut symbol_pages = chosen.clone();
         for (page, coded) in symbol_pages.iter_mut().zip(group.pages) {
@@ -379,36 +390,48 @@ fn encode_verified(
         }
     }
     let shared_data = jbig2::segments::embedded_globals(&globals);
-    let mut coded = Vec::with_capacity(bitmaps.len());
-    for ((bitmap, (mut segments, symbols)), &number) in bitmaps.iter().zip(chosen).zip(numbers) {
-        let refers_to_globals = |s: &PageSegment| s.refers_to.iter().any(|&r| r < globals.len());
-        let shared = segments.iter().any(refers_to_globals);
-        if symbols && !shared {
-            // The page stands alone: its references count from its own first segment.
-            for s in &mut segments {
-                s.refers_to.iter_mut().for_each(|r| *r -= globals.len());
+    // Each page's segments, whether symbol coded, and whether it refers to the shared ones.
+    let pages: Vec<(Vec<PageSegment>, bool, bool)> = chosen
+        .into_iter()
+        .map(|(mut segments, symbols)| {
+            let refers_to_globals =
+                |s: &PageSegment| s.refers_to.iter().any(|&r| r < globals.len());
+            let shared = segments.iter().any(refers_to_globals);
+            if symbols && !shared {
+                // The page stands alone: its references count from its own first segment.
+                for s in &mut segments {
+                    s.refers_to.iter_mut().for_each(|r| *r -= globals.len());
+                }
             }
-        }
-        if verify {
-            let (w, h) = (bitmap.width(), bitmap.height());
-            let count = if shared { globals.len() } else { 0 };
-            let page = jbig2::segments::embedded_group_page(w, h, (0.0, 0.0), &segments, count);
-            let decoded =
-                jbig2::decode::decode_embedded(&page, shared.then_some(&shared_data[..]), limits);
-            check_decoded(decoded, bitmap, "JBIG2").map_err(|e| in_page(e, number))?;
-        }
-        coded.push(Coded::Jbig2 {
+            (segments, symbols, shared)
+        })
+        .collect();
+    if verify {
+        // Every page decoded again, on as many threads as there are; the first failure named.
+        let checked: Vec<Result<()>> = (bitmaps, &pages, numbers)
+            .into_par_iter()
+            .map(|(bitmap, (segments, _, shared), &number)| {
+                let (w, h) = (bitmap.width(), bitmap.height());
+                let count = if *shared { globals.len() } else { 0 };
+                let page = jbig2::segments::embedded_group_page(w, h, (0.0, 0.0), segments, count);
+                let shared = shared.then_some(&shared_data[..]);
+                let decoded = jbig2::decode::decode_embedded(&page, shared, limits);
+                check_decoded(decoded, bitmap, "JBIG2").map_err(|e| in_page(e, number))
+            })
+            .collect();
+        checked.into_iter().collect::<Result<()>>()?;
+    }
+    if !pages.iter().any(|&(_, _, shared)| shared) {
+        globals.clear();
+    }
+    let coded = pages
+        .into_iter()
+        .map(|(segments, symbols, shared)| Coded::Jbig2 {
             segments,
             symbols,
             shared,
-        });
-    }
-    if !coded
-        .iter()
-        .any(|c| matches!(c, Coded::Jbig2 { shared: true, .. }))
-    {
-        globals.clear();
-    }
+        })
+        .collect();
     Ok((globals, coded))
 }
 

@@ -27,6 +27,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use super::classify::{
     MEMBER_SHARE, Member, PROTOTYPE_SHARE, Prototypes, best_offset, best_offset_within,
     best_reference, mismatch, recentre,
@@ -190,10 +192,12 @@ fn cluster_page(
             }
         }
     }
+    // Each cluster's own work: on as many threads as there are, the same result.
     let mut prototypes = prototypes.bitmaps;
-    for (proto, cluster) in prototypes.iter_mut().zip(clusters.iter_mut()) {
-        recentre(proto, cluster);
-    }
+    prototypes
+        .par_iter_mut()
+        .zip(clusters.par_iter_mut())
+        .for_each(|(proto, cluster)| recentre(proto, cluster));
     Ok((prototypes, clusters, residue))
 }
 
@@ -365,21 +369,27 @@ pub fn encode_group(
     residue_params: &GenericParams,
     limits: &Limits,
 ) -> Result<GroupSegments> {
-    let mut clustered = Vec::with_capacity(pages.len());
-    let mut residues = Vec::with_capacity(pages.len());
-    for page in pages {
-        let (prototypes, clusters, residue) = cluster_page(page, residue_params, limits)?;
-        residues.push((residue.count_ink() > 0).then(|| {
-            let (w, h) = (residue.width(), residue.height());
-            let coded = generic::encode(&residue, residue_params);
-            PageSegment::generic_region(w, h, residue_params, &coded)
-        }));
-        clustered.push(ClusteredPage {
-            size: (page.width(), page.height()),
-            prototypes,
-            clusters,
-        });
-    }
+    // Pages are clustered each on its own, so on as many threads as there are.
+    let (clustered, residues): (Vec<ClusteredPage>, Vec<Option<PageSegment>>) = pages
+        .par_iter()
+        .map(|page| {
+            let (prototypes, clusters, residue) = cluster_page(page, residue_params, limits)?;
+            let residue = (residue.count_ink() > 0).then(|| {
+                let (w, h) = (residue.width(), residue.height());
+                let coded = generic::encode(&residue, residue_params);
+                PageSegment::generic_region(w, h, residue_params, &coded)
+            });
+            let size = (page.width(), page.height());
+            let page = ClusteredPage {
+                size,
+                prototypes,
+                clusters,
+            };
+            Ok((page, residue))
+        })
+        .collect::<Result<Vec<_>>>()?
+        .into_iter()
+        .unzip();
     let size = |g: &GroupSegments| {
         g.shared_cost()
             + g.pages
@@ -388,16 +398,21 @@ pub fn encode_group(
                 .map(|p| stream_size(p))
                 .sum::<usize>()
     };
-    let mut best = code(&clustered, &Plan::new(&clustered, Sharing::None), &residues)?;
-    for sharing in [Sharing::Equal, Sharing::Refined] {
-        let plan = Plan::new(&clustered, sharing);
-        if plan.shared.contains(&true) {
-            let coded = code(&clustered, &plan, &residues)?;
-            if size(&coded) < size(&best) {
-                best = coded;
-            }
-        }
-    }
+    // Every way at once; the first of the smallest kept.
+    let codings = [Sharing::None, Sharing::Equal, Sharing::Refined]
+        .into_par_iter()
+        .map(|sharing| {
+            let plan = Plan::new(&clustered, sharing);
+            (sharing == Sharing::None || plan.shared.contains(&true))
+                .then(|| code(&clustered, &plan, &residues))
+                .transpose()
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let best = codings
+        .into_iter()
+        .flatten()
+        .min_by_key(size)
+        .expect("the group is coded without sharing");
     Ok(best)
 }
 
@@ -591,14 +606,22 @@ fn code(
         // are few of them for the instances (DERIVED_SHARE).
         let derived = Derived::of_page(on_page, members, bitmap_of);
         let first = globals.len() + segments.len();
-        let mut text = text_segments(&derived, first)?;
         let instances: usize = on_page.iter().map(|&p| members(p).count()).sum();
-        if !derived.symbols.is_empty() && derived.symbols.len() * DERIVED_SHARE < instances {
-            let plain = text_segments(&Derived::default(), first)?;
-            if stream_size(&plain) <= stream_size(&text) {
-                text = plain;
-            }
-        }
+        let text =
+            if !derived.symbols.is_empty() && derived.symbols.len() * DERIVED_SHARE < instances {
+                let (text, plain) = rayon::join(
+                    || text_segments(&derived, first),
+                    || text_segments(&Derived::default(), first),
+                );
+                let (text, plain) = (text?, plain?);
+                if stream_size(&plain) <= stream_size(&text) {
+                    plain
+                } else {
+                    text
+                }
+            } else {
+                text_segments(&derived, first)?
+            };
         segments.extend(text);
         segments.extend(residue.iter().cloned());
         coded_pages.push(Some(segments));
@@ -806,7 +829,7 @@ impl<'a> Derived<'a> {
         // the nine the chosen ones are tried at); distances past a member's present one save
         // nothing, and are not counted out.
         let distance: Vec<Vec<u32>> = candidates
-            .iter()
+            .par_iter()
             .map(|&(c, oc)| {
                 refined
                     .iter()
