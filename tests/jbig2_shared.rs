@@ -211,3 +211,26 @@ fn pages_of_one_font_share_symbols() {
         }
     }
 }
+
+/// A group is coded to the same segments on one thread as on several (its pages are clustered,
+/// its sharing plans coded and its clusters measured in parallel).
+#[test]
+fn groups_are_coded_alike_on_any_number_of_threads() {
+    let Some(dir) = corpus_dir() else { return };
+    let name = "dev_pdfjs_issue12963_taxform_jbig2_synthetic.pdf";
+    let pages = our_bitmaps(&std::fs::read(dir.join("files").join(name)).unwrap(), name);
+    let refs: Vec<&Bitmap> = pages.iter().collect();
+    let params = GenericParams::for_scans();
+    let limits = Limits::default();
+    let on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .build()
+            .unwrap();
+        let group = pool.install(|| symbol_coding::encode_group(&refs, &params, &limits).unwrap());
+        (group.globals, group.pages)
+    };
+    let one = on(1);
+    assert!(!one.0.is_empty(), "the form shares symbols");
+    assert_eq!(on(3), one);
+}
