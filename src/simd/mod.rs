@@ -12,6 +12,8 @@ use crate::bitmap::Bitmap;
 pub mod scalar;
 #[cfg(target_arch = "x86_64")]
 mod x86;
+#[cfg(target_arch = "x86_64")]
+mod x86_avx512;
 
 /// An instruction-set level the kernels can use.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -20,14 +22,25 @@ pub enum CpuLevel {
     Scalar,
     /// x86-64 AVX2, and POPCNT, which every AVX2 processor has.
     Avx2,
+    /// x86-64 AVX-512 F, VL and VPOPCNTDQ, besides AVX2 (the glyph comparisons).
+    Avx512,
 }
 
 impl CpuLevel {
     /// The best level this CPU supports.
     pub fn detect() -> CpuLevel {
         #[cfg(target_arch = "x86_64")]
-        if std::arch::is_x86_feature_detected!("avx2") {
-            return CpuLevel::Avx2;
+        if std::arch::is_x86_feature_detected!("avx2")
+            && std::arch::is_x86_feature_detected!("popcnt")
+        {
+            let avx512 = std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512vpopcntdq");
+            return if avx512 {
+                CpuLevel::Avx512
+            } else {
+                CpuLevel::Avx2
+            };
         }
         CpuLevel::Scalar
     }
@@ -39,6 +52,7 @@ impl CpuLevel {
             let detected = CpuLevel::detect();
             let asked = match std::env::var("SCANPRESS_SIMD").ok().as_deref() {
                 Some("scalar") => CpuLevel::Scalar,
+                Some("avx2") => CpuLevel::Avx2,
                 _ => detected,
             };
             asked.min(detected)
@@ -47,7 +61,7 @@ impl CpuLevel {
 
     /// Every level this CPU can run, lowest first.
     pub fn available() -> Vec<CpuLevel> {
-        [CpuLevel::Scalar, CpuLevel::Avx2]
+        [CpuLevel::Scalar, CpuLevel::Avx2, CpuLevel::Avx512]
             .into_iter()
             .filter(|&l| l <= CpuLevel::detect())
             .collect()
@@ -106,6 +120,8 @@ impl Kernels {
         match level.min(CpuLevel::detect()) {
             #[cfg(target_arch = "x86_64")]
             CpuLevel::Avx2 => x86::avx2_kernels(),
+            #[cfg(target_arch = "x86_64")]
+            CpuLevel::Avx512 => x86_avx512::avx512_kernels(),
             _ => Kernels {
                 level: CpuLevel::Scalar,
                 pack_threshold: scalar::pack_threshold,
@@ -250,6 +266,8 @@ mod tests {
             (20, 30, 18, 29),
             (64, 40, 64, 42),
             (63, 3, 61, 5),
+            (10, 40, 12, 3),
+            (33, 100, 30, 90),
         ]
         .into_iter()
         .enumerate()
@@ -260,7 +278,11 @@ mod tests {
                 mask: crate::bitmap::last_word_mask(tw),
             };
             for limit in [0, 3, 40, u32::MAX - 1] {
-                for centre in [(0i64, 0i64), (1, 1), (-2, 3), (5, -4), (-62, 0), (62, 1)] {
+                let centres = [(0i64, 0i64), (1, 1), (-2, 3), (5, -4), (-62, 0), (62, 1)];
+                for centre in centres
+                    .into_iter()
+                    .chain([(0, 9), (3, 40), (-1, -45), (0, 120)])
+                {
                     let want = scalar::narrow_mismatches(&glyphs, centre, limit);
                     for (k, &w) in want.iter().enumerate() {
                         let offset = (centre.0 + k as i64 % 3 - 1, centre.1 + k as i64 / 3 - 1);
