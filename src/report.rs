@@ -111,9 +111,9 @@ impl FileReport {
 /// "64 kbit/s", "9600 bit/s", "2 Mbit/s".
 pub fn format_rate(link: LinkRate) -> String {
     let b = link.bits_per_second;
-    if b >= 1_000_000 && b % 1_000_000 == 0 {
+    if b >= 1_000_000 && b.is_multiple_of(1_000_000) {
         format!("{} Mbit/s", b / 1_000_000)
-    } else if b >= 1000 && b % 1000 == 0 {
+    } else if b >= 1000 && b.is_multiple_of(1000) {
         format!("{} kbit/s", b / 1000)
     } else {
         format!("{b} bit/s")

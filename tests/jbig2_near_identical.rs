@@ -125,7 +125,7 @@ fn draw(page: &mut Bitmap, c: char, (x, y): (u32, u32), scale: u32, noise: &mut 
                     ny.div_euclid(i64::from(scale)),
                 ) != on
             });
-            if edge && noise.next() % 7 == 0 {
+            if edge && noise.next().is_multiple_of(7) {
                 on = !on;
             }
             if on {

@@ -447,7 +447,7 @@ mod tests {
                     .wrapping_add(1442695040888963407);
                 let cx = (s >> 40) as usize % 64;
                 let skew = [2u64, 16, 128, 1000][(i / 5000) % 4];
-                (cx, (s >> 20) % skew == 0)
+                (cx, (s >> 20).is_multiple_of(skew))
             })
             .collect()
     }

@@ -299,12 +299,12 @@ impl Plan {
             let mut base = Prototypes::default();
             let mut base_of: Vec<usize> = Vec::new();
             for (i, prototype) in page.prototypes.iter().enumerate() {
-                if sharing != Sharing::None {
-                    if let Some(&r) = equal.get(prototype) {
-                        plan.shared[r] = true;
-                        plan.clusters[r].push((q, i));
-                        continue;
-                    }
+                if sharing != Sharing::None
+                    && let Some(&r) = equal.get(prototype)
+                {
+                    plan.shared[r] = true;
+                    plan.clusters[r].push((q, i));
+                    continue;
                 }
                 let id = plan.prototype.len();
                 let mut reference = best_reference(prototype, &base, PROTOTYPE_SHARE)

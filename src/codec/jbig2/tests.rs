@@ -346,7 +346,7 @@ fn glyph(i: u32) -> Bitmap {
     for y in 0..h {
         for x in 0..w {
             let ring = (x * 2 + 1).abs_diff(w) + (y * 2 + 1).abs_diff(h) < w.max(h) / 2 + 3;
-            b.set(x, y, ring && (x * 13 + y * 7 + i) % 5 != 0);
+            b.set(x, y, ring && !(x * 13 + y * 7 + i).is_multiple_of(5));
         }
     }
     b
@@ -486,7 +486,7 @@ fn members_whose_pixels_recur_become_derived_symbols_and_decode_exactly() {
             for x in 0..w {
                 let (dx, dy) = (x as f64 - 10.5, y as f64 - 12.5);
                 let r = (dx * dx / 64.0 + dy * dy / 100.0).sqrt();
-                let noise = seed > 0 && r <= 1.12 && (x * 7 + y * 13 + seed * 5) % 11 == 0;
+                let noise = seed > 0 && r <= 1.12 && (x * 7 + y * 13 + seed * 5).is_multiple_of(11);
                 b.set(x, y, (0.6..=1.0).contains(&r) || noise);
             }
         }
