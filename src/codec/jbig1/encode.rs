@@ -6,6 +6,8 @@ use super::arith::{ESC, Encoder};
 use super::bie::{HEADER_LEN, Header, marker, options, order};
 use super::differential::{DifferentialLayer, reduce};
 use super::lowest::LowestLayer;
+use rayon::prelude::*;
+
 use crate::bitmap::Bitmap;
 use crate::error::Result;
 use crate::options::Limits;
@@ -113,37 +115,96 @@ pub fn encode_with_layer_ends(
         let below = reduce(&layers[0], limits)?;
         layers.insert(0, below);
     }
-    let mut out = Vec::with_capacity(HEADER_LEN + (width as usize * height as usize) / 64);
+    // Each layer has its own coder and contexts, and reads only itself and the layer below: the
+    // layers are coded side by side, on as many threads as there are, and sent lowest first.
+    let stripes = u64::from(height).div_ceil(u64::from(l0) << d);
+    let coded: Vec<Vec<u8>> = (0..=d)
+        .into_par_iter()
+        .map(|k| code_layer(&layers, k, l0, stripes, params))
+        .collect();
+    let mut out = Vec::with_capacity(HEADER_LEN + coded.iter().map(Vec::len).sum::<usize>());
     out.extend_from_slice(&header.to_bytes());
-    let stripe_rows = |k: u8| u64::from(l0) << k;
-    let stripes = u64::from(height).div_ceil(stripe_rows(d));
-    let mut lowest = LowestLayer::new(params.two_line, params.tpbon);
     let mut ends = Vec::with_capacity(usize::from(d) + 1);
-    for k in 0..=d {
-        let mut differential = DifferentialLayer::new(true, true);
-        let layer_height = layers[usize::from(k)].height();
-        let clamp = |r: u64| r.min(u64::from(layer_height)) as u32;
-        for stripe in 0..stripes {
-            let rows = clamp(stripe * stripe_rows(k))..clamp((stripe + 1) * stripe_rows(k));
-            let mut coder = Encoder::new();
-            if k == 0 {
-                let mx = u32::from(header.mx);
-                if let Some(tx) = lowest.choose_at(&layers[0], rows.clone(), 0, mx) {
+    for layer in coded {
+        out.extend(layer);
+        ends.push(out.len() as u64);
+    }
+    Ok((out, ends))
+}
+
+/// The stripes of layer `k` of `layers` (lowest first; layer `k` is coded against layer `k - 1`),
+/// `l0` rows a stripe at the lowest resolution, each stripe's data ended with SDNORM; before a
+/// stripe of the lowest layer, an ATMOVE where the AT pixel moves.
+fn code_layer(layers: &[Bitmap], k: u8, l0: u32, stripes: u64, params: &Params) -> Vec<u8> {
+    let layer = &layers[usize::from(k)];
+    let stripe_rows = |k: u8| u64::from(l0) << k;
+    let clamp = |r: u64, height: u32| r.min(u64::from(height)) as u32;
+    let mut out = Vec::new();
+    let mut lowest = LowestLayer::new(params.two_line, params.tpbon);
+    let mut differential = DifferentialLayer::new(true, true);
+    // The differential coder writes the rows it codes back (decoding fills them in): its own copy.
+    let mut high = (k > 0).then(|| layer.clone());
+    for stripe in 0..stripes {
+        let rows = clamp(stripe * stripe_rows(k), layer.height())
+            ..clamp((stripe + 1) * stripe_rows(k), layer.height());
+        let mut coder = Encoder::new();
+        match high.as_mut() {
+            None => {
+                let mx = u32::from(params.max_at.min(127));
+                if let Some(tx) = lowest.choose_at(layer, rows.clone(), 0, mx) {
                     // ATMOVE (T.82 6.2.6.3): from the stripe's first row, tx to the left, ty 0.
                     out.extend_from_slice(&[ESC, marker::ATMOVE, 0, 0, 0, 0, tx as u8, 0]);
                     lowest.tx = tx;
                 }
-                lowest.encode_rows(&layers[0], rows, 0, &mut coder);
-            } else {
-                let (below, above) = layers.split_at_mut(usize::from(k));
-                let low = &below[usize::from(k) - 1];
-                let low_end = clamp((stripe + 1) * stripe_rows(k - 1)).min(low.height());
-                differential.code_rows(&mut above[0], low, rows, low_end, 0, &mut coder, &[]);
+                lowest.encode_rows(layer, rows, 0, &mut coder);
             }
-            out.extend(coder.finish());
-            out.extend_from_slice(&[ESC, marker::SDNORM]);
+            Some(high) => {
+                let low = &layers[usize::from(k) - 1];
+                let low_end = clamp((stripe + 1) * stripe_rows(k - 1), low.height());
+                differential.code_rows(high, low, rows, low_end, 0, &mut coder, &[]);
+            }
         }
-        ends.push(out.len() as u64);
+        out.extend(coder.finish());
+        out.extend_from_slice(&[ESC, marker::SDNORM]);
     }
-    Ok((out, ends))
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The layers are coded side by side: the same bytes and layer ends on one thread as on
+    /// three.
+    #[test]
+    fn layers_are_coded_alike_on_any_number_of_threads() {
+        let limits = Limits::default();
+        let (w, h) = (700, 500);
+        let mut page = Bitmap::new(w, h, &limits).unwrap();
+        let mut state = 5u32;
+        for y in 0..h {
+            for x in 0..w {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                // Blobs of ink in bands, and noise.
+                let ink = (x / 9 + y / 13) % 5 == 0 || (state >> 24).is_multiple_of(50);
+                page.set(x, y, ink);
+            }
+        }
+        let params = Params {
+            layers: 3,
+            ..Params::default()
+        };
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| encode_with_layer_ends(&page, &params, &limits).unwrap())
+        };
+        let one = on(1);
+        assert_eq!(one.1.len(), 4);
+        assert_eq!(on(3), one);
+        let decoded = super::super::decode::decode(&one.0, &limits).unwrap();
+        assert_eq!(decoded, page);
+    }
 }
