@@ -442,22 +442,25 @@ pub fn decode(
 mod tests {
     use super::*;
 
+    /// A `w` x `h` bitmap of noise, `density` percent black, from the generator's `state`.
+    fn noise(w: u32, h: u32, density: u32, state: &mut u32) -> Bitmap {
+        let mut b = Bitmap::new(w, h, &Limits::default()).unwrap();
+        for y in 0..h {
+            for x in 0..w {
+                *state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                b.set(x, y, (*state >> 24) % 100 < density);
+            }
+        }
+        b
+    }
+
     /// The rolled decoder decodes exactly what the pixel-by-pixel one does, and gives back what
     /// was coded, with nominal and moved AT pixels, one on the row being decoded among them.
     #[test]
     fn rolled_refinement_decoding_matches_the_gathered_one() {
         let limits = Limits::default();
         let mut state = 7u32;
-        let mut random = |w: u32, h: u32, density: u32| {
-            let mut b = Bitmap::new(w, h, &limits).unwrap();
-            for y in 0..h {
-                for x in 0..w {
-                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                    b.set(x, y, (state >> 24) % 100 < density);
-                }
-            }
-            b
-        };
+        let mut random = |w, h, density| noise(w, h, density, &mut state);
         let t0 = |a1, a2| RefineParams {
             at: [a1, a2],
             ..RefineParams::nominal(RefineTemplate::T0)
@@ -503,18 +506,8 @@ mod tests {
     /// AT pixels.
     #[test]
     fn rolled_refinement_contexts_match_the_gathered_ones() {
-        let limits = Limits::default();
         let mut state = 99u32;
-        let mut random = |w: u32, h: u32, density: u32| {
-            let mut b = Bitmap::new(w, h, &limits).unwrap();
-            for y in 0..h {
-                for x in 0..w {
-                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                    b.set(x, y, (state >> 24) % 100 < density);
-                }
-            }
-            b
-        };
+        let mut random = |w, h, density| noise(w, h, density, &mut state);
         for (w, h) in [(1, 1), (3, 7), (64, 5), (65, 9), (130, 20)] {
             let target = random(w, h, 40);
             for (rw, rh) in [(w, h), (w + 2, h.saturating_sub(1).max(1)), (1, 3)] {
