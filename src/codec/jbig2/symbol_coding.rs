@@ -369,7 +369,8 @@ pub fn encode_group(
     residue_params: &GenericParams,
     limits: &Limits,
 ) -> Result<GroupSegments> {
-    // Pages are clustered each on its own, so on as many threads as there are.
+    // Pages are clustered each on its own, so on as many threads as there are (and the first
+    // failure, by page, named).
     let (clustered, residues): (Vec<ClusteredPage>, Vec<Option<PageSegment>>) = pages
         .par_iter()
         .map(|page| {
@@ -387,6 +388,8 @@ pub fn encode_group(
             };
             Ok((page, residue))
         })
+        .collect::<Vec<Result<_>>>()
+        .into_iter()
         .collect::<Result<Vec<_>>>()?
         .into_iter()
         .unzip();
@@ -407,6 +410,8 @@ pub fn encode_group(
                 .then(|| code(&clustered, &plan, &residues))
                 .transpose()
         })
+        .collect::<Vec<Result<_>>>()
+        .into_iter()
         .collect::<Result<Vec<_>>>()?;
     let best = codings
         .into_iter()
