@@ -565,10 +565,14 @@ fn code(
                 symbols.extend(derived.bitmaps());
                 refers_to.push(segment);
             }
-            let mut instances = Vec::new();
-            for &p in on_page {
-                let id = start[dictionary_of(p) as usize] + position[p];
-                for m in members(p) {
+            // Each member's reference looked for on as many threads as there are, in order.
+            let on_page_members: Vec<(usize, &Member)> = on_page
+                .iter()
+                .flat_map(|&p| members(p).map(move |m| (p, m)))
+                .collect();
+            let instances: Vec<Instance> = on_page_members
+                .par_iter()
+                .map(|&(p, m)| {
                     let own = m.own.as_ref();
                     let (id, refined, reference_offset) =
                         match derived.reference_of(p, m, bitmap_of(p)) {
@@ -580,19 +584,21 @@ fn code(
                                 own.map(|r| &r.0),
                                 offset,
                             ),
-                            Reference::Prototype => {
-                                (id, own.map(|r| &r.0), own.map_or((0, 0), |r| r.1))
-                            }
+                            Reference::Prototype => (
+                                start[dictionary_of(p) as usize] + position[p],
+                                own.map(|r| &r.0),
+                                own.map_or((0, 0), |r| r.1),
+                            ),
                         };
-                    instances.push(Instance {
+                    Instance {
                         id,
                         x: m.x.into(),
                         y: m.y.into(),
                         refined,
                         reference_offset,
-                    });
-                }
-            }
+                    }
+                })
+                .collect();
             let refine = instances
                 .iter()
                 .any(|i| i.refined.is_some())
