@@ -726,8 +726,8 @@ impl<'a> Derived<'a> {
     /// The derived symbols of the prototypes `on_page`, whose members `members` gives.
     fn of_page<I>(
         on_page: &[usize],
-        members: impl Fn(usize) -> I,
-        prototype_of: impl Fn(usize) -> &'a Bitmap,
+        members: impl Fn(usize) -> I + Sync,
+        prototype_of: impl Fn(usize) -> &'a Bitmap + Sync,
     ) -> Self
     where
         I: Iterator<Item = &'a Member>,
@@ -749,14 +749,26 @@ impl<'a> Derived<'a> {
                 }
             }
         }
-        for &p in on_page {
-            let refined: Vec<(&Bitmap, (i64, i64))> = own(p)
-                .filter(|(b, o)| !derived.index.contains_key(&(p, b, *o)))
-                .map(|(b, o)| (b, *o))
-                .take(SAMPLE)
-                .collect();
-            if refined.len() >= MIN_REFINED {
-                derived.add_centres(p, prototype_of(p), &refined);
+        // Each cluster's centres are chosen against its own symbols only: on as many threads as
+        // there are, added in order.
+        let centres: Vec<Vec<(&Bitmap, (i64, i64))>> = on_page
+            .par_iter()
+            .map(|&p| {
+                let refined: Vec<(&Bitmap, (i64, i64))> = own(p)
+                    .filter(|(b, o)| !derived.index.contains_key(&(p, b, *o)))
+                    .map(|(b, o)| (b, *o))
+                    .take(SAMPLE)
+                    .collect();
+                if refined.len() >= MIN_REFINED {
+                    derived.centres(p, prototype_of(p), &refined)
+                } else {
+                    Vec::new()
+                }
+            })
+            .collect();
+        for (&p, chosen) in on_page.iter().zip(centres) {
+            for (bitmap, offset) in chosen {
+                derived.add((p, bitmap, offset));
             }
         }
         for (d, &(p, _, _)) in derived.symbols.iter().enumerate() {
@@ -814,9 +826,14 @@ impl<'a> Derived<'a> {
 
     /// Chooses centres for the cluster of `prototype` (`p`) among its `refined` members,
     /// greedily: each time the candidate that saves the most differing pixels over its cost,
-    /// while one saves anything.
-    fn add_centres(&mut self, p: usize, prototype: &Bitmap, refined: &[(&'a Bitmap, (i64, i64))]) {
-        let mut candidates: Vec<(&Bitmap, (i64, i64))> = Vec::new();
+    /// while one saves anything. The centres, in the order chosen, with their offsets.
+    fn centres(
+        &self,
+        p: usize,
+        prototype: &Bitmap,
+        refined: &[(&'a Bitmap, (i64, i64))],
+    ) -> Vec<(&'a Bitmap, (i64, i64))> {
+        let mut candidates: Vec<(&'a Bitmap, (i64, i64))> = Vec::new();
         let mut candidate_member: Vec<usize> = Vec::new();
         for (k, &(b, o)) in refined.iter().enumerate() {
             if candidates.len() < CANDIDATES && !candidates.iter().any(|c| c.0 == b) {
@@ -853,6 +870,7 @@ impl<'a> Derived<'a> {
             })
             .collect();
         let mut chosen = vec![false; candidates.len()];
+        let mut centres = Vec::new();
         for _ in 0..MAX_CENTRES {
             let gain = |c: usize| -> i64 {
                 let saved: u32 = current
@@ -874,8 +892,9 @@ impl<'a> Derived<'a> {
             for (now, &d) in current.iter_mut().zip(&distance[best]) {
                 *now = (*now).min(d);
             }
-            self.add((p, candidates[best].0, candidates[best].1));
+            centres.push(candidates[best]);
         }
+        centres
     }
 
     /// How member `m` of prototype `p` is coded: an exact instance of a derived symbol, or
