@@ -100,19 +100,16 @@ unsafe fn narrow_mismatch_avx512(
         let mask = _mm512_set1_epi64(mask as i64);
         let (th, rh) = (target.len() as i64, reference.len() as i64);
         let mut total = _mm512_setzero_si512();
-        let mut y = 0;
-        while y < th {
+        let (mut y, mut count) = (0, 0);
+        while y < th && count <= limit {
             let t = load_rows(target, y, inside(y, 8, th));
             let r = load_rows(reference, y - dy, inside(y - dy, 8, rh) & inside(y, 8, th));
             let r = _mm512_and_si512(shifted(r, right, left), mask);
             total = _mm512_add_epi64(total, _mm512_popcnt_epi64(_mm512_xor_si512(t, r)));
-            let count = _mm512_reduce_add_epi64(total) as u32;
-            if count > limit {
-                return count;
-            }
+            count = _mm512_reduce_add_epi64(total) as u32;
             y += 8;
         }
-        _mm512_reduce_add_epi64(total) as u32
+        count
     }
 }
 

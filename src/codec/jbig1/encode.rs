@@ -2,12 +2,12 @@
 //! (progressive, lowest first, as `pbmtojbg` does by default), in stripes, each stripe's coded data
 //! ended by SDNORM.
 
+use rayon::prelude::*;
+
 use super::arith::{ESC, Encoder};
 use super::bie::{HEADER_LEN, Header, marker, options, order};
 use super::differential::{DifferentialLayer, reduce};
 use super::lowest::LowestLayer;
-use rayon::prelude::*;
-
 use crate::bitmap::Bitmap;
 use crate::error::Result;
 use crate::options::Limits;
