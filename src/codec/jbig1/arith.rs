@@ -123,24 +123,47 @@ const STATES: [(u16, u8, u8, bool); 113] = [
 /// The number of contexts (CX is 12 bits in every template, T.82 6.7).
 pub const CONTEXTS: usize = 4096;
 
+/// What one context state leads to: its LSZ, and the whole next state (ST and MPS, as in
+/// [`Context`]) after a more and a less probable symbol, SWTCH applied. Indexed by the state.
+#[derive(Clone, Copy)]
+struct Transition {
+    lsz: u16,
+    on_mps: u8,
+    on_lps: u8,
+}
+
+/// [`STATES`] unrolled for both MPS values, so that coding a symbol looks its state up once.
+static TRANSITIONS: [Transition; 256] = {
+    let mut table = [Transition {
+        lsz: 0,
+        on_mps: 0,
+        on_lps: 0,
+    }; 256];
+    let mut i = 0;
+    while i < 256 {
+        let (mps, st) = (i as u8 & 0x80, i & 0x7f);
+        if st < STATES.len() {
+            let (lsz, nlps, nmps, switch) = STATES[st];
+            table[i] = Transition {
+                lsz,
+                on_mps: mps | nmps,
+                on_lps: (if switch { mps ^ 0x80 } else { mps }) | nlps,
+            };
+        }
+        i += 1;
+    }
+    table
+};
+
 /// A context's state: the probability estimation state (ST, 0-112) in the low 7 bits and the
 /// more probable symbol (MPS) in bit 7.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Context(u8);
 
 impl Context {
-    fn update(&mut self, lps: bool) {
-        let (_, nlps, nmps, switch) = STATES[usize::from(self.0 & 0x7f)];
-        let mps = self.0 & 0x80;
-        self.0 = if lps {
-            (if switch { mps ^ 0x80 } else { mps }) | nlps
-        } else {
-            mps | nmps
-        };
-    }
-
-    fn lsz(self) -> u32 {
-        u32::from(STATES[usize::from(self.0 & 0x7f)].0)
+    #[inline(always)]
+    fn transition(self) -> Transition {
+        TRANSITIONS[usize::from(self.0)]
     }
 
     /// The more probable symbol: black when true.
@@ -188,14 +211,15 @@ impl Encoder {
     /// Codes `pixel` in context `cx`, conditional exchange included (T.82 Figures 23-25).
     #[inline]
     pub fn encode(&mut self, cx: &mut Context, pixel: bool) {
-        let lsz = cx.lsz();
+        let t = cx.transition();
+        let lsz = u32::from(t.lsz);
         self.a -= lsz;
         if pixel != cx.mps() {
             if self.a >= lsz {
                 self.c += self.a;
                 self.a = lsz;
             }
-            cx.update(true);
+            cx.0 = t.on_lps;
         } else {
             if self.a >= 0x8000 {
                 return;
@@ -204,7 +228,7 @@ impl Encoder {
                 self.c += self.a;
                 self.a = lsz;
             }
-            cx.update(false);
+            cx.0 = t.on_mps;
         }
         self.renormalise();
     }
@@ -214,7 +238,7 @@ impl Encoder {
     /// exchange and renormalisation. The same bytes as `n` calls of `encode`.
     pub fn encode_mps_run(&mut self, cx: &mut Context, mut n: usize) {
         while n > 0 {
-            let lsz = cx.lsz();
+            let lsz = u32::from(cx.transition().lsz);
             let free = ((self.a - 0x8000) / lsz) as usize;
             if free >= n {
                 self.a -= n as u32 * lsz;
@@ -227,16 +251,22 @@ impl Encoder {
         }
     }
 
+    /// RENORME: doubles A and C until A is at least 0x8000, a byte out every eight doublings;
+    /// the doublings before the next byte is due are done at once.
+    #[inline]
     fn renormalise(&mut self) {
-        while self.a < 0x8000 {
-            self.a <<= 1;
-            self.c <<= 1;
-            self.ct -= 1;
-            if self.ct == 0 {
-                self.byte_out();
-                self.ct = 8;
-            }
+        // A is below 0x8000 and above 0: the doublings it takes, 1 to 15.
+        let mut shift = self.a.leading_zeros() - 16;
+        while shift >= self.ct {
+            self.a <<= self.ct;
+            self.c <<= self.ct;
+            shift -= self.ct;
+            self.byte_out();
+            self.ct = 8;
         }
+        self.a <<= shift;
+        self.c <<= shift;
+        self.ct -= shift;
     }
 
     /// Writes a byte of coded data, stuffing after 0xFF.
@@ -310,31 +340,34 @@ impl Encoder {
 
 /// T.82 6.8.3: the decoder, reading the protected coded data of one stripe (PSCD) up to its end
 /// or the first marker, and zeros after that.
+///
+/// The code register C of T.82 Figure 29 sits in `c` shifted up by 24 bits: CHIGH, compared with
+/// A, is bits 40-55, and below it wait the `ct` bits read ahead, up to four bytes, so that
+/// renormalisation shifts once and reads bytes only every few symbols.
 pub struct Decoder<'a> {
     data: &'a [u8],
     pos: usize,
     c: u64,
     a: u32,
-    ct: i32,
-    /// A marker or the end of the data has been reached.
-    ended: bool,
+    ct: u32,
 }
 
+/// Where CHIGH starts in [`Decoder`]'s `c`.
+const CHIGH: u32 = 40;
+
 impl<'a> Decoder<'a> {
-    /// INITDEC over `data`.
+    /// INITDEC over `data`: two bytes into CHIGH, A at 0x10000.
     pub fn new(data: &'a [u8]) -> Self {
         let mut d = Decoder {
             data,
             pos: 0,
             c: 0,
-            a: 1,
+            a: 0x10000,
             ct: 0,
-            ended: false,
         };
-        // The interval starts at 0x10000 with two bytes read into C.
-        while d.a < 0x10000 {
-            d.shift();
-        }
+        d.fill();
+        d.c <<= 16;
+        d.ct -= 16;
         d
     }
 
@@ -344,35 +377,49 @@ impl<'a> Decoder<'a> {
         self.pos
     }
 
-    /// BYTEIN when a byte is due, then one shift of A and C.
-    #[inline]
-    fn shift(&mut self) {
-        if self.ct <= 0 && !self.ended {
-            let b = match self.data.get(self.pos) {
+    /// BYTEIN until more than 24 bits wait below CHIGH: a 0xFF of coded data is followed by
+    /// STUFF; a marker or the end of the data gives zeros (and stays where it is).
+    #[cold]
+    fn fill(&mut self) {
+        while self.ct <= 24 {
+            let byte = match self.data.get(self.pos) {
                 Some(&ESC) => match self.data.get(self.pos + 1) {
                     Some(&STUFF) => {
                         self.pos += 2;
-                        Some(0xff)
+                        0xff
                     }
-                    _ => None,
+                    _ => 0,
                 },
                 Some(&b) => {
                     self.pos += 1;
-                    Some(b)
+                    b
                 }
-                None => None,
+                None => 0,
             };
-            match b {
-                Some(b) => {
-                    self.c |= u64::from(b) << 8;
-                    self.ct += 8;
-                }
-                None => self.ended = true,
-            }
+            self.c |= u64::from(byte) << (CHIGH - 8 - self.ct);
+            self.ct += 8;
         }
-        self.c <<= 1;
-        self.a <<= 1;
-        self.ct -= 1;
+    }
+
+    /// RENORMD: doubles A and C until A is at least 0x8000, in one shift.
+    #[inline(always)]
+    fn renormalise(&mut self) {
+        if self.a < 0x8000 {
+            // A is above 0: at most 15 doublings.
+            let shift = self.a.leading_zeros() - 16;
+            if self.ct < shift {
+                self.fill();
+            }
+            self.a <<= shift;
+            self.c <<= shift;
+            self.ct -= shift;
+        }
+    }
+
+    /// CHIGH, the part of C that A is compared with.
+    #[inline(always)]
+    fn high(&self) -> u32 {
+        (self.c >> CHIGH) as u32
     }
 
     /// Decodes up to `max` pixels in context `cx` while they are white and white is the more
@@ -386,12 +433,9 @@ impl<'a> Decoder<'a> {
             if cx.mps() {
                 return (n, false);
             }
-            while self.a < 0x8000 {
-                self.shift();
-            }
-            let lsz = cx.lsz();
-            let high = (self.c >> 16) as u32;
-            let safe = ((self.a - 0x8000) / lsz).min((self.a - high - 1) / lsz) as usize;
+            self.renormalise();
+            let lsz = u32::from(cx.transition().lsz);
+            let safe = ((self.a - 0x8000) / lsz).min((self.a - self.high() - 1) / lsz) as usize;
             let take = safe.min(max - n);
             self.a -= take as u32 * lsz;
             n += take;
@@ -409,27 +453,25 @@ impl<'a> Decoder<'a> {
     /// Decodes a pixel in context `cx` (T.82 Figures 29-31).
     #[inline]
     pub fn decode(&mut self, cx: &mut Context) -> bool {
-        while self.a < 0x8000 {
-            self.shift();
-        }
-        let lsz = cx.lsz();
+        self.renormalise();
+        let t = cx.transition();
+        let lsz = u32::from(t.lsz);
         let mps = cx.mps();
         self.a -= lsz;
-        if (self.c >> 16) < u64::from(self.a) {
+        let lps = if self.high() < self.a {
             if self.a >= 0x8000 {
                 return mps;
             }
             // MPS path with conditional exchange.
-            let lps = self.a < lsz;
-            cx.update(lps);
-            mps ^ lps
+            self.a < lsz
         } else {
-            self.c -= u64::from(self.a) << 16;
+            self.c -= u64::from(self.a) << CHIGH;
             let lps = self.a >= lsz;
             self.a = lsz;
-            cx.update(lps);
-            mps ^ lps
-        }
+            lps
+        };
+        cx.0 = if lps { t.on_lps } else { t.on_mps };
+        mps ^ lps
     }
 }
 

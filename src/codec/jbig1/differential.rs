@@ -405,6 +405,17 @@ impl Windows {
     /// Moves the windows from low column `from` (`u32::MAX`: from nowhere) to `to`.
     #[inline(always)]
     fn advance(&mut self, h0: &[u64], rows: &Rows<'_>, from: u32, to: u32) {
+        if to == from.wrapping_add(1) && to % 32 != 0 {
+            // The next pair, within the high rows' word and so the low rows': slides by a
+            // constant, the common case near ink.
+            for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
+                high.slide(2);
+            }
+            for low in [&mut self.l_up, &mut self.l_here, &mut self.l_down] {
+                low.slide(1);
+            }
+            return;
+        }
         let (from_x, to_x) = (from.saturating_mul(2), 2 * to);
         self.h0.advance(h0, from_x, to_x);
         self.h1.advance(rows.h1, from_x, to_x);

@@ -119,13 +119,25 @@ const DP: [u8; 1728] = [
 
 /// The deterministic prediction for `index` (phase offset included): `Some(pixel)`, or `None`
 /// when the pixel has to be decoded.
+#[inline(always)]
 pub fn deterministic(index: usize) -> Option<bool> {
-    match (DP[index / 4] >> (2 * (index % 4))) & 3 {
+    match DP_BYTES[index] {
         0 => Some(false),
         1 => Some(true),
         _ => None,
     }
 }
+
+/// [`DP`] a byte an entry, so that a lookup is one load.
+static DP_BYTES: [u8; 4 * DP.len()] = {
+    let mut bytes = [0; 4 * DP.len()];
+    let mut i = 0;
+    while i < bytes.len() {
+        bytes[i] = (DP[i / 4] >> (2 * (i % 4))) & 3;
+        i += 1;
+    }
+    bytes
+};
 
 /// Resolution reduction (T.82 6.4, Table 17), a bit an entry, eight a byte from the least
 /// significant bit.

@@ -61,7 +61,7 @@ impl Window {
     }
 
     /// Slides `n` columns to the right.
-    #[inline]
+    #[inline(always)]
     pub fn slide(&mut self, n: u32) {
         self.bits <<= n;
     }
