@@ -405,7 +405,7 @@ impl Windows {
     /// Moves the windows from low column `from` (`u32::MAX`: from nowhere) to `to`.
     #[inline(always)]
     fn advance(&mut self, h0: &[u64], rows: &Rows<'_>, from: u32, to: u32) {
-        if to == from.wrapping_add(1) && to % 32 != 0 {
+        if to == from.wrapping_add(1) && !to.is_multiple_of(32) {
             // The next pair, within the high rows' word and so the low rows': slides by a
             // constant, the common case near ink.
             for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
