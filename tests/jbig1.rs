@@ -129,6 +129,9 @@ fn every_template_and_option_reads_both_ways() {
         &["-d", "5"],
         &["-s", "3"],
         &["-m", "0"],
+        &["-r"],
+        &["-r", "-s", "3", "-o", "4"],
+        &["-C", "a comment"],
     ] {
         let theirs = pbmtojbg_layers(&page, args, &scratch);
         assert_eq!(

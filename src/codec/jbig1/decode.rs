@@ -13,6 +13,8 @@ use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
 use crate::options::Limits;
+use std::ops::Range;
+use std::sync::mpsc::{self, Receiver};
 
 /// Size of a private deterministic prediction table (T.82 6.2.3).
 const DPTABLE_LEN: usize = 1728;
@@ -123,6 +125,13 @@ pub fn decode(data: &[u8], limits: &Limits) -> Result<Bitmap> {
     if pos > data.len() {
         return Err(bad_jbig("truncated in the private DP table"));
     }
+    if header.d > 0 && rayon::current_num_threads() > 1 {
+        match layered.index(data, pos) {
+            Some(entities) => return Ok(layered.decode_pipelined(data, entities)),
+            // Something is wrong with the stripes: found and named as they are decoded.
+            None => layered = Layered::new(header, limits)?,
+        }
+    }
     while layered.step(data, &mut pos)? {}
     if !layered.complete() {
         // A NEWLEN may end the image before its declared stripes; anything else that stopped
@@ -187,16 +196,76 @@ fn sde_available(data: &[u8], pos: usize) -> bool {
     false
 }
 
+/// The rows of `stripe` in layer `k`, `height` rows high, with `l0` rows a stripe in the lowest
+/// layer (T.82 6.2.6.1: twice as many in each layer above).
+fn stripe_rows(l0: u32, k: usize, stripe: u64, height: u32) -> Range<u32> {
+    let stripe_rows = u64::from(l0) << k;
+    let clamp = |r: u64| r.min(u64::from(height)) as u32;
+    clamp(stripe * stripe_rows)..clamp((stripe + 1) * stripe_rows)
+}
+
+/// A stripe data entity found in a BIE: which stripe it is of its layer, the AT moves the
+/// floating marker segments before it gave, where its coded data is, and whether SDRST ends it.
+struct Entity {
+    stripe: u64,
+    at_moves: Vec<(u32, u32)>,
+    coded: Range<usize>,
+    reset: bool,
+}
+
+/// How one layer's stripes are decoded.
+enum LayerCoder {
+    Lowest(LowestLayer),
+    Differential(DifferentialLayer),
+}
+
+/// What decodes one layer, stripe after stripe, and the first row after its last SDRST.
+struct LayerDecoder {
+    coder: LayerCoder,
+    top: u32,
+}
+
+impl LayerDecoder {
+    /// Decodes `entity` of `data`, the `rows` of `layer`; a differential layer reads `low`, the
+    /// layer below, whose rows of this stripe end before the row given with it.
+    fn stripe(
+        &mut self,
+        layer: &mut Bitmap,
+        low: Option<(&Bitmap, u32)>,
+        rows: Range<u32>,
+        data: &[u8],
+        entity: &Entity,
+    ) {
+        let mut coder = Decoder::new(&data[entity.coded.clone()]);
+        let at = &entity.at_moves;
+        match (&mut self.coder, low) {
+            (LayerCoder::Lowest(lowest), _) => {
+                lowest.decode_rows(layer, rows.clone(), self.top, &mut coder, at);
+            }
+            (LayerCoder::Differential(differential), Some((low, low_end))) => {
+                differential.code_rows(layer, low, rows.clone(), low_end, self.top, &mut coder, at);
+            }
+            (LayerCoder::Differential(_), None) => {
+                unreachable!("a differential layer has one below")
+            }
+        }
+        if entity.reset {
+            match &mut self.coder {
+                LayerCoder::Lowest(lowest) => lowest.reset(),
+                LayerCoder::Differential(differential) => differential.reset(),
+            }
+            self.top = rows.end;
+        }
+    }
+}
+
 /// A BIE of resolution layers part-way through decoding: the layers so far, each layer's coding
 /// state, and which stripe data entity comes next (T.82 6.2.4, 6.7).
 pub(super) struct Layered {
     header: Header,
-    /// The layers, lowest first.
+    /// The layers, lowest first, and what decodes each.
     layers: Vec<Bitmap>,
-    lowest: LowestLayer,
-    differential: Vec<DifferentialLayer>,
-    /// Per layer, the first row after the last SDRST.
-    tops: Vec<u32>,
+    decoders: Vec<LayerDecoder>,
     /// The (stripe, layer) of each SDE, in the BIE's order, and how many are done.
     sequence: Vec<(u64, u8)>,
     done: usize,
@@ -242,13 +311,18 @@ impl Layered {
                 limits,
             )?);
         }
-        let differential = (0..d)
-            .map(|_| {
-                DifferentialLayer::new(
+        let lowest = LayerCoder::Lowest(LowestLayer::new(
+            header.options & options::LRLTWO != 0,
+            header.options & options::TPBON != 0,
+        ));
+        let decoders = std::iter::once(lowest)
+            .chain((0..d).map(|_| {
+                LayerCoder::Differential(DifferentialLayer::new(
                     header.options & options::TPDON != 0,
                     header.options & options::DPON != 0,
-                )
-            })
+                ))
+            }))
+            .map(|coder| LayerDecoder { coder, top: 0 })
             .collect();
         let stripes = u64::from(header.height).div_ceil(u64::from(header.l0) << d);
         // SEQ: each stripe through every layer; otherwise every stripe of a layer, layer by layer.
@@ -262,14 +336,9 @@ impl Layered {
                 .collect()
         };
         Ok(Layered {
-            lowest: LowestLayer::new(
-                header.options & options::LRLTWO != 0,
-                header.options & options::TPBON != 0,
-            ),
             header,
             layers,
-            differential,
-            tops: vec![0; usize::from(d) + 1],
+            decoders,
             sequence,
             done: 0,
             height: header.height,
@@ -349,45 +418,109 @@ impl Layered {
         }
         let end = sde_end(data, *pos)?;
         let (stripe, k) = self.sequence[self.done];
-        let stripe_rows = |k: u8| u64::from(header.l0) << k;
-        let layer_height = if header.d == 0 {
-            self.height
-        } else {
-            self.layers[usize::from(k)].height()
+        let k = usize::from(k);
+        let entity = Entity {
+            stripe,
+            at_moves: found.at_moves,
+            coded: *pos..end,
+            reset: data[end + 1] == marker::SDRST,
         };
-        let clamp = |r: u64| r.min(u64::from(layer_height)) as u32;
-        let rows = clamp(stripe * stripe_rows(k))..clamp((stripe + 1) * stripe_rows(k));
-        let mut coder = Decoder::new(&data[*pos..end]);
-        let top = self.tops[usize::from(k)];
-        if k == 0 {
-            let at = &found.at_moves;
-            self.lowest
-                .decode_rows(&mut self.layers[0], rows.clone(), top, &mut coder, at);
-        } else {
-            let (below, above) = self.layers.split_at_mut(usize::from(k));
-            let low = &below[usize::from(k) - 1];
-            let low_end = clamp((stripe + 1) * stripe_rows(k - 1)).min(low.height());
-            self.differential[usize::from(k) - 1].code_rows(
-                &mut above[0],
-                low,
-                rows.clone(),
-                low_end,
-                top,
-                &mut coder,
-                &found.at_moves,
-            );
-        }
-        if data[end + 1] == marker::SDRST {
-            if k == 0 {
-                self.lowest.reset();
-            } else {
-                self.differential[usize::from(k) - 1].reset();
-            }
-            self.tops[usize::from(k)] = rows.end;
-        }
+        let rows = self.rows(k, stripe);
+        let low_end = (k > 0).then(|| self.rows(k - 1, stripe).end);
+        let (below, above) = self.layers.split_at_mut(k);
+        let low = below.last().zip(low_end);
+        self.decoders[k].stripe(&mut above[0], low, rows, data, &entity);
         *pos = end + 2;
         self.done += 1;
         Ok(true)
+    }
+
+    /// Every stripe data entity of a whole BIE of several layers from `pos`, by layer, in the
+    /// order of its stripes; `None` if any is missing or has something wrong with it (as
+    /// [`Layered::step`] would find, decoding them one after another).
+    fn index(&self, data: &[u8], mut pos: usize) -> Option<Vec<Vec<Entity>>> {
+        let mut layers: Vec<Vec<Entity>> = (0..self.layers.len()).map(|_| Vec::new()).collect();
+        for &(stripe, k) in &self.sequence {
+            let found = floating(data, &mut pos, &self.header).ok()?;
+            if found.new_height.is_some() || !sde_available(data, pos) {
+                return None;
+            }
+            let end = sde_end(data, pos).ok()?;
+            layers[usize::from(k)].push(Entity {
+                stripe,
+                at_moves: found.at_moves,
+                coded: pos..end,
+                reset: data[end + 1] == marker::SDRST,
+            });
+            pos = end + 2;
+        }
+        Some(layers)
+    }
+
+    /// Decodes the `entities` of every layer (from [`Layered::index`]) with a thread a layer:
+    /// each layer's stripe once the same stripe of the layer below is done, whose thread sends
+    /// that stripe's rows on to a copy of the layer below kept by the thread above. The same
+    /// pixels as decoding the stripes one after another; the full-resolution layer is the page.
+    fn decode_pipelined(self, data: &[u8], entities: Vec<Vec<Entity>>) -> Bitmap {
+        let l0 = self.header.l0;
+        let heights: Vec<u32> = self.layers.iter().map(Bitmap::height).collect();
+        let heights = &heights;
+        let top = self.layers.len() - 1;
+        let copies: Vec<Option<Bitmap>> = std::iter::once(None)
+            .chain(self.layers[..top].iter().map(|l| Some(l.clone())))
+            .collect();
+        let layers = self.layers.into_iter().zip(self.decoders).zip(copies);
+        std::thread::scope(|scope| {
+            let mut from_below: Option<Receiver<(Range<u32>, Vec<u64>)>> = None;
+            let mut last = None;
+            for (k, (((mut layer, mut decoder), mut low), entities)) in
+                layers.zip(entities).enumerate()
+            {
+                let (send, receive) = mpsc::channel::<(Range<u32>, Vec<u64>)>();
+                let below = from_below.replace(receive);
+                let send = (k < top).then_some(send);
+                last = Some(scope.spawn(move || {
+                    for entity in &entities {
+                        let rows = stripe_rows(l0, k, entity.stripe, heights[k]);
+                        let mut low_end = 0;
+                        if let (Some(below), Some(low)) = (&below, &mut low) {
+                            // The layer below's thread ended early only if it panicked, which
+                            // the scope passes on.
+                            let Ok((low_rows, words)) = below.recv() else {
+                                break;
+                            };
+                            let stride = low.stride();
+                            low.words_mut()[low_rows.start as usize * stride..][..words.len()]
+                                .copy_from_slice(&words);
+                            low_end = low_rows.end;
+                        }
+                        let low = low.as_ref().map(|l| (l, low_end));
+                        decoder.stripe(&mut layer, low, rows.clone(), data, entity);
+                        if let Some(send) = &send {
+                            let stride = layer.stride();
+                            let words = &layer.words()
+                                [rows.start as usize * stride..rows.end as usize * stride];
+                            // The thread above ends early only if it panicked.
+                            send.send((rows, words.to_vec())).ok();
+                        }
+                    }
+                    layer
+                }));
+            }
+            last.expect("at least one layer")
+                .join()
+                .expect("a layer's thread panicked")
+        })
+    }
+
+    /// The rows of layer `k` in `stripe`.
+    fn rows(&self, k: usize, stripe: u64) -> Range<u32> {
+        let layer_height = if self.header.d == 0 {
+            self.height
+        } else {
+            self.layers[k].height()
+        };
+        stripe_rows(self.header.l0, k, stripe, layer_height)
     }
 
     /// The full-resolution page, once complete, at the height NEWLEN may have given it.
@@ -397,6 +530,52 @@ impl Layered {
             page.crop(0, 0, page.width(), self.height)
         } else {
             page
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::codec::jbig1::encode::{Params, encode};
+
+    /// A BIE of several layers decodes to the same page with its layers side by side (several
+    /// threads) as one stripe after another (one), and a cut or corrupted one to the same error.
+    #[test]
+    fn layers_decode_alike_on_any_number_of_threads() {
+        let limits = Limits::default();
+        let (w, h) = (613, 409);
+        let mut page = Bitmap::new(w, h, &limits).unwrap();
+        let mut state = 11u32;
+        for y in 0..h {
+            for x in 0..w {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let ink = (x / 7 + y / 11) % 4 == 0 || (state >> 24).is_multiple_of(40);
+                page.set(x, y, ink);
+            }
+        }
+        let params = Params {
+            layers: 2,
+            stripe_rows: Some(9),
+            ..Params::default()
+        };
+        let bie = encode(&page, &params, &limits).unwrap();
+        let on = |threads: usize, data: &[u8]| {
+            let pool = rayon::ThreadPoolBuilder::new()
+                .num_threads(threads)
+                .build()
+                .unwrap();
+            pool.install(|| decode(data, &limits).map_err(|e| e.to_string()))
+        };
+        assert_eq!(on(3, &bie), Ok(page.clone()));
+        assert_eq!(on(1, &bie), Ok(page));
+        let mut corrupt = bie.clone();
+        let at = corrupt.len() / 2;
+        corrupt[at..at + 2].copy_from_slice(&[ESC, 0x7f]);
+        for data in [&bie[..bie.len() - 3], &corrupt[..]] {
+            let one = on(1, data);
+            assert!(one.is_err());
+            assert_eq!(on(3, data), one);
         }
     }
 }
