@@ -123,31 +123,31 @@ const STATES: [(u16, u8, u8, bool); 113] = [
 /// The number of contexts (CX is 12 bits in every template, T.82 6.7).
 pub const CONTEXTS: usize = 4096;
 
-/// What one context state leads to: its LSZ, and the whole next state (ST and MPS, as in
-/// [`Context`]) after a more and a less probable symbol, SWTCH applied. Indexed by the state.
+/// What one context state leads to after a more and a less probable symbol: the whole next
+/// [`Context`], SWTCH applied. Indexed by the state (ST and MPS, as in a [`Context`]'s bits
+/// 16-23).
 #[derive(Clone, Copy)]
 struct Transition {
-    lsz: u16,
-    on_mps: u8,
-    on_lps: u8,
+    on_mps: Context,
+    on_lps: Context,
 }
 
-/// [`STATES`] unrolled for both MPS values, so that coding a symbol looks its state up once.
+/// [`STATES`] unrolled for both MPS values, with each next state's LSZ, so that coding a
+/// symbol looks its context up once and the table only when the state changes.
 static TRANSITIONS: [Transition; 256] = {
+    let none = Context(0);
     let mut table = [Transition {
-        lsz: 0,
-        on_mps: 0,
-        on_lps: 0,
+        on_mps: none,
+        on_lps: none,
     }; 256];
     let mut i = 0;
     while i < 256 {
         let (mps, st) = (i as u8 & 0x80, i & 0x7f);
         if st < STATES.len() {
-            let (lsz, nlps, nmps, switch) = STATES[st];
+            let (_, nlps, nmps, switch) = STATES[st];
             table[i] = Transition {
-                lsz,
-                on_mps: mps | nmps,
-                on_lps: (if switch { mps ^ 0x80 } else { mps }) | nlps,
+                on_mps: Context::of(mps | nmps),
+                on_lps: Context::of((if switch { mps ^ 0x80 } else { mps }) | nlps),
             };
         }
         i += 1;
@@ -155,20 +155,39 @@ static TRANSITIONS: [Transition; 256] = {
     table
 };
 
-/// A context's state: the probability estimation state (ST, 0-112) in the low 7 bits and the
-/// more probable symbol (MPS) in bit 7.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Context(u8);
+/// A context's state: its LSZ in the low 16 bits, then the probability estimation state (ST,
+/// 0-112) in bits 16-22 and the more probable symbol (MPS) in bit 23.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Context(u32);
+
+impl Default for Context {
+    fn default() -> Self {
+        Context::of(0)
+    }
+}
 
 impl Context {
+    /// The context in `state`: ST in the low 7 bits, MPS in bit 7.
+    const fn of(state: u8) -> Context {
+        Context(STATES[(state & 0x7f) as usize].0 as u32 | (state as u32) << 16)
+    }
+
+    /// LSZ of the context's state (T.82 Table 24).
     #[inline(always)]
-    fn transition(self) -> Transition {
-        TRANSITIONS[usize::from(self.0)]
+    fn lsz(self) -> u32 {
+        self.0 & 0xffff
+    }
+
+    /// The context after coding a more probable symbol (`lps` false) or a less probable one.
+    #[inline(always)]
+    fn after(self, lps: bool) -> Context {
+        let t = TRANSITIONS[(self.0 >> 16) as usize & 0xff];
+        if lps { t.on_lps } else { t.on_mps }
     }
 
     /// The more probable symbol: black when true.
     pub fn mps(self) -> bool {
-        self.0 & 0x80 != 0
+        self.0 & 0x80_0000 != 0
     }
 }
 
@@ -211,15 +230,14 @@ impl Encoder {
     /// Codes `pixel` in context `cx`, conditional exchange included (T.82 Figures 23-25).
     #[inline]
     pub fn encode(&mut self, cx: &mut Context, pixel: bool) {
-        let t = cx.transition();
-        let lsz = u32::from(t.lsz);
+        let lsz = cx.lsz();
         self.a -= lsz;
         if pixel != cx.mps() {
             if self.a >= lsz {
                 self.c += self.a;
                 self.a = lsz;
             }
-            cx.0 = t.on_lps;
+            *cx = cx.after(true);
         } else {
             if self.a >= 0x8000 {
                 return;
@@ -228,7 +246,7 @@ impl Encoder {
                 self.c += self.a;
                 self.a = lsz;
             }
-            cx.0 = t.on_mps;
+            *cx = cx.after(false);
         }
         self.renormalise();
     }
@@ -238,7 +256,7 @@ impl Encoder {
     /// exchange and renormalisation. The same bytes as `n` calls of `encode`.
     pub fn encode_mps_run(&mut self, cx: &mut Context, mut n: usize) {
         while n > 0 {
-            let lsz = u32::from(cx.transition().lsz);
+            let lsz = cx.lsz();
             let free = ((self.a - 0x8000) / lsz) as usize;
             if free >= n {
                 self.a -= n as u32 * lsz;
@@ -434,7 +452,7 @@ impl<'a> Decoder<'a> {
                 return (n, false);
             }
             self.renormalise();
-            let lsz = u32::from(cx.transition().lsz);
+            let lsz = cx.lsz();
             let safe = ((self.a - 0x8000) / lsz).min((self.a - self.high() - 1) / lsz) as usize;
             let take = safe.min(max - n);
             self.a -= take as u32 * lsz;
@@ -454,8 +472,7 @@ impl<'a> Decoder<'a> {
     #[inline]
     pub fn decode(&mut self, cx: &mut Context) -> bool {
         self.renormalise();
-        let t = cx.transition();
-        let lsz = u32::from(t.lsz);
+        let lsz = cx.lsz();
         let mps = cx.mps();
         self.a -= lsz;
         let lps = if self.high() < self.a {
@@ -470,7 +487,7 @@ impl<'a> Decoder<'a> {
             self.a = lsz;
             lps
         };
-        cx.0 = if lps { t.on_lps } else { t.on_mps };
+        *cx = cx.after(lps);
         mps ^ lps
     }
 }

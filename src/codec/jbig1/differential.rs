@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
 use super::tables::{deterministic, reduced};
-use super::window::Window;
+use super::window::{REACH, Window};
 use crate::bitmap::{Bitmap, bits_at};
 
 /// TPDON's pseudo-pixel context (T.82 6.6.2).
@@ -405,8 +405,8 @@ impl Windows {
     /// Moves the windows from low column `from` (`u32::MAX`: from nowhere) to `to`.
     #[inline(always)]
     fn advance(&mut self, h0: &[u64], rows: &Rows<'_>, from: u32, to: u32) {
-        if to == from.wrapping_add(1) && !to.is_multiple_of(32) {
-            // The next pair, within the high rows' word and so the low rows': slides by a
+        if to == from.wrapping_add(1) && !(2 * to).is_multiple_of(REACH) {
+            // The next pair, within the high rows' reach and so the low rows': slides by a
             // constant, the common case near ink.
             for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
                 high.slide(2);

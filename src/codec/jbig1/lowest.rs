@@ -13,7 +13,7 @@
 use std::ops::Range;
 
 use super::arith::{CONTEXTS, Context, Decoder, Encoder};
-use super::window::Window;
+use super::window::{REACH, Window};
 use crate::bitmap::Bitmap;
 
 /// The first black pixel at or after column `from` of a row, or `end` if there is none before.
@@ -188,11 +188,10 @@ impl LowestLayer {
             let tx = self.tx;
             let mut x = 0;
             while x < width {
-                if x % 64 == 0 {
-                    let w = (x / 64) as usize;
-                    above2.load(r2, w);
-                    above.load(r1, w);
-                    here.load(current, w);
+                if x.is_multiple_of(REACH) {
+                    above2 = Window::at(r2, x);
+                    above = Window::at(r1, x);
+                    here = Window::at(current, x);
                 }
                 let at = if tx != 0 && x >= tx {
                     usize::from(bitmap.get(x - tx, y))
@@ -215,9 +214,9 @@ impl LowestLayer {
                     continue;
                 }
                 enc.encode(&mut self.contexts[cx], pixel);
-                above2.bits <<= 1;
-                above.bits <<= 1;
-                here.bits <<= 1;
+                for w in [&mut above2, &mut above, &mut here] {
+                    w.slide(1);
+                }
                 x += 1;
             }
         }
@@ -272,13 +271,12 @@ impl LowestLayer {
             {
                 let (r2, r1) = Self::rows_above(bitmap, y, top);
                 let (mut above2, mut above) = (Window::at(r2, 0), Window::at(r1, 0));
-                let mut here = Window { bits: 0 };
+                let mut here = Window::white();
                 let mut x = 0;
                 while x < width {
-                    if x % 64 == 0 {
-                        let w = (x / 64) as usize;
-                        above2.load(r2, w);
-                        above.load(r1, w);
+                    if x.is_multiple_of(REACH) {
+                        above2 = Window::at(r2, x);
+                        above = Window::at(r1, x);
                     }
                     let at = if tx != 0 && x >= tx {
                         let p = x - tx;
@@ -293,12 +291,12 @@ impl LowestLayer {
                             dec.decode_white_run(&mut self.contexts[0], (end - x) as usize);
                         if n > 0 || black {
                             x += n as u32;
-                            here.bits <<= n.min(127);
+                            here.slide(n.min(64) as u32);
                             if black {
                                 row[(x / 64) as usize] |= 1 << (63 - x % 64);
-                                here.bits |= 1 << 120;
+                                here.set(0);
                                 x += 1;
-                                here.bits <<= 1;
+                                here.slide(1);
                             }
                             above2 = Window::at(r2, x);
                             above = Window::at(r1, x);
@@ -308,11 +306,11 @@ impl LowestLayer {
                     let pixel = dec.decode(&mut self.contexts[cx]);
                     if pixel {
                         row[(x / 64) as usize] |= 1 << (63 - x % 64);
-                        here.bits |= 1 << 120;
+                        here.set(0);
                     }
-                    above2.bits <<= 1;
-                    above.bits <<= 1;
-                    here.bits <<= 1;
+                    for w in [&mut above2, &mut above, &mut here] {
+                        w.slide(1);
+                    }
                     x += 1;
                 }
             }
