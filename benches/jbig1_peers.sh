@@ -2,7 +2,8 @@
 # Whole-program JBIG1 encode and decode with resolution layers: JBIG-KIT's pbmtojbg -d D and
 # jbgtopbm against the scanpress command (whose .jbg output has D layers: as many halvings as bring
 # the page to at most 1,000 pixels wide) on the same corpus pages, each reading and writing files
-# (scanpress without verification, which would decode again). Usage: benches/jbig1_peers.sh [RUNS]
+# (scanpress without verification, which would decode again): the median of RUNS runs of each,
+# JBIG-KIT's and ours by turns. Usage: benches/jbig1_peers.sh [RUNS]
 runs="${1:-20}"
 source "$(dirname "$0")/lib.sh"
 
@@ -16,10 +17,16 @@ for page in dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif \
   width=$(head -c 64 "$work/page.pbm" | sed -n 2p | cut -d' ' -f1)
   layers=0
   while [ $(( (width + (1 << layers) - 1) >> layers )) -gt 1000 ]; do layers=$((layers + 1)); done
-  t_kit=$(ms pbmtojbg -d "$layers" "$work/page.pbm" "$work/kit.jbg")
-  t_ours=$(ms "$bin" compress "$work/page.pbm" -o "$work/ours.jbg" --force --no-verify)
-  d_kit=$(ms jbgtopbm "$work/kit.jbg" "$work/kit.pbm")
-  d_ours=$(ms "$bin" decode "$work/ours.jbg" -o "$work/ours.pbm")
+  kit_encode() { pbmtojbg -d "$layers" "$work/page.pbm" "$work/kit.jbg"; }
+  ours_encode() { "$bin" compress "$work/page.pbm" -o "$work/ours.jbg" --force --no-verify; }
+  kit_decode() { jbgtopbm "$work/kit.jbg" "$work/kit.pbm"; }
+  ours_decode() { "$bin" decode "$work/ours.jbg" -o "$work/ours.pbm"; }
+  read -r t_kit t_ours < <(by_turns kit_encode ours_encode)
+  read -r d_kit d_ours < <(by_turns kit_decode ours_decode)
+  # The same pixels (the two write the PBM header differently).
+  raster=$(( ($(stat -c %s "$work/page.pbm") - $(head -c 64 "$work/page.pbm" | head -2 | wc -c)) ))
+  cmp -s <(tail -c "$raster" "$work/kit.pbm") <(tail -c "$raster" "$work/ours.pbm") ||
+    echo "decoded pages differ: $page"
   printf '%-40s %10s %10s %6.2f %10s %10s %6.2f %9s %9s\n' "$page" "$t_kit" "$t_ours" \
     "$(echo "$t_kit / $t_ours" | bc -l)" "$d_kit" "$d_ours" "$(echo "$d_kit / $d_ours" | bc -l)" \
     "$(stat -c %s "$work/kit.jbg")" "$(stat -c %s "$work/ours.jbg")"

@@ -15,3 +15,18 @@ ms() { # command... -> mean microseconds over $runs runs
   end=$(date +%s%N)
   echo $(( (end - start) / runs / 1000 ))
 }
+
+median() { # numbers... -> the middle one
+  printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
+}
+
+by_turns() { # command-a command-b (functions or programs, no arguments) -> "median-a median-b"
+  # Microseconds a run, the two run by turns $runs times each, so that on a machine whose speed
+  # wanders both see the same moments.
+  local a=() b=() s _
+  for _ in $(seq "$runs"); do
+    s=${EPOCHREALTIME/./}; "$1" >/dev/null 2>&1; a+=($(( ${EPOCHREALTIME/./} - s )))
+    s=${EPOCHREALTIME/./}; "$2" >/dev/null 2>&1; b+=($(( ${EPOCHREALTIME/./} - s )))
+  done
+  echo "$(median "${a[@]}") $(median "${b[@]}")"
+}
