@@ -123,6 +123,39 @@ const STATES: [(u16, u8, u8, bool); 113] = [
 /// The number of contexts (CX is 12 bits in every template, T.82 6.7).
 pub const CONTEXTS: usize = 4096;
 
+/// The states of a layer's [`CONTEXTS`] contexts, all at the start.
+#[derive(Clone)]
+pub struct Contexts(Box<[Context; CONTEXTS]>);
+
+impl Default for Contexts {
+    fn default() -> Self {
+        Contexts(Box::new([Context::default(); CONTEXTS]))
+    }
+}
+
+impl Contexts {
+    /// Every context back at the start (SDRST, T.82 6.2.6.1).
+    pub fn reset(&mut self) {
+        self.0.fill(Context::default());
+    }
+}
+
+impl std::ops::Index<usize> for Contexts {
+    type Output = Context;
+    /// Context `cx`, of 12 bits (higher bits are dropped, so that there is nothing to check).
+    #[inline(always)]
+    fn index(&self, cx: usize) -> &Context {
+        &self.0[cx % CONTEXTS]
+    }
+}
+
+impl std::ops::IndexMut<usize> for Contexts {
+    #[inline(always)]
+    fn index_mut(&mut self, cx: usize) -> &mut Context {
+        &mut self.0[cx % CONTEXTS]
+    }
+}
+
 /// What one context state leads to after a more and a less probable symbol: the whole next
 /// [`Context`], SWTCH applied. Indexed by the state (ST and MPS, as in a [`Context`]'s bits
 /// 16-23).
@@ -228,7 +261,7 @@ impl Encoder {
     }
 
     /// Codes `pixel` in context `cx`, conditional exchange included (T.82 Figures 23-25).
-    #[inline]
+    #[inline(always)]
     pub fn encode(&mut self, cx: &mut Context, pixel: bool) {
         let lsz = cx.lsz();
         self.a -= lsz;
@@ -445,6 +478,7 @@ impl<'a> Decoder<'a> {
     /// the shrinking A). Returns how many white pixels it decoded and whether it then decoded a
     /// black one (which ends the run); fewer than `max` without a black one means white stopped
     /// being the MPS, and the caller goes on pixel by pixel.
+    #[inline]
     pub fn decode_white_run(&mut self, cx: &mut Context, max: usize) -> (usize, bool) {
         let mut n = 0;
         while n < max {

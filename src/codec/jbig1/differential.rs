@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use super::arith::{CONTEXTS, Context, Decoder, Encoder};
+use super::arith::{Context, Contexts, Decoder, Encoder};
 use super::tables::{deterministic, reduced};
 use super::window::{REACH, Window};
 use crate::bitmap::{Bitmap, bits_at};
@@ -124,7 +124,7 @@ pub struct DifferentialLayer {
     dpon: bool,
     /// The AT pixel's offset to the left on the current row; 0 keeps its default place.
     pub tx: u32,
-    contexts: Vec<Context>,
+    contexts: Contexts,
     /// LNTP of the current pair of rows: whether TPDON may not predict them.
     lntp: bool,
 }
@@ -136,14 +136,14 @@ impl DifferentialLayer {
             tpdon,
             dpon,
             tx: 0,
-            contexts: vec![Context::default(); CONTEXTS],
+            contexts: Contexts::default(),
             lntp: true,
         }
     }
 
     /// Starts again after an SDRST.
     pub fn reset(&mut self) {
-        self.contexts.fill(Context::default());
+        self.contexts.reset();
         self.tx = 0;
         self.lntp = true;
     }

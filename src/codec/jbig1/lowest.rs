@@ -12,7 +12,7 @@
 
 use std::ops::Range;
 
-use super::arith::{CONTEXTS, Context, Decoder, Encoder};
+use super::arith::{Contexts, Decoder, Encoder};
 use super::window::{REACH, Window};
 use crate::bitmap::Bitmap;
 
@@ -45,7 +45,7 @@ pub struct LowestLayer {
     pub tpbon: bool,
     /// The AT pixel's offset to the left on the current row; 0 keeps it at its default place.
     pub tx: u32,
-    contexts: Vec<Context>,
+    contexts: Contexts,
     /// LNTP of the row before: whether it was coded (not typical).
     lntp: bool,
 }
@@ -57,14 +57,14 @@ impl LowestLayer {
             two_line,
             tpbon,
             tx: 0,
-            contexts: vec![Context::default(); CONTEXTS],
+            contexts: Contexts::default(),
             lntp: true,
         }
     }
 
     /// Starts again as at the top of the image, after an SDRST (T.82 6.2.6.1).
     pub fn reset(&mut self) {
-        self.contexts.fill(Context::default());
+        self.contexts.reset();
         self.lntp = true;
         self.tx = 0;
     }
