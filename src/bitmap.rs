@@ -133,6 +133,18 @@ impl Bitmap {
         &mut self.data[start..start + self.stride]
     }
 
+    /// Rows `rows` as words, row after row.
+    pub fn rows_words(&self, rows: std::ops::Range<u32>) -> &[u64] {
+        &self.data[rows.start as usize * self.stride..rows.end as usize * self.stride]
+    }
+
+    /// Copies whole rows of words (as [`Bitmap::rows_words`] gives them) over the rows from
+    /// `first` on.
+    pub fn copy_rows_in(&mut self, first: u32, words: &[u64]) {
+        let start = first as usize * self.stride;
+        self.data[start..start + words.len()].copy_from_slice(words);
+    }
+
     /// The pixel at (`x`, `y`): `true` is black.
     pub fn get(&self, x: u32, y: u32) -> bool {
         let word = self.data[y as usize * self.stride + x as usize / 64];

@@ -1,6 +1,8 @@
 //! The bi-level image entity (T.82 6.2): its 20-byte header (BIH, 6.2.2) and the marker codes of
 //! its stripe data entities and floating marker segments (6.2.6, Table 2).
 
+use std::ops::Range;
+
 use crate::error::{Error, Result};
 
 /// Marker codes (T.82 Table 2), each after an [`super::arith::ESC`] byte.
@@ -138,4 +140,12 @@ pub(crate) fn bad_jbig(message: impl Into<String>) -> Error {
 /// A JBIG1 feature this version does not decode.
 pub(crate) fn unsupported(message: impl Into<String>) -> Error {
     Error::unsupported("JBIG1", message)
+}
+
+/// The rows of `stripe` in layer `k`, `height` rows high, with `l0` rows a stripe in the lowest
+/// layer (T.82 6.2.6.1: twice as many in each layer above).
+pub(super) fn stripe_rows(l0: u32, k: usize, stripe: u64, height: u32) -> Range<u32> {
+    let stripe_rows = u64::from(l0) << k;
+    let clamp = |r: u64| r.min(u64::from(height)) as u32;
+    clamp(stripe * stripe_rows)..clamp((stripe + 1) * stripe_rows)
 }

@@ -7,7 +7,7 @@
 //! [`Error::Unsupported`].
 
 use super::arith::{Decoder, ESC, STUFF};
-use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, order, unsupported};
+use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, order, stripe_rows, unsupported};
 use super::differential::DifferentialLayer;
 use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
@@ -194,14 +194,6 @@ fn sde_available(data: &[u8], pos: usize) -> bool {
         }
     }
     false
-}
-
-/// The rows of `stripe` in layer `k`, `height` rows high, with `l0` rows a stripe in the lowest
-/// layer (T.82 6.2.6.1: twice as many in each layer above).
-fn stripe_rows(l0: u32, k: usize, stripe: u64, height: u32) -> Range<u32> {
-    let stripe_rows = u64::from(l0) << k;
-    let clamp = |r: u64| r.min(u64::from(height)) as u32;
-    clamp(stripe * stripe_rows)..clamp((stripe + 1) * stripe_rows)
 }
 
 /// A stripe data entity found in a BIE: which stripe it is of its layer, the AT moves the
@@ -489,19 +481,15 @@ impl Layered {
                             let Ok((low_rows, words)) = below.recv() else {
                                 break;
                             };
-                            let stride = low.stride();
-                            low.words_mut()[low_rows.start as usize * stride..][..words.len()]
-                                .copy_from_slice(&words);
+                            low.copy_rows_in(low_rows.start, &words);
                             low_end = low_rows.end;
                         }
                         let low = low.as_ref().map(|l| (l, low_end));
                         decoder.stripe(&mut layer, low, rows.clone(), data, entity);
                         if let Some(send) = &send {
-                            let stride = layer.stride();
-                            let words = &layer.words()
-                                [rows.start as usize * stride..rows.end as usize * stride];
+                            let words = layer.rows_words(rows.clone()).to_vec();
                             // The thread above ends early only if it panicked.
-                            send.send((rows, words.to_vec())).ok();
+                            send.send((rows, words)).ok();
                         }
                     }
                     layer

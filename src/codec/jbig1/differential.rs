@@ -56,13 +56,21 @@ impl Coder for Decoder<'_> {
 /// white the low pixel is white: sixty-four low pixels at a time, only the others are looked up,
 /// their neighbours seen through [`Window`]s.
 pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::Result<Bitmap> {
-    let (hw, hh) = (high.width(), high.height());
-    let mut low = Bitmap::new(hw.div_ceil(2), hh.div_ceil(2), limits)?;
+    let mut low = Bitmap::new(high.width().div_ceil(2), high.height().div_ceil(2), limits)?;
+    let rows = 0..low.height();
+    reduce_rows(high, &mut low, rows);
+    Ok(low)
+}
+
+/// [`reduce`] for `rows` of `low`, those above them already reduced: from the high rows twice
+/// theirs (and the one above).
+pub fn reduce_rows(high: &Bitmap, low: &mut Bitmap, rows: Range<u32>) {
+    let hh = high.height();
     let lw = low.width();
     let empty: &[u64] = &[];
     let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
     let mut row = vec![0u64; low.row(0).len()];
-    for i in 0..low.height() {
+    for i in rows {
         // The pair's second row, or its first again at the bottom.
         let second = high.row((2 * i + 1).min(hh - 1));
         let (first, above) = (
@@ -115,7 +123,6 @@ pub fn reduce(high: &Bitmap, limits: &crate::options::Limits) -> crate::error::R
         }
         low.row_mut(i).copy_from_slice(&row);
     }
-    Ok(low)
 }
 
 /// A layer being coded, and what carries from stripe to stripe.

@@ -2,11 +2,13 @@
 //! (progressive, lowest first, as `pbmtojbg` does by default), in stripes, each stripe's coded data
 //! ended by SDNORM.
 
+use std::sync::mpsc;
+
 use rayon::prelude::*;
 
 use super::arith::{ESC, Encoder};
-use super::bie::{HEADER_LEN, Header, marker, options, order};
-use super::differential::{DifferentialLayer, reduce};
+use super::bie::{HEADER_LEN, Header, marker, options, order, stripe_rows};
+use super::differential::{DifferentialLayer, reduce, reduce_rows};
 use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
 use crate::error::Result;
@@ -109,19 +111,23 @@ pub fn encode_with_layer_ends(
             | if params.tpbon { options::TPBON } else { 0 }
             | prediction,
     };
-    // The layers, lowest first: each the resolution reduction of the one above.
-    let mut layers = vec![bitmap.clone()];
-    for _ in 0..d {
-        let below = reduce(&layers[0], limits)?;
-        layers.insert(0, below);
-    }
     // Each layer has its own coder and contexts, and reads only itself and the layer below: the
     // layers are coded side by side, on as many threads as there are, and sent lowest first.
     let stripes = u64::from(height).div_ceil(u64::from(l0) << d);
-    let coded: Vec<Vec<u8>> = (0..=d)
-        .into_par_iter()
-        .map(|k| code_layer(&layers, k, l0, stripes, params))
-        .collect();
+    let coded: Vec<Vec<u8>> = if d > 0 && rayon::current_num_threads() > 1 {
+        code_while_reducing(bitmap, d, l0, stripes, params, limits)?
+    } else {
+        // The layers, lowest first: each the resolution reduction of the one above.
+        let mut layers = vec![bitmap.clone()];
+        for _ in 0..d {
+            let below = reduce(&layers[0], limits)?;
+            layers.insert(0, below);
+        }
+        (0..=d)
+            .into_par_iter()
+            .map(|k| code_layer(&layers, k, l0, stripes, params))
+            .collect()
+    };
     let mut out = Vec::with_capacity(HEADER_LEN + coded.iter().map(Vec::len).sum::<usize>());
     out.extend_from_slice(&header.to_bytes());
     let mut ends = Vec::with_capacity(usize::from(d) + 1);
@@ -133,41 +139,174 @@ pub fn encode_with_layer_ends(
 }
 
 /// The stripes of layer `k` of `layers` (lowest first; layer `k` is coded against layer `k - 1`),
-/// `l0` rows a stripe at the lowest resolution, each stripe's data ended with SDNORM; before a
-/// stripe of the lowest layer, an ATMOVE where the AT pixel moves.
+/// `l0` rows a stripe at the lowest resolution.
 fn code_layer(layers: &[Bitmap], k: u8, l0: u32, stripes: u64, params: &Params) -> Vec<u8> {
-    let layer = &layers[usize::from(k)];
-    let stripe_rows = |k: u8| u64::from(l0) << k;
-    let clamp = |r: u64, height: u32| r.min(u64::from(height)) as u32;
-    let mut out = Vec::new();
-    let mut lowest = LowestLayer::new(params.two_line, params.tpbon);
-    let mut differential = DifferentialLayer::new(true, true);
+    let k = usize::from(k);
+    let mut coder = LayerEncoder::new(k, params);
     // The differential coder writes the rows it codes back (decoding fills them in): its own copy.
-    let mut high = (k > 0).then(|| layer.clone());
+    let mut layer = layers[k].clone();
+    let mut out = Vec::new();
     for stripe in 0..stripes {
-        let rows = clamp(stripe * stripe_rows(k), layer.height())
-            ..clamp((stripe + 1) * stripe_rows(k), layer.height());
+        let low = k.checked_sub(1).map(|below| &layers[below]);
+        coder.stripe(&mut layer, low, stripe, l0, &mut out);
+    }
+    out
+}
+
+/// Codes the layers of `page` while they are being reduced: this thread reduces them stripe by
+/// stripe, from the top, and sends each layer's coder (a thread each) the rows it needs of its
+/// own layer and the one below as soon as they are done, into copies the coder keeps. The same
+/// bytes as reducing the whole page first.
+fn code_while_reducing(
+    page: &Bitmap,
+    d: u8,
+    l0: u32,
+    stripes: u64,
+    params: &Params,
+    limits: &Limits,
+) -> Result<Vec<Vec<u8>>> {
+    // The layers below the page, lowest first, white until reduced.
+    let mut sizes = vec![(page.width(), page.height())];
+    for _ in 0..d {
+        let (w, h) = sizes[0];
+        sizes.insert(0, (w.div_ceil(2), h.div_ceil(2)));
+    }
+    let white = |k: usize| Bitmap::new(sizes[k].0, sizes[k].1, limits);
+    let mut below: Vec<Bitmap> = (0..usize::from(d)).map(white).collect::<Result<_>>()?;
+    // Each coder's copies of its layer (the page itself at the top) and the one below.
+    let mut copies = Vec::with_capacity(usize::from(d) + 1);
+    for k in 0..=usize::from(d) {
+        let own = if k == usize::from(d) {
+            page.clone()
+        } else {
+            white(k)?
+        };
+        copies.push((own, k.checked_sub(1).map(white).transpose()?));
+    }
+    std::thread::scope(|scope| {
+        let mut coders = Vec::with_capacity(copies.len());
+        let mut sends = Vec::with_capacity(copies.len());
+        for (k, (mut own, mut low)) in copies.into_iter().enumerate() {
+            let (send, receive) = mpsc::channel::<StripeRows>();
+            sends.push(send);
+            coders.push(scope.spawn(move || {
+                let mut coder = LayerEncoder::new(k, params);
+                let mut out = Vec::new();
+                for (stripe, rows) in (0..stripes).zip(receive) {
+                    for ((first, words), into) in [(rows.own, &mut own)]
+                        .into_iter()
+                        .chain(low.as_mut().map(|low| (rows.low, low)))
+                    {
+                        into.copy_rows_in(first, &words);
+                    }
+                    coder.stripe(&mut own, low.as_ref(), stripe, l0, &mut out);
+                }
+                out
+            }));
+        }
+        let top = usize::from(d);
+        for stripe in 0..stripes {
+            for k in (0..top).rev() {
+                let (lower, upper) = below.split_at_mut(k + 1);
+                let high = upper.first().unwrap_or(page);
+                let rows = stripe_rows(l0, k, stripe, lower[k].height());
+                reduce_rows(high, &mut lower[k], rows);
+            }
+            let layer = |k: usize| if k == top { page } else { &below[k] };
+            let rows_of = |k: usize| {
+                let rows = stripe_rows(l0, k, stripe, layer(k).height());
+                (rows.start, layer(k).rows_words(rows).to_vec())
+            };
+            for (k, send) in sends.iter().enumerate() {
+                // The top coder has the page; the lowest has no layer below.
+                let own = if k == top {
+                    (0, Vec::new())
+                } else {
+                    rows_of(k)
+                };
+                let low = if k == 0 {
+                    (0, Vec::new())
+                } else {
+                    rows_of(k - 1)
+                };
+                // A coder ends early only if it panicked, which joining passes on.
+                send.send(StripeRows { own, low }).ok();
+            }
+        }
+        drop(sends);
+        Ok(coders
+            .into_iter()
+            .map(|c| c.join().expect("a layer's coder panicked"))
+            .collect())
+    })
+}
+
+/// A stripe's rows for a layer's coder: the first row and the words of its own layer's rows
+/// and the layer below's.
+struct StripeRows {
+    own: (u32, Vec<u64>),
+    low: (u32, Vec<u64>),
+}
+
+/// What codes one layer, stripe after stripe: layer `k` (0: the lowest), the AT pixel moving
+/// up to `mx` in the lowest.
+struct LayerEncoder {
+    k: usize,
+    mx: u32,
+    coder: LayerCoder,
+}
+
+/// How a layer is coded.
+enum LayerCoder {
+    Lowest(LowestLayer),
+    Differential(DifferentialLayer),
+}
+
+impl LayerEncoder {
+    /// The coder of layer `k`.
+    fn new(k: usize, params: &Params) -> Self {
+        let coder = if k == 0 {
+            LayerCoder::Lowest(LowestLayer::new(params.two_line, params.tpbon))
+        } else {
+            LayerCoder::Differential(DifferentialLayer::new(true, true))
+        };
+        let mx = u32::from(params.max_at.min(127));
+        LayerEncoder { k, mx, coder }
+    }
+
+    /// Codes `stripe` of `layer` (a differential one against `low`, the layer below), `l0` rows
+    /// a stripe at the lowest resolution, onto `out`: its data ended with SDNORM, and before a
+    /// stripe of the lowest layer an ATMOVE where the AT pixel moves.
+    fn stripe(
+        &mut self,
+        layer: &mut Bitmap,
+        low: Option<&Bitmap>,
+        stripe: u64,
+        l0: u32,
+        out: &mut Vec<u8>,
+    ) {
+        let rows = stripe_rows(l0, self.k, stripe, layer.height());
         let mut coder = Encoder::new();
-        match high.as_mut() {
-            None => {
-                let mx = u32::from(params.max_at.min(127));
-                if let Some(tx) = lowest.choose_at(layer, rows.clone(), 0, mx) {
+        match (&mut self.coder, low) {
+            (LayerCoder::Lowest(lowest), _) => {
+                if let Some(tx) = lowest.choose_at(layer, rows.clone(), 0, self.mx) {
                     // ATMOVE (T.82 6.2.6.3): from the stripe's first row, tx to the left, ty 0.
                     out.extend_from_slice(&[ESC, marker::ATMOVE, 0, 0, 0, 0, tx as u8, 0]);
                     lowest.tx = tx;
                 }
                 lowest.encode_rows(layer, rows, 0, &mut coder);
             }
-            Some(high) => {
-                let low = &layers[usize::from(k) - 1];
-                let low_end = clamp((stripe + 1) * stripe_rows(k - 1), low.height());
-                differential.code_rows(high, low, rows, low_end, 0, &mut coder, &[]);
+            (LayerCoder::Differential(differential), Some(low)) => {
+                let low_end = stripe_rows(l0, self.k - 1, stripe, low.height()).end;
+                differential.code_rows(layer, low, rows, low_end, 0, &mut coder, &[]);
+            }
+            (LayerCoder::Differential(_), None) => {
+                unreachable!("a differential layer has one below")
             }
         }
         out.extend(coder.finish());
         out.extend_from_slice(&[ESC, marker::SDNORM]);
     }
-    out
 }
 
 #[cfg(test)]
