@@ -69,21 +69,27 @@ impl LowestLayer {
         self.tx = 0;
     }
 
-    /// The template's context for the current pixel, with `at` the moved AT pixel's value.
-    #[inline]
-    fn context(&self, above2: &Window, above: &Window, here: &Window, at: usize) -> usize {
-        if self.two_line {
-            let up = if self.tx == 0 {
-                above.take(2, 6)
-            } else {
+    /// The template's context for the current pixel (T.82 Figures 9 and 10: the two-line one if
+    /// `TWO_LINE`), with `at` the AT pixel's value when it has moved (`MOVED`).
+    #[inline(always)]
+    fn context<const TWO_LINE: bool, const MOVED: bool>(
+        above2: &Window,
+        above: &Window,
+        here: &Window,
+        at: usize,
+    ) -> usize {
+        if TWO_LINE {
+            let up = if MOVED {
                 above.take(1, 5) << 1 | at
+            } else {
+                above.take(2, 6)
             };
             up << 4 | here.take(-1, 4)
         } else {
-            let up = if self.tx == 0 {
-                above.take(2, 5)
-            } else {
+            let up = if MOVED {
                 above.take(1, 4) << 1 | at
+            } else {
+                above.take(2, 5)
             };
             above2.take(1, 3) << 7 | up << 2 | here.take(-1, 2)
         }
@@ -183,42 +189,60 @@ impl LowestLayer {
             }
             let (r2, r1) = Self::rows_above(bitmap, y, top);
             let current = bitmap.row(y);
-            let (mut above2, mut above, mut here) =
-                (Window::at(r2, 0), Window::at(r1, 0), Window::at(current, 0));
-            let tx = self.tx;
-            let mut x = 0;
-            while x < width {
-                if x.is_multiple_of(REACH) {
-                    above2 = Window::at(r2, x);
-                    above = Window::at(r1, x);
-                    here = Window::at(current, x);
-                }
-                let at = if tx != 0 && x >= tx {
-                    usize::from(bitmap.get(x - tx, y))
-                } else {
-                    0
-                };
-                let cx = self.context(&above2, &above, &here, at);
-                let pixel = here.take(0, 1) == 1;
-                if cx == 0 && !pixel && !self.contexts[0].mps() {
-                    // White in an all-white neighbourhood, up to where any template pixel is
-                    // black: coded as one run of the more probable symbol.
-                    let end = self
-                        .white_run_end(r2, r1, current, x, width)
-                        .min(next_black(current, x, width));
-                    enc.encode_mps_run(&mut self.contexts[0], (end - x) as usize);
-                    x = end;
-                    above2 = Window::at(r2, x);
-                    above = Window::at(r1, x);
-                    here = Window::at(current, x);
-                    continue;
-                }
-                enc.encode(&mut self.contexts[cx], pixel);
-                for w in [&mut above2, &mut above, &mut here] {
-                    w.slide(1);
-                }
-                x += 1;
+            match (self.two_line, self.tx != 0) {
+                (false, false) => self.encode_row::<false, false>(r2, r1, current, width, enc),
+                (false, true) => self.encode_row::<false, true>(r2, r1, current, width, enc),
+                (true, false) => self.encode_row::<true, false>(r2, r1, current, width, enc),
+                (true, true) => self.encode_row::<true, true>(r2, r1, current, width, enc),
             }
+        }
+    }
+
+    /// Codes row `current`, `width` pixels, below `r1` and `r2`, with the two-line template if
+    /// `TWO_LINE` and the AT pixel moved if `MOVED`.
+    fn encode_row<const TWO_LINE: bool, const MOVED: bool>(
+        &mut self,
+        r2: &[u64],
+        r1: &[u64],
+        current: &[u64],
+        width: u32,
+        enc: &mut Encoder,
+    ) {
+        let tx = self.tx;
+        let (mut above2, mut above, mut here) =
+            (Window::at(r2, 0), Window::at(r1, 0), Window::at(current, 0));
+        let mut x = 0;
+        while x < width {
+            if x.is_multiple_of(REACH) {
+                above2 = Window::at(r2, x);
+                above = Window::at(r1, x);
+                here = Window::at(current, x);
+            }
+            let at = if MOVED && x >= tx {
+                pixel_at(current, x - tx)
+            } else {
+                0
+            };
+            let cx = Self::context::<TWO_LINE, MOVED>(&above2, &above, &here, at);
+            let pixel = here.take(0, 1) == 1;
+            if cx == 0 && !pixel && !self.contexts[0].mps() {
+                // White in an all-white neighbourhood, up to where any template pixel is
+                // black: coded as one run of the more probable symbol.
+                let end = self
+                    .white_run_end(r2, r1, current, x, width)
+                    .min(next_black(current, x, width));
+                enc.encode_mps_run(&mut self.contexts[0], (end - x) as usize);
+                x = end;
+                above2 = Window::at(r2, x);
+                above = Window::at(r1, x);
+                here = Window::at(current, x);
+                continue;
+            }
+            enc.encode(&mut self.contexts[cx], pixel);
+            for w in [&mut above2, &mut above, &mut here] {
+                w.slide(1);
+            }
+            x += 1;
         }
     }
 
@@ -266,55 +290,74 @@ impl LowestLayer {
                     continue;
                 }
             }
-            let tx = self.tx;
             row.fill(0);
-            {
-                let (r2, r1) = Self::rows_above(bitmap, y, top);
-                let (mut above2, mut above) = (Window::at(r2, 0), Window::at(r1, 0));
-                let mut here = Window::white();
-                let mut x = 0;
-                while x < width {
-                    if x.is_multiple_of(REACH) {
-                        above2 = Window::at(r2, x);
-                        above = Window::at(r1, x);
-                    }
-                    let at = if tx != 0 && x >= tx {
-                        let p = x - tx;
-                        ((row[(p / 64) as usize] >> (63 - p % 64)) & 1) as usize
-                    } else {
-                        0
-                    };
-                    let cx = self.context(&above2, &above, &here, at);
-                    if cx == 0 && !self.contexts[0].mps() {
-                        let end = self.white_run_end(r2, r1, &row, x, width);
-                        let (n, black) =
-                            dec.decode_white_run(&mut self.contexts[0], (end - x) as usize);
-                        if n > 0 || black {
-                            x += n as u32;
-                            here.slide(n.min(64) as u32);
-                            if black {
-                                row[(x / 64) as usize] |= 1 << (63 - x % 64);
-                                here.set(0);
-                                x += 1;
-                                here.slide(1);
-                            }
-                            above2 = Window::at(r2, x);
-                            above = Window::at(r1, x);
-                            continue;
-                        }
-                    }
-                    let pixel = dec.decode(&mut self.contexts[cx]);
-                    if pixel {
-                        row[(x / 64) as usize] |= 1 << (63 - x % 64);
-                        here.set(0);
-                    }
-                    for w in [&mut above2, &mut above, &mut here] {
-                        w.slide(1);
-                    }
-                    x += 1;
-                }
+            let (r2, r1) = Self::rows_above(bitmap, y, top);
+            match (self.two_line, self.tx != 0) {
+                (false, false) => self.decode_row::<false, false>(r2, r1, &mut row, width, dec),
+                (false, true) => self.decode_row::<false, true>(r2, r1, &mut row, width, dec),
+                (true, false) => self.decode_row::<true, false>(r2, r1, &mut row, width, dec),
+                (true, true) => self.decode_row::<true, true>(r2, r1, &mut row, width, dec),
             }
             bitmap.row_mut(y).copy_from_slice(&row);
         }
     }
+
+    /// Decodes `row` (white before), `width` pixels, below `r1` and `r2`, with the two-line
+    /// template if `TWO_LINE` and the AT pixel moved if `MOVED`.
+    fn decode_row<const TWO_LINE: bool, const MOVED: bool>(
+        &mut self,
+        r2: &[u64],
+        r1: &[u64],
+        row: &mut [u64],
+        width: u32,
+        dec: &mut Decoder<'_>,
+    ) {
+        let tx = self.tx;
+        let (mut above2, mut above) = (Window::at(r2, 0), Window::at(r1, 0));
+        let mut here = Window::white();
+        let mut x = 0;
+        while x < width {
+            if x.is_multiple_of(REACH) {
+                above2 = Window::at(r2, x);
+                above = Window::at(r1, x);
+            }
+            let at = if MOVED && x >= tx {
+                pixel_at(row, x - tx)
+            } else {
+                0
+            };
+            let cx = Self::context::<TWO_LINE, MOVED>(&above2, &above, &here, at);
+            if cx == 0 && !self.contexts[0].mps() {
+                let end = self.white_run_end(r2, r1, row, x, width);
+                let (n, black) = dec.decode_white_run(&mut self.contexts[0], (end - x) as usize);
+                if n > 0 || black {
+                    x += n as u32;
+                    here.slide(n.min(64) as u32);
+                    if black {
+                        row[(x / 64) as usize] |= 1 << (63 - x % 64);
+                        here.set(0);
+                        x += 1;
+                        here.slide(1);
+                    }
+                    above2 = Window::at(r2, x);
+                    above = Window::at(r1, x);
+                    continue;
+                }
+            }
+            if dec.decode(&mut self.contexts[cx]) {
+                row[(x / 64) as usize] |= 1 << (63 - x % 64);
+                here.set(0);
+            }
+            for w in [&mut above2, &mut above, &mut here] {
+                w.slide(1);
+            }
+            x += 1;
+        }
+    }
+}
+
+/// Pixel `x` of a row's `words`, 1 if black.
+#[inline(always)]
+fn pixel_at(words: &[u64], x: u32) -> usize {
+    ((words[(x / 64) as usize] >> (63 - x % 64)) & 1) as usize
 }
