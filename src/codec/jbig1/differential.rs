@@ -241,11 +241,30 @@ impl DifferentialLayer {
                 l_down: low_row(Some(below)),
             };
             if y % 2 == 0 {
-                self.code_row::<C, false>(&mut h0, &rows, width, low_width, coder);
+                self.code_row_as::<C, false>(&mut h0, &rows, width, low_width, coder);
             } else {
-                self.code_row::<C, true>(&mut h0, &rows, width, low_width, coder);
+                self.code_row_as::<C, true>(&mut h0, &rows, width, low_width, coder);
             }
             high.row_mut(y).copy_from_slice(&h0);
+        }
+    }
+
+    /// [`DifferentialLayer::code_row`] made for whether deterministic prediction is on and the
+    /// AT pixel has moved: asked once a row, not at every pixel.
+    fn code_row_as<C: Coder, const ODD_ROW: bool>(
+        &mut self,
+        h0: &mut [u64],
+        rows: &Rows<'_>,
+        width: u32,
+        low_width: u32,
+        coder: &mut C,
+    ) {
+        let (w, lw) = (width, low_width);
+        match (self.dpon, self.tx != 0) {
+            (false, false) => self.code_row::<C, ODD_ROW, false, false>(h0, rows, w, lw, coder),
+            (false, true) => self.code_row::<C, ODD_ROW, false, true>(h0, rows, w, lw, coder),
+            (true, false) => self.code_row::<C, ODD_ROW, true, false>(h0, rows, w, lw, coder),
+            (true, true) => self.code_row::<C, ODD_ROW, true, true>(h0, rows, w, lw, coder),
         }
     }
 
@@ -253,7 +272,7 @@ impl DifferentialLayer {
     /// low pixels at a time: in a pair of rows TPDON predicts, the pairs over a parent whose
     /// neighbourhood is one colour are that colour, and the windows move on to the next of the
     /// others.
-    fn code_row<C: Coder, const ODD_ROW: bool>(
+    fn code_row<C: Coder, const ODD_ROW: bool, const DPON: bool, const MOVED: bool>(
         &mut self,
         h0: &mut [u64],
         rows: &Rows<'_>,
@@ -287,9 +306,9 @@ impl DifferentialLayer {
                 w.advance(h0, rows, at, lx);
                 at = lx;
                 let x = 2 * lx;
-                self.code_pixel::<C, ODD_ROW, 0>(h0, &mut w, x, coder);
+                self.code_pixel::<C, ODD_ROW, DPON, MOVED, 0>(h0, &mut w, x, coder);
                 if x + 1 < width {
-                    self.code_pixel::<C, ODD_ROW, 1>(h0, &mut w, x + 1, coder);
+                    self.code_pixel::<C, ODD_ROW, DPON, MOVED, 1>(h0, &mut w, x + 1, coder);
                 }
             }
         }
@@ -298,23 +317,27 @@ impl DifferentialLayer {
     /// Codes pixel `x`, column `O` of the pair at the windows' current column: deterministic
     /// prediction first, then the template.
     #[inline(always)]
-    fn code_pixel<C: Coder, const ODD_ROW: bool, const O: i32>(
+    fn code_pixel<
+        C: Coder,
+        const ODD_ROW: bool,
+        const DPON: bool,
+        const MOVED: bool,
+        const O: i32,
+    >(
         &mut self,
         h0: &mut [u64],
         w: &mut Windows,
         x: u32,
         coder: &mut C,
     ) {
-        if self.dpon
-            && let Some(pixel) = deterministic(w.dp_index::<ODD_ROW, O>())
-        {
+        if DPON && let Some(pixel) = deterministic(w.dp_index::<ODD_ROW, O>()) {
             if pixel {
                 set(h0, x);
                 w.h0.set(O);
             }
             return;
         }
-        let cx = w.context::<ODD_ROW, O>(h0, x, self.tx);
+        let cx = w.context::<ODD_ROW, MOVED, O>(h0, x, self.tx);
         let known = w.h0.take(O, 1) == 1;
         if coder.pixel(&mut self.contexts[cx], known) && !known {
             set(h0, x);
@@ -370,11 +393,16 @@ impl Windows {
     }
 
     /// The template's context (T.82 Figure 11) for pixel `x`, column `O` of the pair, with the
-    /// AT pixel `tx` to the left (0: its default place) read from `h0` when the window does not
-    /// reach it.
+    /// AT pixel in its default place or, if `MOVED`, `tx` to the left (read from `h0` when the
+    /// window does not reach it).
     #[inline(always)]
-    fn context<const ODD_ROW: bool, const O: i32>(&self, h0: &[u64], x: u32, tx: u32) -> usize {
-        let above = if tx == 0 {
+    fn context<const ODD_ROW: bool, const MOVED: bool, const O: i32>(
+        &self,
+        h0: &[u64],
+        x: u32,
+        tx: u32,
+    ) -> usize {
+        let above = if !MOVED {
             self.h1.take(1 + O, 3)
         } else {
             let at = if tx <= 6 {
