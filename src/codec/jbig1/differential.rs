@@ -338,8 +338,10 @@ impl DifferentialLayer {
             return;
         }
         let cx = w.context::<ODD_ROW, MOVED, O>(h0, x, self.tx);
-        let known = w.h0.take(O, 1) == 1;
-        if coder.pixel(&mut self.contexts[cx], known) && !known {
+        if coder.encodes() {
+            // The pixel is in the row already.
+            coder.pixel(&mut self.contexts[cx], w.h0.take(O, 1) == 1);
+        } else if coder.pixel(&mut self.contexts[cx], false) {
             set(h0, x);
             w.h0.set(O);
         }
