@@ -3,12 +3,13 @@
 # jbgtopbm against the scanpress command (whose .jbg output has D layers: as many halvings as bring
 # the page to at most 1,000 pixels wide) on the same corpus pages, each reading and writing files
 # (scanpress without verification, which would decode again): the median of RUNS runs of each,
-# JBIG-KIT's and ours by turns. Usage: benches/jbig1_peers.sh [RUNS]
+# JBIG-KIT's and ours by turns; then both decoding pbmtojbg -q's sequential BIE of the page.
+# Usage: benches/jbig1_peers.sh [RUNS]
 runs="${1:-20}"
 source "$(dirname "$0")/lib.sh"
 
-printf '%-40s %10s %10s %6s %10s %10s %6s %9s %9s\n' page "pbmtojbg" "ours" ratio \
-  "jbgtopbm" "ours" ratio "JBIG-KIT B" "ours B"
+printf '%-40s %10s %10s %6s %10s %10s %6s %9s %9s %10s %10s %6s\n' page "pbmtojbg" "ours" ratio \
+  "jbgtopbm" "ours" ratio "JBIG-KIT B" "ours B" "jbgtopbm" "ours" ratio
 for page in dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif \
             dev_ocrmypdf_linn_brochure_300dpi.png dev_ccitt1_slerexe_letter_g4.tif; do
   src="$corpus/$page"
@@ -21,13 +22,22 @@ for page in dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif \
   ours_encode() { "$bin" compress "$work/page.pbm" -o "$work/ours.jbg" --force --no-verify; }
   kit_decode() { jbgtopbm "$work/kit.jbg" "$work/kit.pbm"; }
   ours_decode() { "$bin" decode "$work/ours.jbg" -o "$work/ours.pbm"; }
+  # Sequential: pbmtojbg -q's one-layer BIE, decoded by both.
+  pbmtojbg -q "$work/page.pbm" "$work/seq.jbg"
+  kit_sequential() { jbgtopbm "$work/seq.jbg" "$work/kit_seq.pbm"; }
+  ours_sequential() { "$bin" decode "$work/seq.jbg" -o "$work/ours_seq.pbm"; }
   read -r t_kit t_ours < <(by_turns kit_encode ours_encode)
   read -r d_kit d_ours < <(by_turns kit_decode ours_decode)
+  read -r s_kit s_ours < <(by_turns kit_sequential ours_sequential)
   # The same pixels (the two write the PBM header differently).
   raster=$(( ($(stat -c %s "$work/page.pbm") - $(head -c 64 "$work/page.pbm" | head -2 | wc -c)) ))
-  cmp -s <(tail -c "$raster" "$work/kit.pbm") <(tail -c "$raster" "$work/ours.pbm") ||
-    echo "decoded pages differ: $page"
-  printf '%-40s %10s %10s %6.2f %10s %10s %6.2f %9s %9s\n' "$page" "$t_kit" "$t_ours" \
-    "$(echo "$t_kit / $t_ours" | bc -l)" "$d_kit" "$d_ours" "$(echo "$d_kit / $d_ours" | bc -l)" \
-    "$(stat -c %s "$work/kit.jbg")" "$(stat -c %s "$work/ours.jbg")"
+  for ours in ours ours_seq; do
+    cmp -s <(tail -c "$raster" "$work/kit.pbm") <(tail -c "$raster" "$work/$ours.pbm") ||
+      echo "decoded pages differ: $page ($ours)"
+  done
+  printf '%-40s %10s %10s %6.2f %10s %10s %6.2f %9s %9s %10s %10s %6.2f\n' "$page" \
+    "$t_kit" "$t_ours" "$(echo "$t_kit / $t_ours" | bc -l)" \
+    "$d_kit" "$d_ours" "$(echo "$d_kit / $d_ours" | bc -l)" \
+    "$(stat -c %s "$work/kit.jbg")" "$(stat -c %s "$work/ours.jbg")" \
+    "$s_kit" "$s_ours" "$(echo "$s_kit / $s_ours" | bc -l)"
 done
