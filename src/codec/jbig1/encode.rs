@@ -193,11 +193,11 @@ fn code_while_reducing(
                 let mut coder = LayerEncoder::new(k, params);
                 let mut out = Vec::new();
                 for (stripe, rows) in (0..stripes).zip(receive) {
-                    for ((first, words), into) in [(rows.own, &mut own)]
-                        .into_iter()
-                        .chain(low.as_mut().map(|low| (rows.low, low)))
-                    {
-                        into.copy_rows_in(first, &words);
+                    if let Some((first, words)) = rows.own {
+                        own.copy_rows_in(first, &words);
+                    }
+                    if let (Some((first, words)), Some(low)) = (rows.low, low.as_mut()) {
+                        low.copy_rows_in(first, &words);
                     }
                     coder.stripe(&mut own, low.as_ref(), stripe, l0, &mut out);
                 }
@@ -219,16 +219,8 @@ fn code_while_reducing(
             };
             for (k, send) in sends.iter().enumerate() {
                 // The top coder has the page; the lowest has no layer below.
-                let own = if k == top {
-                    (0, Vec::new())
-                } else {
-                    rows_of(k)
-                };
-                let low = if k == 0 {
-                    (0, Vec::new())
-                } else {
-                    rows_of(k - 1)
-                };
+                let own = (k < top).then(|| rows_of(k));
+                let low = k.checked_sub(1).map(rows_of);
                 // A coder ends early only if it panicked, which joining passes on.
                 send.send(StripeRows { own, low }).ok();
             }
@@ -241,11 +233,12 @@ fn code_while_reducing(
     })
 }
 
-/// A stripe's rows for a layer's coder: the first row and the words of its own layer's rows
-/// and the layer below's.
+/// A stripe's rows for a layer's coder, each as its first row and the rows' words: its own
+/// layer's (none for the page, which the top coder has) and the layer below's (none for the
+/// lowest).
 struct StripeRows {
-    own: (u32, Vec<u64>),
-    low: (u32, Vec<u64>),
+    own: Option<(u32, Vec<u64>)>,
+    low: Option<(u32, Vec<u64>)>,
 }
 
 /// What codes one layer, stripe after stripe: layer `k` (0: the lowest), the AT pixel moving
