@@ -2,9 +2,12 @@
 //! segments between them (ATMOVE, NEWLEN, COMMENT). One plane; one resolution layer (as T.85 fax
 //! and `pbmtojbg -q` write) or several (as `pbmtojbg` does by default), the lowest first, in
 //! either stripe order; the same state decodes a whole BIE or, in [`super::incremental`], one
-//! arriving. BIEs that start above the lowest layer, send high layers first (HITOLO), carry a
-//! private DP table with layers, or change the height of a layered image are a clear
-//! [`Error::Unsupported`].
+//! arriving (a whole BIE of several layers, on several threads, a thread a layer). BIEs that
+//! start above the lowest layer, send high layers first (HITOLO), carry a private DP table with
+//! layers, or change the height of a layered image are a clear [`Error::Unsupported`].
+
+use std::ops::Range;
+use std::sync::mpsc::{self, Receiver};
 
 use super::arith::{Decoder, ESC, STUFF};
 use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, order, stripe_rows, unsupported};
@@ -13,8 +16,6 @@ use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
 use crate::options::Limits;
-use std::ops::Range;
-use std::sync::mpsc::{self, Receiver};
 
 /// Size of a private deterministic prediction table (T.82 6.2.3).
 const DPTABLE_LEN: usize = 1728;
