@@ -533,16 +533,7 @@ mod tests {
     #[test]
     fn layers_decode_alike_on_any_number_of_threads() {
         let limits = Limits::default();
-        let (w, h) = (613, 409);
-        let mut page = Bitmap::new(w, h, &limits).unwrap();
-        let mut state = 11u32;
-        for y in 0..h {
-            for x in 0..w {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                let ink = (x / 7 + y / 11) % 4 == 0 || (state >> 24).is_multiple_of(40);
-                page.set(x, y, ink);
-            }
-        }
+        let page = crate::codec::jbig1::banded_page(613, 409, 40);
         let params = Params {
             layers: 2,
             stripe_rows: Some(9),

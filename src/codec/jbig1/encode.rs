@@ -311,17 +311,7 @@ mod tests {
     #[test]
     fn layers_are_coded_alike_on_any_number_of_threads() {
         let limits = Limits::default();
-        let (w, h) = (700, 500);
-        let mut page = Bitmap::new(w, h, &limits).unwrap();
-        let mut state = 5u32;
-        for y in 0..h {
-            for x in 0..w {
-                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-                // Blobs of ink in bands, and noise.
-                let ink = (x / 9 + y / 13) % 5 == 0 || (state >> 24).is_multiple_of(50);
-                page.set(x, y, ink);
-            }
-        }
+        let page = crate::codec::jbig1::banded_page(700, 500, 50);
         let params = Params {
             layers: 3,
             ..Params::default()

@@ -13,3 +13,19 @@ pub mod incremental;
 mod lowest;
 mod tables;
 mod window;
+
+/// A test page: blobs of ink in diagonal bands, and noise (one pixel in `noise` black).
+#[cfg(test)]
+pub(crate) fn banded_page(width: u32, height: u32, noise: u32) -> crate::bitmap::Bitmap {
+    let mut page =
+        crate::bitmap::Bitmap::new(width, height, &crate::options::Limits::default()).unwrap();
+    let mut state = 5u32;
+    for y in 0..height {
+        for x in 0..width {
+            state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            let ink = (x / 9 + y / 13) % 5 == 0 || (state >> 24).is_multiple_of(noise);
+            page.set(x, y, ink);
+        }
+    }
+    page
+}
