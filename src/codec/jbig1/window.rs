@@ -6,7 +6,8 @@
 /// then still sees [`AHEAD`] columns to the right of the current pixel.
 pub(super) const REACH: u32 = 32;
 
-/// The farthest column to the right of the current pixel a template looks at.
+/// How many columns right of the current pixel a window placed that often always sees (the
+/// templates look two at most).
 const AHEAD: i32 = 56 - REACH as i32 + 1;
 
 /// Bit `56 - d` of `bits` is the pixel `d` columns right of the current one: after
