@@ -127,10 +127,9 @@ pub fn decode(data: &[u8], limits: &Limits) -> Result<Bitmap> {
         return Err(bad_jbig("truncated in the private DP table"));
     }
     if header.d > 0 && rayon::current_num_threads() > 1 {
-        match layered.index(data, pos) {
-            Some(entities) => return Ok(layered.decode_pipelined(data, entities)),
-            // Something is wrong with the stripes: found and named as they are decoded.
-            None => layered = Layered::new(header, limits)?,
+        // If something is wrong with the stripes, it is found and named as they are decoded.
+        if let Some(entities) = layered.index(data, pos) {
+            return Ok(layered.decode_pipelined(data, entities));
         }
     }
     while layered.step(data, &mut pos)? {}
@@ -435,9 +434,10 @@ impl Layered {
         let mut layers: Vec<Vec<Entity>> = (0..self.layers.len()).map(|_| Vec::new()).collect();
         for &(stripe, k) in &self.sequence {
             let found = floating(data, &mut pos, &self.header).ok()?;
-            if found.new_height.is_some() || !sde_available(data, pos) {
+            if found.new_height.is_some() {
                 return None;
             }
+            // Missing or cut short, the entity has no end.
             let end = sde_end(data, pos).ok()?;
             layers[usize::from(k)].push(Entity {
                 stripe,
