@@ -59,6 +59,18 @@ pub fn bits_at(row: &[u64], start: i64) -> u64 {
     }
 }
 
+/// Whether pixel `x` of a packed row is black.
+#[inline(always)]
+pub fn row_pixel(row: &[u64], x: u32) -> bool {
+    (row[(x / 64) as usize] >> (63 - x % 64)) & 1 == 1
+}
+
+/// Makes pixel `x` of a packed row black.
+#[inline(always)]
+pub fn set_row_pixel(row: &mut [u64], x: u32) {
+    row[(x / 64) as usize] |= 1 << (63 - x % 64);
+}
+
 impl Bitmap {
     /// An all-white bitmap. Checks the size against `limits` before allocating.
     pub fn new(width: u32, height: u32, limits: &Limits) -> Result<Self> {

@@ -15,7 +15,7 @@ use std::ops::Range;
 use super::arith::{Context, Contexts, Decoder, Encoder};
 use super::tables::{deterministic, reduced};
 use super::window::{REACH, Window};
-use crate::bitmap::{Bitmap, bits_at};
+use crate::bitmap::{Bitmap, bits_at, set_row_pixel};
 
 /// TPDON's pseudo-pixel context (T.82 6.6.2).
 const TPDCX: usize = 0xc3f;
@@ -332,7 +332,7 @@ impl DifferentialLayer {
     ) {
         if DPON && let Some(pixel) = deterministic(w.dp_index::<ODD_ROW, O>()) {
             if pixel {
-                set(h0, x);
+                set_row_pixel(h0, x);
                 w.h0.set(O);
             }
             return;
@@ -342,7 +342,7 @@ impl DifferentialLayer {
             // The pixel is in the row already.
             coder.pixel(&mut self.contexts[cx], w.h0.take(O, 1) == 1);
         } else if coder.pixel(&mut self.contexts[cx], false) {
-            set(h0, x);
+            set_row_pixel(h0, x);
             w.h0.set(O);
         }
     }
@@ -501,12 +501,6 @@ fn doubled(half: u64) -> u64 {
     x = (x | x << 2) & 0x3333_3333_3333_3333;
     x = (x | x << 1) & 0x5555_5555_5555_5555;
     x | x << 1
-}
-
-/// Makes pixel `x` of a row black.
-#[inline]
-fn set(words: &mut [u64], x: u32) {
-    words[(x / 64) as usize] |= 1 << (63 - x % 64);
 }
 
 #[cfg(test)]

@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::arith::{Contexts, Decoder, Encoder};
 use super::window::{REACH, Window};
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, row_pixel, set_row_pixel};
 
 /// The first black pixel at or after column `from` of a row, or `end` if there is none before.
 pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
@@ -219,7 +219,7 @@ impl LowestLayer {
                 here = Window::at(current, x);
             }
             let at = if MOVED && x >= tx {
-                pixel_at(current, x - tx)
+                usize::from(row_pixel(current, x - tx))
             } else {
                 0
             };
@@ -322,7 +322,7 @@ impl LowestLayer {
                 above = Window::at(r1, x);
             }
             let at = if MOVED && x >= tx {
-                pixel_at(row, x - tx)
+                usize::from(row_pixel(row, x - tx))
             } else {
                 0
             };
@@ -334,7 +334,7 @@ impl LowestLayer {
                     x += n as u32;
                     here.slide(n.min(64) as u32);
                     if black {
-                        row[(x / 64) as usize] |= 1 << (63 - x % 64);
+                        set_row_pixel(row, x);
                         here.set(0);
                         x += 1;
                         here.slide(1);
@@ -345,7 +345,7 @@ impl LowestLayer {
                 }
             }
             if dec.decode(&mut self.contexts[cx]) {
-                row[(x / 64) as usize] |= 1 << (63 - x % 64);
+                set_row_pixel(row, x);
                 here.set(0);
             }
             for w in [&mut above2, &mut above, &mut here] {
@@ -354,10 +354,4 @@ impl LowestLayer {
             x += 1;
         }
     }
-}
-
-/// Pixel `x` of a row's `words`, 1 if black.
-#[inline(always)]
-fn pixel_at(words: &[u64], x: u32) -> usize {
-    ((words[(x / 64) as usize] >> (63 - x % 64)) & 1) as usize
 }
