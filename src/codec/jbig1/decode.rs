@@ -456,8 +456,6 @@ impl Layered {
     /// pixels as decoding the stripes one after another; the full-resolution layer is the page.
     fn decode_pipelined(self, data: &[u8], entities: Vec<Vec<Entity>>) -> Bitmap {
         let l0 = self.header.l0;
-        let heights: Vec<u32> = self.layers.iter().map(Bitmap::height).collect();
-        let heights = &heights;
         let top = self.layers.len() - 1;
         let copies: Vec<Option<Bitmap>> = std::iter::once(None)
             .chain(self.layers[..top].iter().map(|l| Some(l.clone())))
@@ -474,7 +472,7 @@ impl Layered {
                 let send = (k < top).then_some(send);
                 last = Some(scope.spawn(move || {
                     for entity in &entities {
-                        let rows = stripe_rows(l0, k, entity.stripe, heights[k]);
+                        let rows = stripe_rows(l0, k, entity.stripe, layer.height());
                         let mut low_end = 0;
                         if let (Some(below), Some(low)) = (&below, &mut low) {
                             // The layer below's thread ended early only if it panicked, which
