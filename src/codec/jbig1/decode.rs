@@ -12,6 +12,7 @@ use std::sync::mpsc::{self, Receiver};
 use super::arith::{Decoder, ESC, STUFF};
 use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, order, stripe_rows, unsupported};
 use super::differential::DifferentialLayer;
+use super::layer::LayerCoder;
 use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
 use crate::error::{Error, Result};
@@ -205,12 +206,6 @@ struct Entity {
     reset: bool,
 }
 
-/// How one layer's stripes are decoded.
-enum LayerCoder {
-    Lowest(LowestLayer),
-    Differential(DifferentialLayer),
-}
-
 /// What decodes one layer, stripe after stripe, and the first row after its last SDRST.
 struct LayerDecoder {
     coder: LayerCoder,
@@ -242,10 +237,7 @@ impl LayerDecoder {
             }
         }
         if entity.reset {
-            match &mut self.coder {
-                LayerCoder::Lowest(lowest) => lowest.reset(),
-                LayerCoder::Differential(differential) => differential.reset(),
-            }
+            self.coder.reset();
             self.top = rows.end;
         }
     }

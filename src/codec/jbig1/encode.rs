@@ -9,6 +9,7 @@ use rayon::prelude::*;
 use super::arith::{ESC, Encoder};
 use super::bie::{HEADER_LEN, Header, marker, options, order, stripe_rows};
 use super::differential::{DifferentialLayer, reduce, reduce_rows};
+use super::layer::LayerCoder;
 use super::lowest::LowestLayer;
 use crate::bitmap::Bitmap;
 use crate::error::Result;
@@ -247,12 +248,6 @@ struct LayerEncoder {
     k: usize,
     mx: u32,
     coder: LayerCoder,
-}
-
-/// How a layer is coded.
-enum LayerCoder {
-    Lowest(LowestLayer),
-    Differential(DifferentialLayer),
 }
 
 impl LayerEncoder {

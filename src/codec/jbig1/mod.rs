@@ -10,6 +10,7 @@ pub mod decode;
 mod differential;
 pub mod encode;
 pub mod incremental;
+mod layer;
 mod lowest;
 mod tables;
 mod window;
