@@ -269,10 +269,15 @@ impl Bitmap {
         for y in 0..height {
             let src = &bytes[y as usize * bytes_per_row..][..needed_bytes];
             let row = bitmap.row_mut(y);
-            for (w, chunk) in row.iter_mut().zip(src.chunks(8)) {
-                let mut buf = [0u8; 8];
-                buf[..chunk.len()].copy_from_slice(chunk);
-                *w = u64::from_be_bytes(buf) ^ flip;
+            let whole = src.chunks_exact(8);
+            let tail = whole.remainder();
+            for (w, bytes) in row.iter_mut().zip(whole) {
+                *w = u64::from_be_bytes(bytes.try_into().expect("eight bytes")) ^ flip;
+            }
+            if !tail.is_empty() {
+                let mut last = [0u8; 8];
+                last[..tail.len()].copy_from_slice(tail);
+                row[needed_bytes / 8] = u64::from_be_bytes(last) ^ flip;
             }
             if let Some(last) = row.last_mut() {
                 *last &= mask;
@@ -281,20 +286,25 @@ impl Bitmap {
         Ok(bitmap)
     }
 
-    /// Packed rows of bytes, MSB first, `ceil(width / 8)` bytes a row, `1 = black`.
-    pub fn to_packed_rows(&self) -> Vec<u8> {
+    /// Writes the packed rows of bytes, MSB first, `ceil(width / 8)` bytes a row, `1 = black`,
+    /// into `out`, which holds exactly that many bytes.
+    fn write_packed_rows(&self, out: &mut [u8]) {
         let row_bytes = (self.width as usize).div_ceil(8);
-        let mut out = Vec::with_capacity(row_bytes * self.height as usize);
-        for y in 0..self.height {
-            let mut remaining = row_bytes;
-            for w in self.row(y) {
-                let bytes = w.to_be_bytes();
-                let n = remaining.min(8);
-                out.extend_from_slice(&bytes[..n]);
-                remaining -= n;
+        if row_bytes == 0 {
+            return;
+        }
+        for (y, packed) in (0..self.height).zip(out.chunks_exact_mut(row_bytes)) {
+            let words = self.row(y);
+            let mut whole = packed.chunks_exact_mut(8);
+            for (bytes, w) in whole.by_ref().zip(words) {
+                bytes.copy_from_slice(&w.to_be_bytes());
+            }
+            let tail = whole.into_remainder();
+            if !tail.is_empty() {
+                let last = words[row_bytes / 8].to_be_bytes();
+                tail.copy_from_slice(&last[..tail.len()]);
             }
         }
-        out
     }
 
     /// Reads a binary (P4) or plain (P1) PBM file.
@@ -347,7 +357,12 @@ impl Bitmap {
     /// Writes a binary (P4) PBM file.
     pub fn to_pbm(&self) -> Vec<u8> {
         let mut out = format!("P4\n{} {}\n", self.width, self.height).into_bytes();
-        out.extend_from_slice(&self.to_packed_rows());
+        let header = out.len();
+        out.resize(
+            header + (self.width as usize).div_ceil(8) * self.height as usize,
+            0,
+        );
+        self.write_packed_rows(&mut out[header..]);
         out
     }
 
@@ -464,6 +479,48 @@ mod tests {
         let p = Bitmap::from_pbm(plain, &Limits::default()).unwrap();
         assert!(p.get(0, 0) && !p.get(1, 0) && p.get(2, 0) && p.get(1, 1));
         assert_eq!(p.count_ink(), 3);
+    }
+
+    #[test]
+    fn packed_rows_of_every_width_are_the_pixels_msb_first() {
+        let limits = Limits::default();
+        for width in 1..=140 {
+            let mut b = Bitmap::new(width, 3, &limits).unwrap();
+            for y in 0..3 {
+                for x in (y..width).step_by(3) {
+                    b.set(x, y, true);
+                }
+            }
+            let row_bytes = width.div_ceil(8) as usize;
+            let mut expected = format!("P4\n{width} 3\n").into_bytes();
+            let header = expected.len();
+            expected.resize(header + 3 * row_bytes, 0);
+            for y in 0..3 {
+                for x in 0..width {
+                    if b.get(x, y) {
+                        expected[header + y as usize * row_bytes + x as usize / 8] |=
+                            0x80 >> (x % 8);
+                    }
+                }
+            }
+            assert_eq!(b.to_pbm(), expected, "width {width}");
+            assert_eq!(Bitmap::from_pbm(&expected, &limits).unwrap(), b);
+            // Rows with padding between them, white = 1, junk in the padding bits.
+            let padded: Vec<u8> = expected[header..]
+                .chunks(row_bytes)
+                .flat_map(|row| {
+                    let mut row: Vec<u8> = row.iter().map(|v| !v).collect();
+                    if width % 8 != 0 {
+                        // Black (0) padding bits, which must be read as white.
+                        row[row_bytes - 1] &= 0xff << (8 - width % 8);
+                    }
+                    row.push(0xa5);
+                    row
+                })
+                .collect();
+            let read = Bitmap::from_packed_rows(width, 3, &padded, row_bytes + 1, false, &limits);
+            assert_eq!(read.unwrap(), b, "width {width}, white = 1");
+        }
     }
 
     #[test]
