@@ -4,8 +4,15 @@
 //! (MSB-first, as in PBM, G4 and JBIG). Padding bits past the width are always zero, so rows can be
 //! compared, counted and scanned a word at a time without masking.
 
+use std::io::Write;
+use std::ops::Range;
+
 use crate::error::{Error, Result};
 use crate::options::Limits;
+
+/// How many bytes of packed rows [`Bitmap::write_pbm`] hands its writer at a time: a buffer that
+/// stays in cache, where a whole page's would be a megabyte of fresh memory.
+const PBM_BAND_BYTES: usize = 64 << 10;
 
 /// A bilevel image, `1 = black`, packed MSB-first into `u64` words.
 #[derive(Clone, PartialEq, Eq, Hash)]
@@ -286,14 +293,14 @@ impl Bitmap {
         Ok(bitmap)
     }
 
-    /// Writes the packed rows of bytes, MSB first, `ceil(width / 8)` bytes a row, `1 = black`,
-    /// into `out`, which holds exactly that many bytes.
-    fn write_packed_rows(&self, out: &mut [u8]) {
+    /// Writes rows `rows` packed, MSB first, `ceil(width / 8)` bytes a row, `1 = black`, into
+    /// `out`, which holds exactly that many bytes.
+    fn write_packed_rows(&self, rows: Range<u32>, out: &mut [u8]) {
         let row_bytes = (self.width as usize).div_ceil(8);
         if row_bytes == 0 {
             return;
         }
-        for (y, packed) in (0..self.height).zip(out.chunks_exact_mut(row_bytes)) {
+        for (y, packed) in rows.zip(out.chunks_exact_mut(row_bytes)) {
             let words = self.row(y);
             let mut whole = packed.chunks_exact_mut(8);
             for (bytes, w) in whole.by_ref().zip(words) {
@@ -354,15 +361,28 @@ impl Bitmap {
         }
     }
 
-    /// Writes a binary (P4) PBM file.
+    /// Writes a binary (P4) PBM file to `out`, some 64 KB of rows at a time.
+    pub fn write_pbm(&self, out: &mut impl Write) -> std::io::Result<()> {
+        write!(out, "P4\n{} {}\n", self.width, self.height)?;
+        let row_bytes = (self.width as usize).div_ceil(8).max(1);
+        let band = (PBM_BAND_BYTES / row_bytes).clamp(1, self.height.max(1) as usize);
+        let mut packed = vec![0u8; band * row_bytes];
+        let mut y = 0;
+        while y < self.height {
+            let rows = (band as u32).min(self.height - y);
+            let bytes = &mut packed[..rows as usize * row_bytes];
+            self.write_packed_rows(y..y + rows, bytes);
+            out.write_all(bytes)?;
+            y += rows;
+        }
+        Ok(())
+    }
+
+    /// A binary (P4) PBM file.
     pub fn to_pbm(&self) -> Vec<u8> {
-        let mut out = format!("P4\n{} {}\n", self.width, self.height).into_bytes();
-        let header = out.len();
-        out.resize(
-            header + (self.width as usize).div_ceil(8) * self.height as usize,
-            0,
-        );
-        self.write_packed_rows(&mut out[header..]);
+        let raster = (self.width as usize).div_ceil(8) * self.height as usize;
+        let mut out = Vec::with_capacity(raster + 24);
+        self.write_pbm(&mut out).expect("writing to memory");
         out
     }
 

@@ -673,10 +673,18 @@ pub fn remove_stale_temporaries(path: &Path) {
 /// the folder, so that `path` either does not change or holds the whole new file, even after a
 /// power cut.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomically_with(path, |f| f.write_all(bytes))
+}
+
+/// [`write_atomically`] with the file's bytes written by `write`, for output made piece by piece.
+pub fn write_atomically_with(
+    path: &Path,
+    write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,
+) -> Result<()> {
     let tmp = temporary_path(path)?;
     let result = (|| {
         let mut f = fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        write(&mut f)?;
         f.sync_all()?;
         fs::rename(&tmp, path)?;
         // The rename itself is durable once the folder is synced (where folders can be opened).

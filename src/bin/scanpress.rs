@@ -203,7 +203,9 @@ fn decode(args: DecodeArgs) -> Result<(), Error> {
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
     let bytes = match ext.as_deref() {
-        Some("pbm") => bitmap.to_pbm(),
+        Some("pbm") => {
+            return pipeline::write_atomically_with(&args.output, |f| bitmap.write_pbm(f));
+        }
         Some("png") => {
             let gray =
                 image::GrayImage::from_raw(bitmap.width(), bitmap.height(), bitmap.to_gray())
