@@ -50,6 +50,31 @@ impl Coder for Decoder<'_> {
     }
 }
 
+/// The layer a [`DifferentialLayer`] codes: encoding reads it (`&Bitmap`), decoding fills it in
+/// row by row (`&mut Bitmap`).
+pub trait HighLayer {
+    /// The layer as coded so far.
+    fn bitmap(&self) -> &Bitmap;
+    /// Takes row `y` as coded (decoding; encoding has it already).
+    fn store(&mut self, y: u32, row: &[u64]);
+}
+
+impl HighLayer for &Bitmap {
+    fn bitmap(&self) -> &Bitmap {
+        self
+    }
+    fn store(&mut self, _: u32, _: &[u64]) {}
+}
+
+impl HighLayer for &mut Bitmap {
+    fn bitmap(&self) -> &Bitmap {
+        self
+    }
+    fn store(&mut self, y: u32, row: &[u64]) {
+        self.row_mut(y).copy_from_slice(row);
+    }
+}
+
 /// The layer below `high` by T.82 6.4's resolution reduction: each low pixel from the 3x3 high
 /// pixels around its two columns and two rows (the row below them standing in for a missing last
 /// one) and the low pixels left of it and above it, through Table 17. Where all of those are
@@ -194,9 +219,9 @@ impl DifferentialLayer {
     /// A pair of columns at a time, the two pixels over one low pixel: the rows the templates
     /// see are [`Windows`], the high ones at the pair's first column, the low ones at its parent.
     #[allow(clippy::too_many_arguments)]
-    pub fn code_rows<C: Coder>(
+    pub fn code_rows<C: Coder, H: HighLayer>(
         &mut self,
-        high: &mut Bitmap,
+        mut high: H,
         low: &Bitmap,
         rows: Range<u32>,
         low_end: u32,
@@ -204,10 +229,10 @@ impl DifferentialLayer {
         coder: &mut C,
         at_moves: &[(u32, u32)],
     ) {
-        let (width, low_width) = (high.width(), low.width());
+        let (width, low_width) = (high.bitmap().width(), low.width());
         let first = rows.start;
         let empty: &[u64] = &[];
-        let mut h0 = vec![0u64; high.row(0).len()];
+        let mut h0 = vec![0u64; high.bitmap().row(0).len()];
         for y in rows {
             for &(_, tx) in at_moves.iter().filter(|m| m.0 == y - first) {
                 self.tx = tx;
@@ -216,17 +241,17 @@ impl DifferentialLayer {
             // The low row below, or this one again at the end of the stripe.
             let below = if ly + 1 >= low_end { ly } else { ly + 1 };
             if self.tpdon && y % 2 == 0 {
-                let lntp = coder.encodes() && !Self::typical_pair(high, low, y, below);
+                let lntp = coder.encodes() && !Self::typical_pair(high.bitmap(), low, y, below);
                 self.lntp = coder.pixel(&mut self.contexts[TPDCX], lntp);
             }
             if coder.encodes() {
-                h0.copy_from_slice(high.row(y));
+                h0.copy_from_slice(high.bitmap().row(y));
             } else {
                 h0.fill(0);
             }
             // The rows the templates see, white above `top` and outside the image.
             let high_row = |r: Option<u32>| match r.filter(|&r| r >= top) {
-                Some(r) => high.row(r),
+                Some(r) => high.bitmap().row(r),
                 None => empty,
             };
             let low_row = |r: Option<u32>| match r.filter(|&r| r >= top / 2) {
@@ -245,7 +270,7 @@ impl DifferentialLayer {
             } else {
                 self.code_row_as::<C, true>(&mut h0, &rows, width, low_width, coder);
             }
-            high.row_mut(y).copy_from_slice(&h0);
+            high.store(y, &h0);
         }
     }
 

@@ -2,6 +2,7 @@
 //! (progressive, lowest first, as `pbmtojbg` does by default), in stripes, each stripe's coded data
 //! ended by SDNORM.
 
+use std::borrow::Cow;
 use std::sync::mpsc;
 
 use rayon::prelude::*;
@@ -144,12 +145,10 @@ pub fn encode_with_layer_ends(
 fn code_layer(layers: &[Bitmap], k: u8, l0: u32, stripes: u64, params: &Params) -> Vec<u8> {
     let k = usize::from(k);
     let mut coder = LayerEncoder::new(k, params);
-    // The differential coder writes the rows it codes back (decoding fills them in): its own copy.
-    let mut layer = layers[k].clone();
     let mut out = Vec::new();
     for stripe in 0..stripes {
         let low = k.checked_sub(1).map(|below| &layers[below]);
-        coder.stripe(&mut layer, low, stripe, l0, &mut out);
+        coder.stripe(&layers[k], low, stripe, l0, &mut out);
     }
     out
 }
@@ -174,13 +173,13 @@ fn code_while_reducing(
     }
     let white = |k: usize| Bitmap::new(sizes[k].0, sizes[k].1, limits);
     let mut below: Vec<Bitmap> = (0..usize::from(d)).map(white).collect::<Result<_>>()?;
-    // Each coder's copies of its layer (the page itself at the top) and the one below.
+    // Each coder's copies of its layer (the top one reads the page itself) and the one below.
     let mut copies = Vec::with_capacity(usize::from(d) + 1);
     for k in 0..=usize::from(d) {
         let own = if k == usize::from(d) {
-            page.clone()
+            Cow::Borrowed(page)
         } else {
-            white(k)?
+            Cow::Owned(white(k)?)
         };
         copies.push((own, k.checked_sub(1).map(white).transpose()?));
     }
@@ -195,12 +194,12 @@ fn code_while_reducing(
                 let mut out = Vec::new();
                 for (stripe, rows) in (0..stripes).zip(receive) {
                     if let Some((first, words)) = rows.own {
-                        own.copy_rows_in(first, &words);
+                        own.to_mut().copy_rows_in(first, &words);
                     }
                     if let (Some((first, words)), Some(low)) = (rows.low, low.as_mut()) {
                         low.copy_rows_in(first, &words);
                     }
-                    coder.stripe(&mut own, low.as_ref(), stripe, l0, &mut out);
+                    coder.stripe(&own, low.as_ref(), stripe, l0, &mut out);
                 }
                 out
             }));
@@ -267,7 +266,7 @@ impl LayerEncoder {
     /// stripe of the lowest layer an ATMOVE where the AT pixel moves.
     fn stripe(
         &mut self,
-        layer: &mut Bitmap,
+        layer: &Bitmap,
         low: Option<&Bitmap>,
         stripe: u64,
         l0: u32,
