@@ -294,12 +294,9 @@ impl Bitmap {
     }
 
     /// Writes rows `rows` packed, MSB first, `ceil(width / 8)` bytes a row, `1 = black`, into
-    /// `out`, which holds exactly that many bytes.
+    /// `out`, which holds exactly that many bytes. The width is above 0.
     fn write_packed_rows(&self, rows: Range<u32>, out: &mut [u8]) {
         let row_bytes = (self.width as usize).div_ceil(8);
-        if row_bytes == 0 {
-            return;
-        }
         for (y, packed) in rows.zip(out.chunks_exact_mut(row_bytes)) {
             let words = self.row(y);
             let mut whole = packed.chunks_exact_mut(8);
@@ -364,7 +361,10 @@ impl Bitmap {
     /// Writes a binary (P4) PBM file to `out`, some 64 KB of rows at a time.
     pub fn write_pbm(&self, out: &mut impl Write) -> std::io::Result<()> {
         write!(out, "P4\n{} {}\n", self.width, self.height)?;
-        let row_bytes = (self.width as usize).div_ceil(8).max(1);
+        let row_bytes = (self.width as usize).div_ceil(8);
+        if row_bytes == 0 {
+            return Ok(());
+        }
         let band = (PBM_BAND_BYTES / row_bytes).clamp(1, self.height.max(1) as usize);
         let mut packed = vec![0u8; band * row_bytes];
         let mut y = 0;
@@ -504,6 +504,8 @@ mod tests {
     #[test]
     fn packed_rows_of_every_width_are_the_pixels_msb_first() {
         let limits = Limits::default();
+        let empty = Bitmap::new(0, 3, &limits).unwrap();
+        assert_eq!(empty.to_pbm(), b"P4\n0 3\n");
         for width in 1..=140 {
             let mut b = Bitmap::new(width, 3, &limits).unwrap();
             for y in 0..3 {

@@ -119,15 +119,16 @@ pub fn encode_with_layer_ends(
     let coded: Vec<Vec<u8>> = if d > 0 && rayon::current_num_threads() > 1 {
         code_while_reducing(bitmap, d, l0, stripes, params, limits)?
     } else {
-        // The layers, lowest first: each the resolution reduction of the one above.
-        let mut layers = vec![bitmap.clone()];
+        // The layers below the page, lowest first: each the resolution reduction of the one
+        // above.
+        let mut below: Vec<Bitmap> = Vec::with_capacity(usize::from(d));
         for _ in 0..d {
-            let below = reduce(&layers[0], limits)?;
-            layers.insert(0, below);
+            let reduced = reduce(below.first().unwrap_or(bitmap), limits)?;
+            below.insert(0, reduced);
         }
         (0..=d)
             .into_par_iter()
-            .map(|k| code_layer(&layers, k, l0, stripes, params))
+            .map(|k| code_layer(bitmap, &below, k, l0, stripes, params))
             .collect()
     };
     let mut out = Vec::with_capacity(HEADER_LEN + coded.iter().map(Vec::len).sum::<usize>());
@@ -140,15 +141,23 @@ pub fn encode_with_layer_ends(
     Ok((out, ends))
 }
 
-/// The stripes of layer `k` of `layers` (lowest first; layer `k` is coded against layer `k - 1`),
-/// `l0` rows a stripe at the lowest resolution.
-fn code_layer(layers: &[Bitmap], k: u8, l0: u32, stripes: u64, params: &Params) -> Vec<u8> {
+/// The stripes of layer `k` (0: the lowest) of `page` and the layers `below` it (lowest first;
+/// layer `k` is coded against layer `k - 1`), `l0` rows a stripe at the lowest resolution.
+fn code_layer(
+    page: &Bitmap,
+    below: &[Bitmap],
+    k: u8,
+    l0: u32,
+    stripes: u64,
+    params: &Params,
+) -> Vec<u8> {
     let k = usize::from(k);
+    let layer = below.get(k).unwrap_or(page);
+    let low = k.checked_sub(1).map(|j| &below[j]);
     let mut coder = LayerEncoder::new(k, params);
     let mut out = Vec::new();
     for stripe in 0..stripes {
-        let low = k.checked_sub(1).map(|below| &layers[below]);
-        coder.stripe(&layers[k], low, stripe, l0, &mut out);
+        coder.stripe(layer, low, stripe, l0, &mut out);
     }
     out
 }
