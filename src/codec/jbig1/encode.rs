@@ -3,7 +3,7 @@
 //! ended by SDNORM.
 
 use std::borrow::Cow;
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 
 use rayon::prelude::*;
 
@@ -221,15 +221,20 @@ fn code_while_reducing(
                 let rows = stripe_rows(l0, k, stripe, lower[k].height());
                 reduce_rows(high, &mut lower[k], rows);
             }
-            let layer = |k: usize| if k == top { page } else { &below[k] };
-            let rows_of = |k: usize| {
-                let rows = stripe_rows(l0, k, stripe, layer(k).height());
-                (rows.start, layer(k).rows_words(rows).to_vec())
-            };
+            // The stripe's rows of each layer below the page, copied once for the two coders
+            // that read them (the layer's own and the one above).
+            let reduced: Vec<(u32, Arc<[u64]>)> = below
+                .iter()
+                .enumerate()
+                .map(|(k, layer)| {
+                    let rows = stripe_rows(l0, k, stripe, layer.height());
+                    (rows.start, Arc::from(layer.rows_words(rows)))
+                })
+                .collect();
             for (k, send) in sends.iter().enumerate() {
                 // The top coder has the page; the lowest has no layer below.
-                let own = (k < top).then(|| rows_of(k));
-                let low = k.checked_sub(1).map(rows_of);
+                let own = reduced.get(k).cloned();
+                let low = k.checked_sub(1).map(|j| reduced[j].clone());
                 // A coder ends early only if it panicked, which joining passes on.
                 send.send(StripeRows { own, low }).ok();
             }
@@ -246,8 +251,8 @@ fn code_while_reducing(
 /// layer's (none for the page, which the top coder has) and the layer below's (none for the
 /// lowest).
 struct StripeRows {
-    own: Option<(u32, Vec<u64>)>,
-    low: Option<(u32, Vec<u64>)>,
+    own: Option<(u32, Arc<[u64]>)>,
+    low: Option<(u32, Arc<[u64]>)>,
 }
 
 /// What codes one layer, stripe after stripe: layer `k` (0: the lowest), the AT pixel moving
