@@ -91,6 +91,16 @@ impl Bitmap {
         })
     }
 
+    /// A white bitmap the size of this one, already within limits. Its memory is not written
+    /// here: the system hands it out zeroed page by page as rows are first stored (a copy of a
+    /// white bitmap would touch every page twice).
+    pub fn white_like(&self) -> Self {
+        Bitmap {
+            data: vec![0; self.data.len()],
+            ..*self
+        }
+    }
+
     /// Wraps packed words. `data.len()` must be `height * words_for(width)`; padding bits are cleared.
     pub fn from_words(width: u32, height: u32, mut data: Vec<u64>) -> Result<Self> {
         let stride = words_for(width);

@@ -395,6 +395,7 @@ impl Encoder {
 /// The code register C of T.82 Figure 29 sits in `c` shifted up by 24 bits: CHIGH, compared with
 /// A, is bits 40-55, and below it wait the `ct` bits read ahead, up to four bytes, so that
 /// renormalisation shifts once and reads bytes only every few symbols.
+#[derive(Clone)]
 pub struct Decoder<'a> {
     data: &'a [u8],
     pos: usize,
@@ -430,26 +431,33 @@ impl<'a> Decoder<'a> {
 
     /// BYTEIN until more than 24 bits wait below CHIGH: a 0xFF of coded data is followed by
     /// STUFF; a marker or the end of the data gives zeros (and stays where it is).
-    #[cold]
     fn fill(&mut self) {
-        while self.ct <= 24 {
-            let byte = match self.data.get(self.pos) {
-                Some(&ESC) => match self.data.get(self.pos + 1) {
+        (self.pos, self.c, self.ct) = Self::bytes_in(self.data, self.pos, self.c, self.ct);
+    }
+
+    /// [`Decoder::fill`] on the registers by value, so that a caller's decoder, never seen
+    /// through a pointer, can stay in machine registers.
+    #[cold]
+    fn bytes_in(data: &[u8], mut pos: usize, mut c: u64, mut ct: u32) -> (usize, u64, u32) {
+        while ct <= 24 {
+            let byte = match data.get(pos) {
+                Some(&ESC) => match data.get(pos + 1) {
                     Some(&STUFF) => {
-                        self.pos += 2;
+                        pos += 2;
                         0xff
                     }
                     _ => 0,
                 },
                 Some(&b) => {
-                    self.pos += 1;
+                    pos += 1;
                     b
                 }
                 None => 0,
             };
-            self.c |= u64::from(byte) << (CHIGH - 8 - self.ct);
-            self.ct += 8;
+            c |= u64::from(byte) << (CHIGH - 8 - ct);
+            ct += 8;
         }
+        (pos, c, ct)
     }
 
     /// RENORMD: doubles A and C until A is at least 0x8000, in one shift.
@@ -478,7 +486,7 @@ impl<'a> Decoder<'a> {
     /// the shrinking A). Returns how many white pixels it decoded and whether it then decoded a
     /// black one (which ends the run); fewer than `max` without a black one means white stopped
     /// being the MPS, and the caller goes on pixel by pixel.
-    #[inline]
+    #[inline(always)]
     pub fn decode_white_run(&mut self, cx: &mut Context, max: usize) -> (usize, bool) {
         let mut n = 0;
         while n < max {

@@ -29,6 +29,9 @@ pub trait Coder {
     fn pixel(&mut self, cx: &mut Context, pixel: bool) -> bool;
     /// Whether this side knows the pixels (encodes).
     fn encodes(&self) -> bool;
+    /// The coder moved out, for a row loop to own (and put back): one it reaches only through a
+    /// pointer keeps its registers in memory, a step on each pixel's critical path.
+    fn take(&mut self) -> Self;
 }
 
 impl Coder for Encoder {
@@ -39,6 +42,9 @@ impl Coder for Encoder {
     fn encodes(&self) -> bool {
         true
     }
+    fn take(&mut self) -> Self {
+        std::mem::take(self)
+    }
 }
 
 impl Coder for Decoder<'_> {
@@ -47,6 +53,9 @@ impl Coder for Decoder<'_> {
     }
     fn encodes(&self) -> bool {
         false
+    }
+    fn take(&mut self) -> Self {
+        self.clone()
     }
 }
 
@@ -303,8 +312,10 @@ impl DifferentialLayer {
         rows: &Rows<'_>,
         width: u32,
         low_width: u32,
-        coder: &mut C,
+        outer: &mut C,
     ) {
+        let mut local = outer.take();
+        let coder = &mut local;
         let lows = [rows.l_up, rows.l_here, rows.l_down];
         // The windows are first placed at the first pixel to code (`at` is where they are, none
         // yet): in decoding, after the row's predicted black pixels are in.
@@ -337,6 +348,7 @@ impl DifferentialLayer {
                 }
             }
         }
+        *outer = local;
     }
 
     /// Codes pixel `x`, column `O` of the pair at the windows' current column: deterministic

@@ -116,7 +116,7 @@ pub fn encode_with_layer_ends(
     // Each layer has its own coder and contexts, and reads only itself and the layer below: the
     // layers are coded side by side, on as many threads as there are, and sent lowest first.
     let stripes = u64::from(height).div_ceil(u64::from(l0) << d);
-    let coded: Vec<Vec<u8>> = if d > 0 && rayon::current_num_threads() > 1 {
+    let coded: Vec<Vec<u8>> = if d > 0 && super::threads() > 1 {
         code_while_reducing(bitmap, d, l0, stripes, params, limits)?
     } else {
         // The layers below the page, lowest first: each the resolution reduction of the one

@@ -310,8 +310,11 @@ impl LowestLayer {
         r1: &[u64],
         row: &mut [u64],
         width: u32,
-        dec: &mut Decoder<'_>,
+        outer: &mut Decoder<'_>,
     ) {
+        // Decoded on a copy, whose registers the compiler may keep out of memory.
+        let mut d = outer.clone();
+        let dec = &mut d;
         let tx = self.tx;
         let (mut above2, mut above) = (Window::at(r2, 0), Window::at(r1, 0));
         let mut here = Window::white();
@@ -353,5 +356,6 @@ impl LowestLayer {
             }
             x += 1;
         }
+        *outer = d;
     }
 }
