@@ -370,7 +370,8 @@ impl Bitmap {
 
     /// Writes a binary (P4) PBM file to `out`, some 64 KB of rows at a time.
     pub fn write_pbm(&self, out: &mut impl Write) -> std::io::Result<()> {
-        write!(out, "P4\n{} {}\n", self.width, self.height)?;
+        // The header goes in one write, not one a piece as `write!` makes them.
+        out.write_all(format!("P4\n{} {}\n", self.width, self.height).as_bytes())?;
         let row_bytes = (self.width as usize).div_ceil(8);
         if row_bytes == 0 {
             return Ok(());

@@ -1,6 +1,6 @@
 //! The `scanpress` command line: compress, decode and inspect scans, single files or folder trees.
 
-use std::io::IsTerminal as _;
+use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -204,7 +204,7 @@ fn decode(args: DecodeArgs) -> Result<(), Error> {
         .map(str::to_ascii_lowercase);
     let bytes = match ext.as_deref() {
         Some("pbm") => {
-            return pipeline::write_atomically_with(&args.output, |f| bitmap.write_pbm(f));
+            return pipeline::replace_with(&args.output, |f| bitmap.write_pbm(f));
         }
         Some("png") => {
             let gray =
@@ -228,7 +228,7 @@ fn decode(args: DecodeArgs) -> Result<(), Error> {
             )));
         }
     };
-    pipeline::write_atomically(&args.output, &bytes)
+    pipeline::replace_with(&args.output, |f| f.write_all(&bytes))
 }
 
 fn info(args: InfoArgs) -> Result<(), Error> {
