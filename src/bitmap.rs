@@ -78,6 +78,18 @@ pub fn set_row_pixel(row: &mut [u64], x: u32) {
     row[(x / 64) as usize] |= 1 << (63 - x % 64);
 }
 
+/// Makes the pixels `columns` of a packed row black.
+pub fn set_row_pixels(row: &mut [u64], columns: std::ops::Range<u32>) {
+    let mut x = columns.start;
+    while x < columns.end {
+        let (w, bit) = ((x / 64) as usize, x % 64);
+        let n = (64 - bit).min(columns.end - x);
+        // n bits from `bit`, the first the most significant.
+        row[w] |= (u64::MAX << (64 - n)) >> bit;
+        x += n;
+    }
+}
+
 impl Bitmap {
     /// An all-white bitmap. Checks the size against `limits` before allocating.
     pub fn new(width: u32, height: u32, limits: &Limits) -> Result<Self> {
@@ -565,6 +577,21 @@ mod tests {
             Bitmap::from_pbm(b"P4\n4000000000 4000000000\n", &l),
             Err(Error::Limits(_))
         ));
+    }
+
+    #[test]
+    fn set_row_pixels_sets_each_pixel_of_the_span() {
+        for start in 0..140 {
+            for end in start..=200 {
+                let mut span = vec![0u64; 4];
+                set_row_pixels(&mut span, start..end);
+                let mut each = vec![0u64; 4];
+                for x in start..end {
+                    set_row_pixel(&mut each, x);
+                }
+                assert_eq!(span, each, "{start}..{end}");
+            }
+        }
     }
 
     #[test]

@@ -481,16 +481,17 @@ impl<'a> Decoder<'a> {
         (self.c >> CHIGH) as u32
     }
 
-    /// Decodes up to `max` pixels in context `cx` while they are white and white is the more
-    /// probable symbol, many at a time where no renormalisation or LPS can come (C stays below
-    /// the shrinking A). Returns how many white pixels it decoded and whether it then decoded a
-    /// black one (which ends the run); fewer than `max` without a black one means white stopped
-    /// being the MPS, and the caller goes on pixel by pixel.
+    /// Decodes up to `max` pixels in context `cx` while they are its more probable symbol (the
+    /// run's colour, as it is on entry), many at a time where no renormalisation or LPS can come
+    /// (C stays below the shrinking A). Returns how many pixels of the run's colour it decoded
+    /// and whether it then decoded one of the other colour (which ends the run); fewer than `max`
+    /// without one means the MPS changed, and the caller goes on pixel by pixel.
     #[inline(always)]
-    pub fn decode_white_run(&mut self, cx: &mut Context, max: usize) -> (usize, bool) {
+    pub fn decode_mps_run(&mut self, cx: &mut Context, max: usize) -> (usize, bool) {
+        let colour = cx.mps();
         let mut n = 0;
         while n < max {
-            if cx.mps() {
+            if cx.mps() != colour {
                 return (n, false);
             }
             self.renormalise();
@@ -502,7 +503,7 @@ impl<'a> Decoder<'a> {
             if n == max {
                 break;
             }
-            if self.decode(cx) {
+            if self.decode(cx) != colour {
                 return (n, true);
             }
             n += 1;
@@ -597,7 +598,8 @@ mod tests {
     #[test]
     fn runs_code_and_decode_as_symbols_one_at_a_time_do() {
         for seed in 0..10u64 {
-            // Runs of white of random lengths between single pixels in other contexts.
+            // Runs of white (context 0) and of black (context 9) of random lengths between single
+            // pixels in other contexts.
             let mut s = seed;
             let mut next = || {
                 s = s
@@ -605,26 +607,29 @@ mod tests {
                     .wrapping_add(1442695040888963407);
                 s >> 33
             };
-            let events: Vec<(usize, usize, bool)> = (0..3000)
+            let events: Vec<(usize, bool, usize, bool)> = (0..3000)
                 .map(|_| {
                     (
                         (next() % 300) as usize,
+                        next() % 4 == 0,
                         (next() % 8) as usize + 1,
                         next() % 3 == 0,
                     )
                 })
                 .collect();
+            let run_context = |black: bool| if black { 9 } else { 0 };
             let (mut one, mut many) = (Encoder::new(), Encoder::new());
             let (mut c1, mut c2) = (vec![Context::default(); 16], vec![Context::default(); 16]);
-            for &(run, cx, bit) in &events {
+            for &(run, black, cx, bit) in &events {
+                let rc = run_context(black);
                 for _ in 0..run {
-                    one.encode(&mut c1[0], false);
+                    one.encode(&mut c1[rc], black);
                 }
-                if !c2[0].mps() {
-                    many.encode_mps_run(&mut c2[0], run);
+                if c2[rc].mps() == black {
+                    many.encode_mps_run(&mut c2[rc], run);
                 } else {
                     for _ in 0..run {
-                        many.encode(&mut c2[0], false);
+                        many.encode(&mut c2[rc], black);
                     }
                 }
                 one.encode(&mut c1[cx], bit);
@@ -635,14 +640,19 @@ mod tests {
             // Decoding with runs gives the same pixels.
             let mut dec = Decoder::new(&data);
             let mut cx = [Context::default(); 16];
-            for &(run, c, bit) in &events {
+            for &(run, black, c, bit) in &events {
+                let rc = run_context(black);
                 let mut left = run;
                 while left > 0 {
-                    let (n, black) = dec.decode_white_run(&mut cx[0], left);
+                    let (n, other) = if cx[rc].mps() == black {
+                        dec.decode_mps_run(&mut cx[rc], left)
+                    } else {
+                        (0, false)
+                    };
                     left -= n;
-                    assert!(!black, "seed {seed}: a black pixel in a white run");
+                    assert!(!other, "seed {seed}: a pixel of the other colour in a run");
                     if left > 0 && n == 0 {
-                        assert!(!dec.decode(&mut cx[0]));
+                        assert_eq!(dec.decode(&mut cx[rc]), black);
                         left -= 1;
                     }
                 }

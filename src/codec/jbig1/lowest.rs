@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::arith::{Contexts, Decoder, Encoder};
 use super::window::{REACH, Window};
-use crate::bitmap::{Bitmap, row_pixel, set_row_pixel};
+use crate::bitmap::{Bitmap, row_pixel, set_row_pixel, set_row_pixels};
 
 /// The first black pixel at or after column `from` of a row, or `end` if there is none before.
 pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
@@ -31,6 +31,29 @@ pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
         word = words[w];
     }
 }
+
+/// The first white pixel at or after column `from` of a row (its padding, and all past its
+/// words, being white), or `end` if there is none before.
+pub(super) fn next_white(words: &[u64], from: u32, end: u32) -> u32 {
+    let mut w = (from / 64) as usize;
+    let Some(&first) = words.get(w) else {
+        return from.min(end);
+    };
+    let mut word = !first & (u64::MAX >> (from % 64));
+    loop {
+        if word != 0 {
+            return (w as u32 * 64 + word.leading_zeros()).min(end);
+        }
+        w += 1;
+        if w as u32 * 64 >= end {
+            return end;
+        }
+        word = words.get(w).map_or(u64::MAX, |&x| !x);
+    }
+}
+
+/// The context of a pixel whose template pixels are all black, with either template.
+const ALL_BLACK: usize = 0x3ff;
 
 /// TPBON's pseudo-pixel context with the three-line template (T.82 6.6.1.1).
 const TPB3CX: usize = 0x0e5;
@@ -225,13 +248,17 @@ impl LowestLayer {
             };
             let cx = Self::context::<TWO_LINE, MOVED>(&above2, &above, &here, at);
             let pixel = here.take(0, 1) == 1;
-            if cx == 0 && !pixel && !self.contexts[0].mps() {
-                // White in an all-white neighbourhood, up to where any template pixel is
-                // black: coded as one run of the more probable symbol.
-                let end = self
-                    .white_run_end(r2, r1, current, x, width)
-                    .min(next_black(current, x, width));
-                enc.encode_mps_run(&mut self.contexts[0], (end - x) as usize);
+            if (cx == 0 && !pixel || cx == ALL_BLACK && pixel) && self.contexts[cx].mps() == pixel {
+                // A pixel of its neighbourhood's one colour, up to where any template pixel or
+                // the row itself is of the other: coded as one run of the more probable symbol.
+                let end = if pixel {
+                    self.run_end::<true>(r2, r1, current, x, width)
+                        .min(next_white(current, x, width))
+                } else {
+                    self.run_end::<false>(r2, r1, current, x, width)
+                        .min(next_black(current, x, width))
+                };
+                enc.encode_mps_run(&mut self.contexts[cx], (end - x) as usize);
                 x = end;
                 above2 = Window::at(r2, x);
                 above = Window::at(r1, x);
@@ -246,18 +273,30 @@ impl LowestLayer {
         }
     }
 
-    /// Where a run of white pixels with an all-white template from column `x` must end at the
-    /// latest, from the rows above (`r2`, `r1`) and, for a moved AT pixel, the current row
-    /// `here` (whose own pixels the caller checks).
-    fn white_run_end(&self, r2: &[u64], r1: &[u64], here: &[u64], x: u32, width: u32) -> u32 {
+    /// Where a run of pixels of one colour (black if `BLACK`) whose template pixels are all that
+    /// colour, from column `x`, must end at the latest: from the rows above (`r2`, `r1`) and,
+    /// for a moved AT pixel, the current row `here` left of `x` (the run's own pixels being of
+    /// its colour, which the caller checks).
+    fn run_end<const BLACK: bool>(
+        &self,
+        r2: &[u64],
+        r1: &[u64],
+        here: &[u64],
+        x: u32,
+        width: u32,
+    ) -> u32 {
+        let next_other = if BLACK { next_white } else { next_black };
         // Row y-1 is seen 2 columns ahead, row y-2 (three-line) 1 column ahead.
-        let mut end = next_black(r1, x, width + 2).saturating_sub(2);
+        let mut end = next_other(r1, x, width + 2).saturating_sub(2);
         if !self.two_line {
-            end = end.min(next_black(r2, x, width + 1).saturating_sub(1));
+            end = end.min(next_other(r2, x, width + 1).saturating_sub(1));
         }
         if self.tx != 0 {
             let behind = x.saturating_sub(self.tx);
-            end = end.min(next_black(here, behind, width).saturating_add(self.tx));
+            let other = next_other(here, behind, x);
+            if other < x {
+                end = end.min(other + self.tx);
+            }
         }
         end.clamp(x + 1, width)
     }
@@ -330,15 +369,30 @@ impl LowestLayer {
                 0
             };
             let cx = Self::context::<TWO_LINE, MOVED>(&above2, &above, &here, at);
-            if cx == 0 && !self.contexts[0].mps() {
-                let end = self.white_run_end(r2, r1, row, x, width);
-                let (n, black) = dec.decode_white_run(&mut self.contexts[0], (end - x) as usize);
-                if n > 0 || black {
-                    x += n as u32;
-                    here.slide(n.min(64) as u32);
+            let black = cx == ALL_BLACK;
+            if (cx == 0 || black) && self.contexts[cx].mps() == black {
+                // A run of the neighbourhood's one colour, to where the template sees the other.
+                let end = if black {
+                    self.run_end::<true>(r2, r1, row, x, width)
+                } else {
+                    self.run_end::<false>(r2, r1, row, x, width)
+                };
+                let (n, other) = dec.decode_mps_run(&mut self.contexts[cx], (end - x) as usize);
+                if n > 0 || other {
+                    let n = n as u32;
                     if black {
-                        set_row_pixel(row, x);
-                        here.set(0);
+                        set_row_pixels(row, x..x + n);
+                    }
+                    x += n;
+                    here.slide(n.min(64));
+                    if black {
+                        here.fill_behind(n);
+                    }
+                    if other {
+                        if !black {
+                            set_row_pixel(row, x);
+                            here.set(0);
+                        }
                         x += 1;
                         here.slide(1);
                     }
@@ -357,5 +411,121 @@ impl LowestLayer {
             x += 1;
         }
         *outer = d;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::Limits;
+
+    /// A page with solid black blocks (one reaching the right edge), full black rows, vertical
+    /// stripes of period 5 and noise: runs of both colours everywhere, ended by each template
+    /// pixel in turn.
+    fn blocks_page() -> Bitmap {
+        let (width, height) = (203, 70);
+        let mut page = Bitmap::new(width, height, &Limits::default()).unwrap();
+        let mut state = 7u32;
+        for y in 0..height {
+            for x in 0..width {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let block = (10..90).contains(&x) && (5..40).contains(&y)
+                    || x >= 150 && (20..60).contains(&y)
+                    || (45..48).contains(&y);
+                let stripes = (95..140).contains(&x) && x % 5 < 2;
+                let hole = (30..33).contains(&x) && (12..14).contains(&y);
+                let noise = (state >> 24).is_multiple_of(61);
+                page.set(x, y, (block && !hole || stripes) != noise);
+            }
+        }
+        page
+    }
+
+    /// T.82 Figures 9 and 10 pixel by pixel: the template's context of (x, y), white outside
+    /// the page, the AT pixel `tx` to the left when not 0.
+    fn reference_context(page: &Bitmap, x: u32, y: u32, two_line: bool, tx: u32) -> usize {
+        let p = |dx: i64, dy: i64| {
+            let (x, y) = (i64::from(x) + dx, i64::from(y) + dy);
+            let inside = x >= 0 && y >= 0 && x < i64::from(page.width());
+            usize::from(inside && page.get(x as u32, y as u32))
+        };
+        let at = if tx == 0 {
+            p(2, -1)
+        } else {
+            p(-i64::from(tx), 0)
+        };
+        let bits: Vec<usize> = if two_line {
+            vec![p(-3, -1), p(-2, -1), p(-1, -1), p(0, -1), p(1, -1), at]
+                .into_iter()
+                .chain([p(-4, 0), p(-3, 0), p(-2, 0), p(-1, 0)])
+                .collect()
+        } else {
+            vec![
+                p(-1, -2),
+                p(0, -2),
+                p(1, -2),
+                p(-2, -1),
+                p(-1, -1),
+                p(0, -1),
+                p(1, -1),
+            ]
+            .into_iter()
+            .chain([at, p(-2, 0), p(-1, 0)])
+            .collect()
+        };
+        bits.into_iter().fold(0, |cx, b| cx << 1 | b)
+    }
+
+    /// Runs of either colour (with the AT pixel in its place or moved) code to the bytes of
+    /// coding each pixel in its template's context, and decode back to the page.
+    #[test]
+    fn runs_code_as_pixel_by_pixel_templates_do() {
+        let page = blocks_page();
+        let rows = 0..page.height();
+        for two_line in [false, true] {
+            for tx in [0, 1, 3, 5, 8, 16] {
+                let mut reference = Encoder::new();
+                let mut contexts = Contexts::default();
+                for y in rows.clone() {
+                    for x in 0..page.width() {
+                        let cx = reference_context(&page, x, y, two_line, tx);
+                        reference.encode(&mut contexts[cx], page.get(x, y));
+                    }
+                }
+                let reference = reference.finish();
+                let mut layer = LowestLayer::new(two_line, false);
+                layer.tx = tx;
+                let mut enc = Encoder::new();
+                layer.encode_rows(&page, rows.clone(), 0, &mut enc);
+                assert_eq!(enc.finish(), reference, "two-line {two_line}, tx {tx}");
+                let mut decoded =
+                    Bitmap::new(page.width(), page.height(), &Limits::default()).unwrap();
+                let mut layer = LowestLayer::new(two_line, false);
+                let moves = if tx == 0 { vec![] } else { vec![(0, tx)] };
+                let mut dec = Decoder::new(&reference);
+                layer.decode_rows(&mut decoded, rows.clone(), 0, &mut dec, &moves);
+                assert_eq!(decoded, page, "two-line {two_line}, tx {tx}");
+            }
+        }
+    }
+
+    #[test]
+    fn next_white_and_next_black_find_the_first_of_their_colour() {
+        let page = blocks_page();
+        for y in [0, 10, 30, 46, 50] {
+            let row = page.row(y);
+            for from in 0..page.width() + 3 {
+                for end in [from, from + 1, from + 70, page.width(), page.width() + 2] {
+                    let first = |black: bool| {
+                        (from..end)
+                            .find(|&x| (x < page.width() && page.get(x, y)) == black)
+                            .unwrap_or(end.max(from))
+                            .min(end)
+                    };
+                    assert_eq!(next_white(row, from, end), first(false), "{y} {from} {end}");
+                    assert_eq!(next_black(row, from, end), first(true), "{y} {from} {end}");
+                }
+            }
+        }
     }
 }

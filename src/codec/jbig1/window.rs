@@ -55,6 +55,12 @@ impl Window {
         self.bits |= 1 << (56 - d);
     }
 
+    /// Makes the `n` pixels left of the current one black (those the window still sees).
+    #[inline(always)]
+    pub fn fill_behind(&mut self, n: u32) {
+        self.bits |= ((1 << n.min(7)) - 1) << 57;
+    }
+
     /// Moves on from column `from` (`u32::MAX`: from nowhere) to `to` of the row's `words`: a
     /// slide within a stretch of [`REACH`] columns, a new look at the row past its end.
     #[inline(always)]
