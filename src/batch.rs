@@ -280,20 +280,24 @@ pub fn run(
         .filter(|j| batch.shard.is_none_or(|s| s.contains(&j.key())))
         .collect();
     let manifest = batch.manifest.as_deref().map(Manifest::open).transpose()?;
+    let run = |job: &Job| {
+        let outcome = run_one(job, options, batch.force, manifest.as_ref());
+        progress(job, &outcome);
+        outcome
+    };
+    if let [job] = selected[..]
+        && batch.jobs == 0
+    {
+        // One file on as many threads as there are: on this one, the threads within the file
+        // started as it needs them (a pool of its own would start them all first, for nothing
+        // if the file's codec does not use them).
+        return Ok(vec![(job.clone(), run(job))]);
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(batch.jobs)
         .build()
         .map_err(|e| Error::Parameter(format!("cannot start {} threads: {e}", batch.jobs)))?;
-    let outcomes: Vec<Outcome> = pool.install(|| {
-        selected
-            .par_iter()
-            .map(|job| {
-                let outcome = run_one(job, options, batch.force, manifest.as_ref());
-                progress(job, &outcome);
-                outcome
-            })
-            .collect()
-    });
+    let outcomes: Vec<Outcome> = pool.install(|| selected.par_iter().map(|job| run(job)).collect());
     Ok(selected.into_iter().cloned().zip(outcomes).collect())
 }
 

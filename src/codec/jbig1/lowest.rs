@@ -14,7 +14,7 @@ use std::ops::Range;
 
 use super::arith::{Contexts, Decoder, Encoder};
 use super::window::{REACH, Window};
-use crate::bitmap::{Bitmap, row_pixel, set_row_pixel, set_row_pixels};
+use crate::bitmap::{Bitmap, bits_at, row_pixel, set_row_pixel, set_row_pixels};
 
 /// The first black pixel at or after column `from` of a row, or `end` if there is none before.
 pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
@@ -155,29 +155,7 @@ impl LowestLayer {
         if mx < tmin || width < mx + 3 {
             return None;
         }
-        let mut c = vec![0i64; mx as usize + 1];
-        let mut all = 0i64;
-        for y in rows {
-            if all > 2048 {
-                break;
-            }
-            if self.tpbon && Self::typical(bitmap, y, top) {
-                continue;
-            }
-            let above = (y > top).then(|| y - 1);
-            for x in mx..width - 2 {
-                let p = bitmap.get(x, y);
-                if above.is_some_and(|a| bitmap.get(x + 2, a)) == p {
-                    c[0] += 1;
-                }
-                for t in tmin..=mx {
-                    if bitmap.get(x - t, y) == p {
-                        c[t as usize] += 1;
-                    }
-                }
-                all += 1;
-            }
-        }
+        let (c, all) = self.at_counts(bitmap, rows, top, tmin, mx);
         if all <= 2048 {
             return None;
         }
@@ -195,6 +173,47 @@ impl LowestLayer {
             && c_max - c_min > all >> 2
             && (self.tx != 0 || cl_max - cl_min > all >> 3);
         (moves && best != self.tx).then_some(best)
+    }
+
+    /// For [`LowestLayer::choose_at`]: over the coded rows of `rows` until more than 2,048
+    /// pixels are seen, each from column `mx` to two before the end, how many equal the pixel
+    /// at the AT's default place (`c[0]`) and `t` to their left (`c[t]`, `t` from `tmin` to
+    /// `mx`); and how many pixels that is. Sixty-four pixels at a time.
+    fn at_counts(
+        &self,
+        bitmap: &Bitmap,
+        rows: Range<u32>,
+        top: u32,
+        tmin: u32,
+        mx: u32,
+    ) -> (Vec<i64>, i64) {
+        let width = bitmap.width();
+        let mut c = vec![0i64; mx as usize + 1];
+        let mut all = 0i64;
+        for y in rows {
+            if all > 2048 {
+                break;
+            }
+            if self.tpbon && Self::typical(bitmap, y, top) {
+                continue;
+            }
+            let row = bitmap.row(y);
+            let above = (y > top).then(|| bitmap.row(y - 1));
+            let mut x = mx;
+            while x < width - 2 {
+                let n = (width - 2 - x).min(64);
+                let seen = u64::MAX << (64 - n);
+                let here = bits_at(row, i64::from(x));
+                let same = |other: u64| i64::from((!(here ^ other) & seen).count_ones());
+                c[0] += same(above.map_or(0, |a| bits_at(a, i64::from(x) + 2)));
+                for t in tmin..=mx {
+                    c[t as usize] += same(bits_at(row, i64::from(x) - i64::from(t)));
+                }
+                all += i64::from(n);
+                x += n;
+            }
+        }
+        (c, all)
     }
 
     /// Codes `rows` of `bitmap` (T.82 6.7, 6.6.1); rows from `top` on are seen as the rows above.
@@ -505,6 +524,52 @@ mod tests {
                 let mut dec = Decoder::new(&reference);
                 layer.decode_rows(&mut decoded, rows.clone(), 0, &mut dec, &moves);
                 assert_eq!(decoded, page, "two-line {two_line}, tx {tx}");
+            }
+        }
+    }
+
+    /// The AT candidates' counts, pixel by pixel (T.82 Figure C.2).
+    fn reference_at_counts(
+        layer: &LowestLayer,
+        page: &Bitmap,
+        rows: Range<u32>,
+        tmin: u32,
+        mx: u32,
+    ) -> (Vec<i64>, i64) {
+        let mut c = vec![0i64; mx as usize + 1];
+        let mut all = 0i64;
+        for y in rows {
+            if all > 2048 {
+                break;
+            }
+            if layer.tpbon && LowestLayer::typical(page, y, 0) {
+                continue;
+            }
+            for x in mx..page.width() - 2 {
+                let p = page.get(x, y);
+                c[0] += i64::from((y > 0 && page.get(x + 2, y - 1)) == p);
+                for t in tmin..=mx {
+                    c[t as usize] += i64::from(page.get(x - t, y) == p);
+                }
+                all += 1;
+            }
+        }
+        (c, all)
+    }
+
+    #[test]
+    fn at_counts_are_the_pixel_by_pixel_counts() {
+        let page = blocks_page();
+        for tpbon in [false, true] {
+            let layer = LowestLayer::new(false, tpbon);
+            for rows in [0..70, 3..9, 40..41, 44..70] {
+                for (tmin, mx) in [(3, 8), (5, 16), (3, 127)] {
+                    assert_eq!(
+                        layer.at_counts(&page, rows.clone(), 0, tmin, mx),
+                        reference_at_counts(&layer, &page, rows.clone(), tmin, mx),
+                        "{rows:?} {tmin} {mx} {tpbon}"
+                    );
+                }
             }
         }
     }
