@@ -302,6 +302,16 @@ impl Encoder {
         }
     }
 
+    /// Codes up to `max` pairs of more probable symbols, each in context `first` then `second`,
+    /// as many as need no renormalisation (so no context changes state): A shrinks by both
+    /// LSZ a pair. Returns how many pairs it coded; the same bytes as coding them one by one.
+    pub fn encode_mps_pairs(&mut self, first: Context, second: Context, max: usize) -> usize {
+        let lsz = first.lsz() + second.lsz();
+        let pairs = (((self.a - 0x8000) / lsz) as usize).min(max);
+        self.a -= pairs as u32 * lsz;
+        pairs
+    }
+
     /// RENORME: doubles A and C until A is at least 0x8000, a byte out every eight doublings;
     /// the doublings before the next byte is due are done at once.
     #[inline]
@@ -509,6 +519,19 @@ impl<'a> Decoder<'a> {
             n += 1;
         }
         (n, false)
+    }
+
+    /// Decodes up to `max` pairs of pixels that are the more probable symbols of contexts
+    /// `first` and `second`, as many as can come with no renormalisation or LPS (C stays below
+    /// the shrinking A); the contexts keep their states. Returns how many pairs.
+    #[inline(always)]
+    pub fn decode_mps_pairs(&mut self, first: Context, second: Context, max: usize) -> usize {
+        self.renormalise();
+        let lsz = first.lsz() + second.lsz();
+        let pairs = ((self.a - 0x8000) / lsz).min((self.a - self.high() - 1) / lsz) as usize;
+        let pairs = pairs.min(max);
+        self.a -= pairs as u32 * lsz;
+        pairs
     }
 
     /// Decodes a pixel in context `cx` (T.82 Figures 29-31).

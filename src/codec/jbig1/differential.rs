@@ -13,15 +13,34 @@
 use std::ops::Range;
 
 use super::arith::{Context, Contexts, Decoder, Encoder};
-use super::tables::{deterministic, reduced};
+use super::lowest::{next_black, next_white};
+use super::tables::{deterministic, dp_entry, reduced};
 use super::window::{REACH, Window};
-use crate::bitmap::{Bitmap, bits_at, set_row_pixel};
+use crate::bitmap::{Bitmap, bits_at, set_row_pixel, set_row_pixels};
 
 /// TPDON's pseudo-pixel context (T.82 6.6.2).
 const TPDCX: usize = 0xc3f;
 
 /// Offsets of the four DP phases in the table (T.82 Tables 19-22).
 const PHASE: [usize; 4] = [0, 256, 768, 2816];
+/// And their lengths: each phase's neighbourhood of 8, 9, 11 and 12 pixels.
+const PHASE_LEN: [usize; 4] = [256, 512, 2048, 4096];
+
+/// Whether deterministic prediction leaves both pixels of a pair whose neighbourhood is all
+/// white (or all black) to be coded, in an even or an odd row. (The table determines a white
+/// pixel of phase 0 there.)
+const fn coded_when_uniform(odd_row: bool, black: bool) -> bool {
+    let phase = if odd_row { 2 } else { 0 };
+    let (first, second) = if black {
+        (
+            PHASE[phase] + PHASE_LEN[phase] - 1,
+            PHASE[phase + 1] + PHASE_LEN[phase + 1] - 1,
+        )
+    } else {
+        (PHASE[phase], PHASE[phase + 1])
+    };
+    dp_entry(first) == 2 && dp_entry(second) == 2
+}
 
 /// One side of the arithmetic coder, so that one loop codes a layer both ways.
 pub trait Coder {
@@ -32,6 +51,9 @@ pub trait Coder {
     /// The coder moved out, for a row loop to own (and put back): one it reaches only through a
     /// pointer keeps its registers in memory, a step on each pixel's critical path.
     fn take(&mut self) -> Self;
+    /// Codes up to `max` pairs of pixels that are the more probable symbols of `first` and
+    /// `second`, as many as need no renormalisation; returns how many.
+    fn mps_pairs(&mut self, first: Context, second: Context, max: usize) -> usize;
 }
 
 impl Coder for Encoder {
@@ -45,6 +67,9 @@ impl Coder for Encoder {
     fn take(&mut self) -> Self {
         std::mem::take(self)
     }
+    fn mps_pairs(&mut self, first: Context, second: Context, max: usize) -> usize {
+        self.encode_mps_pairs(first, second, max)
+    }
 }
 
 impl Coder for Decoder<'_> {
@@ -56,6 +81,9 @@ impl Coder for Decoder<'_> {
     }
     fn take(&mut self) -> Self {
         self.clone()
+    }
+    fn mps_pairs(&mut self, first: Context, second: Context, max: usize) -> usize {
+        self.decode_mps_pairs(first, second, max)
     }
 }
 
@@ -305,7 +333,8 @@ impl DifferentialLayer {
     /// Codes one row, `h0` (decoding: white, filled in), whose neighbours are `rows`. Sixty-four
     /// low pixels at a time: in a pair of rows TPDON predicts, the pairs over a parent whose
     /// neighbourhood is one colour are that colour, and the windows move on to the next of the
-    /// others.
+    /// others; where the pairs' whole neighbourhoods are one colour, runs of them are coded at
+    /// once ([`DifferentialLayer::code_run`]).
     fn code_row<C: Coder, const ODD_ROW: bool, const DPON: bool, const MOVED: bool>(
         &mut self,
         h0: &mut [u64],
@@ -335,13 +364,33 @@ impl DifferentialLayer {
                     }
                 }
             }
+            // Where a run of pairs may start: the parents' rows one colour around them, and the
+            // next pair to be coded too.
+            let runs = if MOVED || todo == 0 {
+                0
+            } else {
+                let coded = |black| !DPON || coded_when_uniform(ODD_ROW, black);
+                run_starts(lows, k as usize, DPON, [coded(false), coded(true)]) & todo << 1
+            };
             while todo != 0 {
                 let lz = todo.leading_zeros();
-                todo ^= 1 << (63 - lz);
+                let pair = 1 << (63 - lz);
+                todo ^= pair;
                 let lx = 64 * k + lz;
                 w.advance(h0, rows, at, lx);
                 at = lx;
                 let x = 2 * lx;
+                if runs & pair != 0 {
+                    // At most the pairs to be coded from this one on in this word, in the page.
+                    let most = (1 + (todo << (lz + 1)).leading_ones()).min((width - x) / 2);
+                    let pairs = self.code_run::<C, ODD_ROW, DPON>(h0, &w, rows, lx, most, coder);
+                    if pairs > 0 {
+                        // Those pairs are done; the windows are placed again at the next.
+                        todo &= !(u64::MAX << (64 - pairs) >> lz);
+                        at = u32::MAX;
+                        continue;
+                    }
+                }
                 self.code_pixel::<C, ODD_ROW, DPON, MOVED, 0>(h0, &mut w, x, coder);
                 if x + 1 < width {
                     self.code_pixel::<C, ODD_ROW, DPON, MOVED, 1>(h0, &mut w, x + 1, coder);
@@ -349,6 +398,67 @@ impl DifferentialLayer {
             }
         }
         *outer = local;
+    }
+
+    /// Codes a run of up to `most` pairs from low column `lx`, all to be coded, whose templates
+    /// and DP neighbourhoods (T.82 Figures 11 and 13) are all of one colour: as many as are that
+    /// colour, the more probable symbol of both pixels' contexts, and need no renormalisation
+    /// are coded at once, the contexts staying as they are (decoding fills them in).
+    /// [`run_starts`] has found the low rows of one colour there, of one that deterministic
+    /// prediction does not determine; the AT pixel is in its place. Returns how many pairs; none
+    /// when there is no such run.
+    #[inline(always)]
+    fn code_run<C: Coder, const ODD_ROW: bool, const DPON: bool>(
+        &mut self,
+        h0: &mut [u64],
+        w: &Windows,
+        rows: &Rows<'_>,
+        lx: u32,
+        most: u32,
+        coder: &mut C,
+    ) -> usize {
+        let x = 2 * lx;
+        // The low rows are of one colour around the pair and the next ([`run_starts`]); a look
+        // through the windows at the high ones.
+        let black = w.l_here.take(0, 1) == 1;
+        let one_colour = |bits: usize, n: u32| bits == if black { (1 << n) - 1 } else { 0 };
+        if !(one_colour(w.h0.take(-1, 2), 2)
+            && one_colour(w.h1.take(4, 6), 6)
+            && one_colour(w.h2.take(3, 5), 5))
+        {
+            return 0;
+        }
+        let parity = usize::from(ODD_ROW) << 11;
+        let template = if black { 0x3ff } else { 0 };
+        let first = self.contexts[parity | template];
+        let second = self.contexts[parity | 1 << 10 | template];
+        if first.mps() != black || second.mps() != black {
+            return 0;
+        }
+        // How many pairs from here, of the `most` the caller allows, each row allows: those
+        // whose neighbours in it are all of the colour (a pair at x sees high columns x-1 to x+2
+        // of the row above, to x+1 two above, and low columns lx-1 to lx+1 of its parents' rows,
+        // to lx of the row above them).
+        let next_other = if black { next_white } else { next_black };
+        let high_end = x + 2 * most + 2;
+        let low_end = lx + most + 1;
+        let mut pairs = most
+            .min((next_other(rows.h1, x, high_end) - x - 1) / 2)
+            .min((next_other(rows.h2, x, high_end) - x) / 2)
+            .min(next_other(rows.l_here, lx, low_end) - lx - 1)
+            .min(next_other(rows.l_down, lx, low_end) - lx - 1);
+        if DPON {
+            pairs = pairs.min(next_other(rows.l_up, lx, low_end) - lx);
+        }
+        if coder.encodes() {
+            // The pixels themselves.
+            pairs = pairs.min((next_other(h0, x, x + 2 * pairs) - x) / 2);
+        }
+        let pairs = coder.mps_pairs(first, second, pairs as usize);
+        if black && !coder.encodes() {
+            set_row_pixels(h0, x..x + 2 * pairs as u32);
+        }
+        pairs
     }
 
     /// Codes pixel `x`, column `O` of the pair at the windows' current column: deterministic
@@ -515,6 +625,39 @@ fn uniform_neighbourhoods(lows: [&[u64]; 3], k: usize) -> (u64, u64) {
         black &= here & from_left & from_right;
     }
     (white, black)
+}
+
+/// For the 64 low pixels of word `k`, those where a run of pairs may start
+/// ([`DifferentialLayer::code_run`]): the pixel's parent row and the one below one colour
+/// from the pixel to its left to the two to its right, and (when `dpon`, for deterministic
+/// prediction) the row above from the left to the right neighbour, all of the same colour, of
+/// the `colours` (white, black) that deterministic prediction leaves to be coded. Outside the
+/// rows is white.
+fn run_starts(lows: [&[u64]; 3], k: usize, dpon: bool, colours: [bool; 2]) -> u64 {
+    let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
+    let (mut white, mut black) = (!0u64, !0u64);
+    for (i, r) in lows.into_iter().enumerate() {
+        if i == 0 && !dpon {
+            continue;
+        }
+        let (here, left, right) = (word(r, k), word(r, k.wrapping_sub(1)), word(r, k + 1));
+        let from_left = here >> 1 | left << 63;
+        let from_right = here << 1 | right >> 63;
+        let (mut white_here, mut black_here) = (
+            !(here | from_left | from_right),
+            here & from_left & from_right,
+        );
+        if i > 0 {
+            // Two to the right, for the next pair.
+            let from_right2 = here << 2 | right >> 62;
+            white_here &= !from_right2;
+            black_here &= from_right2;
+        }
+        white &= white_here;
+        black &= black_here;
+    }
+    let of = |colour: bool, pixels: u64| if colour { pixels } else { 0 };
+    of(colours[0], white) | of(colours[1], black)
 }
 
 /// The first pixel of each of the 32 pairs of columns in `word`, as 32 bits, first the most

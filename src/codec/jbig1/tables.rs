@@ -117,6 +117,12 @@ const DP: [u8; 1728] = [
     0x22, 0x66, 0x2a, 0x6a, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0xaa, 0x2a, 0x6a, 0xaa, 0xaa, 0xaa, 0xaa,
 ];
 
+/// The deterministic prediction table's entry for `index`: 0 white, 1 black, 2 not determined
+/// (the pixel is coded).
+pub const fn dp_entry(index: usize) -> u8 {
+    (DP[index / 4] >> (2 * (index % 4))) & 3
+}
+
 /// The deterministic prediction for `index` (phase offset included): `Some(pixel)`, or `None`
 /// when the pixel has to be decoded.
 #[inline(always)]
@@ -133,7 +139,7 @@ static DP_BYTES: [u8; 4 * DP.len()] = {
     let mut bytes = [0; 4 * DP.len()];
     let mut i = 0;
     while i < bytes.len() {
-        bytes[i] = (DP[i / 4] >> (2 * (i % 4))) & 3;
+        bytes[i] = dp_entry(i);
         i += 1;
     }
     bytes
