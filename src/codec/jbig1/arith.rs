@@ -491,6 +491,13 @@ impl<'a> Decoder<'a> {
         (self.c >> CHIGH) as u32
     }
 
+    /// How many more probable symbols whose LSZ sum to `lsz` each can be decoded, A renormalised,
+    /// before a renormalisation or an LPS could come: A stays at least 0x8000 and above C.
+    #[inline(always)]
+    fn mps_room(&self, lsz: u32) -> usize {
+        ((self.a - 0x8000) / lsz).min((self.a - self.high() - 1) / lsz) as usize
+    }
+
     /// Decodes up to `max` pixels in context `cx` while they are its more probable symbol (the
     /// run's colour, as it is on entry), many at a time where no renormalisation or LPS can come
     /// (C stays below the shrinking A). Returns how many pixels of the run's colour it decoded
@@ -506,8 +513,7 @@ impl<'a> Decoder<'a> {
             }
             self.renormalise();
             let lsz = cx.lsz();
-            let safe = ((self.a - 0x8000) / lsz).min((self.a - self.high() - 1) / lsz) as usize;
-            let take = safe.min(max - n);
+            let take = self.mps_room(lsz).min(max - n);
             self.a -= take as u32 * lsz;
             n += take;
             if n == max {
@@ -528,8 +534,7 @@ impl<'a> Decoder<'a> {
     pub fn decode_mps_pairs(&mut self, first: Context, second: Context, max: usize) -> usize {
         self.renormalise();
         let lsz = first.lsz() + second.lsz();
-        let pairs = ((self.a - 0x8000) / lsz).min((self.a - self.high() - 1) / lsz) as usize;
-        let pairs = pairs.min(max);
+        let pairs = self.mps_room(lsz).min(max);
         self.a -= pairs as u32 * lsz;
         pairs
     }

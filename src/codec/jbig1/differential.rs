@@ -614,48 +614,46 @@ impl Windows {
 /// below) is all white, and all black: the pixels TPDON predicts (T.82 6.6.2). Outside the rows
 /// is white.
 fn uniform_neighbourhoods(lows: [&[u64]; 3], k: usize) -> (u64, u64) {
-    let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
-    let (mut white, mut black) = (!0u64, !0u64);
-    for r in lows {
-        // Each pixel with its neighbours to the left and right, across the words.
-        let (here, left, right) = (word(r, k), word(r, k.wrapping_sub(1)), word(r, k + 1));
-        let from_left = here >> 1 | left << 63;
-        let from_right = here << 1 | right >> 63;
-        white &= !(here | from_left | from_right);
-        black &= here & from_left & from_right;
+    lows.iter().fold((!0, !0), |(white, black), r| {
+        let (w, b) = one_colour_around(r, k, 1);
+        (white & w, black & b)
+    })
+}
+
+/// For the 64 pixels of word `k` of row `r`, those that are white from the pixel to their left
+/// to `right` (1 or 2) to their right, and those black there, across the words; outside the row
+/// is white.
+fn one_colour_around(r: &[u64], k: usize, right: u32) -> (u64, u64) {
+    let word = |k: usize| r.get(k).copied().unwrap_or(0);
+    let (here, left, next) = (word(k), word(k.wrapping_sub(1)), word(k + 1));
+    let from_left = here >> 1 | left << 63;
+    let (mut white, mut black) = (!(here | from_left), here & from_left);
+    for d in 1..=right {
+        let from_right = here << d | next >> (64 - d);
+        white &= !from_right;
+        black &= from_right;
     }
     (white, black)
 }
 
 /// For the 64 low pixels of word `k`, those where a run of pairs may start
 /// ([`DifferentialLayer::code_run`]): the pixel's parent row and the one below one colour
-/// from the pixel to its left to the two to its right, and (when `dpon`, for deterministic
-/// prediction) the row above from the left to the right neighbour, all of the same colour, of
-/// the `colours` (white, black) that deterministic prediction leaves to be coded. Outside the
-/// rows is white.
+/// from the pixel to its left to the two to its right (for the next pair too), and (when
+/// `dpon`, for deterministic prediction) the row above from the left to the right neighbour,
+/// all of the same colour, of the `colours` (white, black) that deterministic prediction leaves
+/// to be coded. Outside the rows is white.
 fn run_starts(lows: [&[u64]; 3], k: usize, dpon: bool, colours: [bool; 2]) -> u64 {
-    let word = |r: &[u64], k: usize| r.get(k).copied().unwrap_or(0);
-    let (mut white, mut black) = (!0u64, !0u64);
-    for (i, r) in lows.into_iter().enumerate() {
-        if i == 0 && !dpon {
-            continue;
-        }
-        let (here, left, right) = (word(r, k), word(r, k.wrapping_sub(1)), word(r, k + 1));
-        let from_left = here >> 1 | left << 63;
-        let from_right = here << 1 | right >> 63;
-        let (mut white_here, mut black_here) = (
-            !(here | from_left | from_right),
-            here & from_left & from_right,
-        );
-        if i > 0 {
-            // Two to the right, for the next pair.
-            let from_right2 = here << 2 | right >> 62;
-            white_here &= !from_right2;
-            black_here &= from_right2;
-        }
-        white &= white_here;
-        black &= black_here;
-    }
+    let (here, below) = (
+        one_colour_around(lows[1], k, 2),
+        one_colour_around(lows[2], k, 2),
+    );
+    let above = if dpon {
+        one_colour_around(lows[0], k, 1)
+    } else {
+        (!0, !0)
+    };
+    let white = here.0 & below.0 & above.0;
+    let black = here.1 & below.1 & above.1;
     let of = |colour: bool, pixels: u64| if colour { pixels } else { 0 };
     of(colours[0], white) | of(colours[1], black)
 }

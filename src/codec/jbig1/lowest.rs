@@ -473,13 +473,21 @@ mod tests {
         } else {
             p(-i64::from(tx), 0)
         };
-        let bits: Vec<usize> = if two_line {
-            vec![p(-3, -1), p(-2, -1), p(-1, -1), p(0, -1), p(1, -1), at]
-                .into_iter()
-                .chain([p(-4, 0), p(-3, 0), p(-2, 0), p(-1, 0)])
-                .collect()
+        let bits = if two_line {
+            [
+                p(-3, -1),
+                p(-2, -1),
+                p(-1, -1),
+                p(0, -1),
+                p(1, -1),
+                at,
+                p(-4, 0),
+                p(-3, 0),
+                p(-2, 0),
+                p(-1, 0),
+            ]
         } else {
-            vec![
+            [
                 p(-1, -2),
                 p(0, -2),
                 p(1, -2),
@@ -487,10 +495,10 @@ mod tests {
                 p(-1, -1),
                 p(0, -1),
                 p(1, -1),
+                at,
+                p(-2, 0),
+                p(-1, 0),
             ]
-            .into_iter()
-            .chain([at, p(-2, 0), p(-1, 0)])
-            .collect()
         };
         bits.into_iter().fold(0, |cx, b| cx << 1 | b)
     }
