@@ -259,3 +259,16 @@ fn folders_become_pdfs_by_default() {
     assert_eq!(read(&pdf), original);
     assert_eq!(read(&again), original);
 }
+
+/// build.rs links the program with GCC's unwinder in it, not `libgcc_s.so.1` loaded at each start
+/// (a quarter of a millisecond a run on a virtual machine), and as a position-dependent executable.
+#[cfg(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64"))]
+#[test]
+fn the_program_loads_no_unwinder_and_needs_no_relocation() {
+    let program = std::fs::read(env!("CARGO_BIN_EXE_scanpress")).unwrap();
+    let needs = |name: &[u8]| program.windows(name.len()).any(|w| w == name);
+    assert!(needs(b"\0libc.so.6\0"), "the search finds a needed library");
+    assert!(!needs(b"\0libgcc_s.so.1\0"));
+    // ELF header e_type (byte 16, little-endian): 2 is ET_EXEC, 3 ET_DYN (position-independent).
+    assert_eq!(program[16], 2);
+}
