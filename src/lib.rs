@@ -55,6 +55,7 @@ pub mod output;
 pub mod page;
 pub mod pipeline;
 pub mod prepare;
+pub(crate) mod processors;
 pub mod report;
 pub mod simd;
 

@@ -494,7 +494,10 @@ impl Layered {
     /// The threads are started from the layer below the page down to the lowest: each waits at
     /// once for the layer below, so that the threads already decoding do not keep this one from
     /// starting the rest (on two processors, a thread started lowest first held back the page's
-    /// start by up to 6 ms).
+    /// start by up to 6 ms). Each moves off this thread's processor as it starts
+    /// ([`crate::processors::move_off`]): where the scheduler packs threads onto one virtual
+    /// processor, the lowest layer otherwise ran in the page's place for 1.5 ms (the letter's
+    /// decoding 8.3 -> 7.1 ms).
     fn decode_pipelined(self, data: &[u8], entities: Vec<Vec<Entity>>) -> Bitmap {
         let l0 = self.header.l0;
         let top = self.layers.len() - 1;
@@ -527,8 +530,12 @@ impl Layered {
             .collect();
         let (_, page, page_entities) = layers.pop().expect("at least one layer");
         std::thread::scope(|scope| {
+            let here = crate::processors::current();
             for (k, pipe, entities) in layers.into_iter().rev() {
-                scope.spawn(move || pipe.decode(l0, k, data, &entities));
+                scope.spawn(move || {
+                    crate::processors::move_off(here);
+                    pipe.decode(l0, k, data, &entities)
+                });
             }
             page.decode(l0, top, data, &page_entities)
         })

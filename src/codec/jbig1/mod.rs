@@ -16,13 +16,14 @@ mod tables;
 mod window;
 
 /// How many threads a BIE's layers may be coded on: the size of the rayon pool it is called
-/// from (the batch's, or a caller's `install`), else the machine's. Asked without starting
-/// rayon's global pool, whose threads coding one BIE by itself would never use.
+/// from (the batch's, or a caller's `install`), else the processors the process may run on.
+/// Asked without starting rayon's global pool, whose threads coding one BIE by itself would
+/// never use.
 fn threads() -> usize {
     if rayon::current_thread_index().is_some() {
         rayon::current_num_threads()
     } else {
-        std::thread::available_parallelism().map_or(1, usize::from)
+        crate::processors::processors()
     }
 }
 

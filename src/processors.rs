@@ -1,0 +1,107 @@
+//! How many processors the process may run on, asked cheaply.
+#![allow(unsafe_code)]
+
+/// The processors in the process's CPU affinity mask: one system call. The standard library's
+/// `available_parallelism` also reads the cgroup's CPU quota from `/proc` and `/sys`, a dozen
+/// system calls and 70-130 us a run on the machine of BENCHMARKS.md: more than the answer is
+/// worth where it only decides whether a few layers get a thread each.
+#[cfg(target_os = "linux")]
+pub fn processors() -> usize {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; sched_getaffinity writes at most its size.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) == 0 {
+            (libc::CPU_COUNT(&set) as usize).max(1)
+        } else {
+            1
+        }
+    }
+}
+
+/// The processors the standard library finds.
+#[cfg(not(target_os = "linux"))]
+pub fn processors() -> usize {
+    std::thread::available_parallelism().map_or(1, usize::from)
+}
+
+/// The processor the calling thread runs on, where the system tells.
+#[cfg(target_os = "linux")]
+pub fn current() -> Option<usize> {
+    // SAFETY: no arguments; a negative result is an error.
+    let cpu = unsafe { libc::sched_getcpu() };
+    usize::try_from(cpu).ok()
+}
+
+/// The processor the calling thread runs on, where the system tells.
+#[cfg(not(target_os = "linux"))]
+pub fn current() -> Option<usize> {
+    None
+}
+
+/// Moves the calling thread, a helper just started, off processor `cpu` (where the thread that
+/// started it runs) if it may run on another, and leaves its affinity as it was: the scheduler
+/// may move it again, but it starts beside its parent rather than behind it. Some schedulers
+/// (this machine's, which packs threads onto few virtual processors) start a thread on its
+/// parent's processor and leave it there for a whole time slice, 1.5 ms, while another
+/// processor is idle; the helper then runs instead of its parent, not beside it.
+#[cfg(target_os = "linux")]
+pub fn move_off(cpu: Option<usize>) {
+    let Some(cpu) = cpu.filter(|&c| c < libc::CPU_SETSIZE as usize) else {
+        return;
+    };
+    // SAFETY: the sets are valid cpu_set_t values of the size passed, and `cpu` is below
+    // CPU_SETSIZE.
+    unsafe {
+        let size = std::mem::size_of::<libc::cpu_set_t>();
+        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, size, &mut allowed) != 0
+            || !libc::CPU_ISSET(cpu, &allowed)
+            || libc::CPU_COUNT(&allowed) < 2
+        {
+            return;
+        }
+        let mut elsewhere = allowed;
+        libc::CPU_CLR(cpu, &mut elsewhere);
+        // The kernel moves the thread before the call returns; the old mask then lets it be.
+        if libc::sched_setaffinity(0, size, &elsewhere) == 0 {
+            libc::sched_setaffinity(0, size, &allowed);
+        }
+    }
+}
+
+/// Moves the calling thread off processor `cpu`: nothing to do where the system does not tell.
+#[cfg(not(target_os = "linux"))]
+pub fn move_off(_: Option<usize>) {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_affinity_mask_counts_what_the_standard_library_finds_without_a_quota() {
+        // Without a cgroup quota below the mask (as on a developer's machine or CI runner) the
+        // two agree; with one, the standard library's answer is the smaller.
+        let std = std::thread::available_parallelism().map_or(1, usize::from);
+        assert!(super::processors() >= std);
+        assert!(super::processors() >= 1);
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn a_helper_moved_off_its_parents_processor_runs_elsewhere_and_may_run_anywhere() {
+        // The scheduler may move either thread at any moment (tests run side by side), so the
+        // helper's processor is looked at over a few tries; its affinity must be whole each time.
+        let all = super::processors();
+        let mut moved = false;
+        for _ in 0..20 {
+            let parent = super::current().expect("Linux tells the processor");
+            let (elsewhere, processors) = std::thread::spawn(move || {
+                super::move_off(Some(parent));
+                (super::current(), super::processors())
+            })
+            .join()
+            .unwrap();
+            assert_eq!(processors, all);
+            moved |= elsewhere != Some(parent);
+        }
+        assert_eq!(moved, all > 1);
+    }
+}
