@@ -88,8 +88,8 @@ void scanpress_options_free(struct ScanpressOptions *options);
 /**
  * Sets one option by key: `codec` (auto, g4, jbig2, jbig2-generic, jbig1, mrc, jpeg), `format`
  * (pdf, tiff, jb2, jbg), `threshold` (auto, otsu, sauvola, 0-255), `link` (9600, 64k, 2M),
- * `verify` (true, false), `max_pixels`, `max_dimension`, `max_pages`, `max_input_bytes`
- * (numbers).
+ * `verify` and `sync` (true, false; `scanpress_compress_file` syncs its output unless `sync`
+ * is false), `max_pixels`, `max_dimension`, `max_pages`, `max_input_bytes` (numbers).
  *
  * # Safety
  * `options` is from `scanpress_options_new`; `key` and `value` are NUL-terminated strings;

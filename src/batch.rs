@@ -232,13 +232,13 @@ impl Manifest {
         self.done.get(key)
     }
 
-    /// Records a finished file, synced to disk before returning.
-    pub fn record(&self, entry: &Finished) -> std::io::Result<()> {
+    /// Records a finished file, synced to disk before returning if `sync` ([`Options::sync`]).
+    pub fn record(&self, entry: &Finished, sync: bool) -> std::io::Result<()> {
         let mut line = serde_json::to_vec(entry).map_err(std::io::Error::other)?;
         line.push(b'\n');
         let mut file = self.file.lock().unwrap_or_else(|e| e.into_inner());
         file.write_all(&line)?;
-        file.sync_data()
+        if sync { file.sync_data() } else { Ok(()) }
     }
 }
 
@@ -332,7 +332,7 @@ fn run_one(job: &Job, options: &Options, force: bool, manifest: Option<&Manifest
             bytes_out: report.bytes_out,
             pages: report.pages.len(),
         };
-        if let Err(e) = manifest.record(&entry) {
+        if let Err(e) = manifest.record(&entry, options.sync) {
             return Outcome::Failed(format!("written, but not recorded in the manifest: {e}"));
         }
     }

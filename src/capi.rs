@@ -170,8 +170,8 @@ pub unsafe extern "C" fn scanpress_options_free(options: *mut ScanpressOptions) 
 
 /// Sets one option by key: `codec` (auto, g4, jbig2, jbig2-generic, jbig1, mrc, jpeg), `format`
 /// (pdf, tiff, jb2, jbg), `threshold` (auto, otsu, sauvola, 0-255), `link` (9600, 64k, 2M),
-/// `verify` (true, false), `max_pixels`, `max_dimension`, `max_pages`, `max_input_bytes`
-/// (numbers).
+/// `verify` and `sync` (true, false; `scanpress_compress_file` syncs its output unless `sync`
+/// is false), `max_pixels`, `max_dimension`, `max_pages`, `max_input_bytes` (numbers).
 ///
 /// # Safety
 /// `options` is from `scanpress_options_new`; `key` and `value` are NUL-terminated strings;
@@ -205,6 +205,11 @@ fn set_option(
             .parse()
             .map_err(|_| invalid(&format!("{key}: {value} is not a number")))
     };
+    let flag = || match value {
+        "true" | "1" | "yes" => Ok(true),
+        "false" | "0" | "no" => Ok(false),
+        _ => Err(invalid(&format!("{key}: {value} is not true or false"))),
+    };
     let narrow = |n: u64| -> Result<u32, (ScanpressResult, String)> {
         u32::try_from(n).map_err(|_| invalid(&format!("{key}: {value} is too large")))
     };
@@ -214,13 +219,8 @@ fn set_option(
         "format" => options.format = Some(value.parse().map_err(failure)?),
         "threshold" => options.threshold = value.parse().map_err(failure)?,
         "link" => options.link = value.parse().map_err(failure)?,
-        "verify" => {
-            options.verify = match value {
-                "true" | "1" | "yes" => true,
-                "false" | "0" | "no" => false,
-                _ => return Err(invalid(&format!("verify: {value} is not true or false"))),
-            }
-        }
+        "verify" => options.verify = flag()?,
+        "sync" => options.sync = flag()?,
         "max_pixels" => limits.max_pixels = number()?,
         "max_dimension" => limits.max_dimension = narrow(number()?)?,
         "max_pages" => limits.max_pages = narrow(number()?)?,

@@ -267,6 +267,9 @@ pub struct Options {
     pub threshold: Threshold,
     /// Decode every encoded page again and compare before writing (on by default).
     pub verify: bool,
+    /// Sync each output (and a batch's manifest) to disk before counting it done, so that it
+    /// survives a power cut (on by default); off, the system writes them out in its own time.
+    pub sync: bool,
     /// Link speed for the report.
     pub link: LinkRate,
     /// Input limits.
@@ -280,6 +283,7 @@ impl Default for Options {
             format: None,
             threshold: Threshold::Auto,
             verify: true,
+            sync: true,
             link: LinkRate::default(),
             limits: Limits::default(),
         }
@@ -308,6 +312,12 @@ impl Options {
     /// Sets [`Options::verify`].
     pub fn with_verify(mut self, verify: bool) -> Self {
         self.verify = verify;
+        self
+    }
+
+    /// Sets [`Options::sync`].
+    pub fn with_sync(mut self, sync: bool) -> Self {
+        self.sync = sync;
         self
     }
 

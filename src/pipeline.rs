@@ -615,7 +615,8 @@ fn in_pages(e: Error, pages: &str) -> Error {
     }
 }
 
-/// Compresses one file to `output`, which appears only when everything succeeded.
+/// Compresses one file to `output`, which appears only when everything succeeded, whole (synced
+/// to disk first if [`Options::sync`]).
 pub fn compress_file(input: &Path, output: &Path, options: &Options) -> Result<FileReport> {
     let data = fs::read(input).map_err(|e| Error::io(input, e))?;
     let mut options = options.clone();
@@ -624,7 +625,7 @@ pub fn compress_file(input: &Path, output: &Path, options: &Options) -> Result<F
     }
     let name = input.file_name().and_then(|n| n.to_str());
     let (bytes, pages) = compress_bytes(&data, name, &options)?;
-    write_atomically(output, &bytes)?;
+    replace(output, options.sync, |f| f.write_all(&bytes))?;
     Ok(FileReport {
         input: input.to_path_buf(),
         output: output.to_path_buf(),
@@ -687,8 +688,8 @@ pub fn write_atomically_with(
 /// Replaces `path` by a temporary file that `write` fills, renamed over it: `path` never holds
 /// part of a file, but unlike [`write_atomically_with`] nothing is synced, which leaves writing
 /// the file out to the system as converters such as `jbgtopbm` and `tiffcp` do. For outputs
-/// that nothing relies on having survived a power cut (`decode`'s; a batch's manifest relies on
-/// its outputs), where syncing took 2 ms of a megabyte page's 30.
+/// that nothing relies on having survived a power cut (`decode`'s, and `compress --no-sync`'s;
+/// a batch's manifest relies on its outputs), where syncing took 2 ms of a megabyte page's 30.
 pub fn replace_with(
     path: &Path,
     write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,

@@ -26,7 +26,7 @@ pub fn processors() -> usize {
 
 /// The processor the calling thread runs on, where the system tells.
 #[cfg(target_os = "linux")]
-pub fn current() -> Option<usize> {
+fn current() -> Option<usize> {
     // SAFETY: no arguments; a negative result is an error.
     let cpu = unsafe { libc::sched_getcpu() };
     usize::try_from(cpu).ok()
@@ -34,18 +34,42 @@ pub fn current() -> Option<usize> {
 
 /// The processor the calling thread runs on, where the system tells.
 #[cfg(not(target_os = "linux"))]
-pub fn current() -> Option<usize> {
+fn current() -> Option<usize> {
     None
 }
 
-/// Moves the calling thread, a helper just started, off processor `cpu` (where the thread that
-/// started it runs) if it may run on another, and leaves its affinity as it was: the scheduler
-/// may move it again, but it starts beside its parent rather than behind it. Some schedulers
-/// (this machine's, which packs threads onto few virtual processors) start a thread on its
-/// parent's processor and leave it there for a whole time slice, 1.5 ms, while another
-/// processor is idle; the helper then runs instead of its parent, not beside it.
+/// Starts `f` on a thread of `scope` that has moved off this thread's processor (where it may
+/// run on another) before this returns; its affinity is then as it was, so that the scheduler
+/// may move it again. Some schedulers (that of the machine of BENCHMARKS.md, which packs threads
+/// onto few virtual processors) queue a new thread on its parent's processor and leave it there,
+/// running by turns with its parent, for as long as a time slice (1.5-2 ms) while another
+/// processor is idle: the helper then runs instead of its parent, or not at all, rather than
+/// beside it. Elsewhere this costs the wait for the thread to start.
+pub fn spawn_beside<'scope, T, F>(
+    scope: &'scope std::thread::Scope<'scope, '_>,
+    f: F,
+) -> std::thread::ScopedJoinHandle<'scope, T>
+where
+    F: FnOnce() -> T + Send + 'scope,
+    T: Send + 'scope,
+{
+    let here = current();
+    let (moved, has_moved) = std::sync::mpsc::sync_channel(1);
+    let thread = scope.spawn(move || {
+        move_off(here);
+        // This thread waits for the message, or is gone if that panicked.
+        moved.send(()).ok();
+        f()
+    });
+    // An error here is the helper's panic, which joining it passes on.
+    has_moved.recv().ok();
+    thread
+}
+
+/// Moves the calling thread off processor `cpu` if it may run on another, and leaves its
+/// affinity as it was.
 #[cfg(target_os = "linux")]
-pub fn move_off(cpu: Option<usize>) {
+fn move_off(cpu: Option<usize>) {
     let Some(cpu) = cpu.filter(|&c| c < libc::CPU_SETSIZE as usize) else {
         return;
     };
@@ -71,7 +95,7 @@ pub fn move_off(cpu: Option<usize>) {
 
 /// Moves the calling thread off processor `cpu`: nothing to do where the system does not tell.
 #[cfg(not(target_os = "linux"))]
-pub fn move_off(_: Option<usize>) {}
+fn move_off(_: Option<usize>) {}
 
 #[cfg(test)]
 mod tests {
@@ -86,19 +110,18 @@ mod tests {
 
     #[cfg(target_os = "linux")]
     #[test]
-    fn a_helper_moved_off_its_parents_processor_runs_elsewhere_and_may_run_anywhere() {
+    fn a_helper_started_beside_its_parent_runs_elsewhere_and_may_run_anywhere() {
         // The scheduler may move either thread at any moment (tests run side by side), so the
         // helper's processor is looked at over a few tries; its affinity must be whole each time.
         let all = super::processors();
         let mut moved = false;
         for _ in 0..20 {
             let parent = super::current().expect("Linux tells the processor");
-            let (elsewhere, processors) = std::thread::spawn(move || {
-                super::move_off(Some(parent));
-                (super::current(), super::processors())
-            })
-            .join()
-            .unwrap();
+            let (elsewhere, processors) = std::thread::scope(|scope| {
+                super::spawn_beside(scope, || (super::current(), super::processors()))
+                    .join()
+                    .unwrap()
+            });
             assert_eq!(processors, all);
             moved |= elsewhere != Some(parent);
         }

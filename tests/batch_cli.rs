@@ -190,6 +190,15 @@ fn outputs_are_the_same_bytes_for_any_jobs_and_any_sharding() {
     };
     run(&["compress", "in", "-o", "one", "--jobs", "1"]);
     run(&["compress", "in", "-o", "two", "--jobs", "2"]);
+    run(&[
+        "compress",
+        "in",
+        "-o",
+        "unsynced",
+        "--jobs",
+        "2",
+        "--no-sync",
+    ]);
     for i in 0..4 {
         let shard = format!("{i}/4");
         run(&[
@@ -199,6 +208,17 @@ fn outputs_are_the_same_bytes_for_any_jobs_and_any_sharding() {
     let one = outputs(&scratch.path("one"));
     assert!(!one.is_empty());
     assert_eq!(outputs(&scratch.path("two")), one, "--jobs 2");
+    assert_eq!(outputs(&scratch.path("unsynced")), one, "--no-sync");
+    // --no-sync keeps the manifest too (unsynced): a second run redoes nothing.
+    let again = scanpress(
+        &["compress", "in", "-o", "unsynced", "--no-sync"],
+        &scratch.0,
+    );
+    let stdout = String::from_utf8_lossy(&again.stdout);
+    assert!(
+        again.status.success() && stdout.contains("(0 now,"),
+        "{stdout}"
+    );
     assert_eq!(outputs(&scratch.path("shards")), one, "4 shards");
     // Each shard kept its own manifest.
     let manifests = tree(&scratch.path("shards"))

@@ -127,6 +127,18 @@ fn compress_decode_and_info_one_file() {
         "--force",
     ]);
     assert!(forced.status.success());
+    // --no-sync leaves writing the file out to the system: the same file, replaced whole.
+    let synced = std::fs::read(&out).unwrap();
+    let unsynced = scanpress(&[
+        "compress",
+        &testdata("fax2d-manpage.tif"),
+        "-o",
+        out.to_str().unwrap(),
+        "--force",
+        "--no-sync",
+    ]);
+    assert!(unsynced.status.success());
+    assert_eq!(std::fs::read(&out).unwrap(), synced);
 }
 
 #[test]

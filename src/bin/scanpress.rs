@@ -59,6 +59,11 @@ struct CompressArgs {
     /// Skip decoding every page again to check it (not recommended).
     #[arg(long)]
     no_verify: bool,
+    /// Leave writing outputs (and the manifest) out to the system, as most converters do,
+    /// rather than syncing each before it counts as done: faster, but after a power cut
+    /// outputs may be empty; run again with --force then.
+    #[arg(long)]
+    no_sync: bool,
     /// Overwrite outputs that exist, and redo files an earlier run finished.
     #[arg(long)]
     force: bool,
@@ -138,6 +143,7 @@ fn compress(args: CompressArgs) -> Result<bool, Error> {
         .with_format(format)
         .with_threshold(args.threshold)
         .with_verify(!args.no_verify)
+        .with_sync(!args.no_sync)
         .with_link(args.link);
     let jobs = batch::plan(&args.inputs, &args.output, format)?;
     // A folder's run keeps a manifest in the output folder, one a shard, to resume from.

@@ -88,6 +88,14 @@ int main(int argc, char **argv) {
     CHECK(scanpress_options_set(options, "verify", "perhaps", message, sizeof message) ==
               SCANPRESS_RESULT_INVALID_ARGUMENT,
           "bad value refused");
+    CHECK(scanpress_options_set(options, "sync", "sometimes", message, sizeof message) ==
+              SCANPRESS_RESULT_INVALID_ARGUMENT,
+          "bad sync refused");
+    CHECK(strstr(message, "sync") != NULL, "message names sync");
+    /* scanpress_compress_file below leaves its output to the system to write out. */
+    CHECK(scanpress_options_set(options, "sync", "false", message, sizeof message) ==
+              SCANPRESS_RESULT_OK,
+          "sync false");
     /* A message cut short to a tiny buffer is still terminated. */
     char tiny[4];
     scanpress_options_set(options, "nope", "x", tiny, sizeof tiny);

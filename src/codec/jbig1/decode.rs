@@ -494,8 +494,8 @@ impl Layered {
     /// The threads are started from the layer below the page down to the lowest: each waits at
     /// once for the layer below, so that the threads already decoding do not keep this one from
     /// starting the rest (on two processors, a thread started lowest first held back the page's
-    /// start by up to 6 ms). Each moves off this thread's processor as it starts
-    /// ([`crate::processors::move_off`]): where the scheduler packs threads onto one virtual
+    /// start by up to 6 ms). Each is started off this thread's processor
+    /// ([`crate::processors::spawn_beside`]): where the scheduler packs threads onto one virtual
     /// processor, the lowest layer otherwise ran in the page's place for 1.5 ms (the letter's
     /// decoding 8.3 -> 7.1 ms).
     fn decode_pipelined(self, data: &[u8], entities: Vec<Vec<Entity>>) -> Bitmap {
@@ -530,12 +530,8 @@ impl Layered {
             .collect();
         let (_, page, page_entities) = layers.pop().expect("at least one layer");
         std::thread::scope(|scope| {
-            let here = crate::processors::current();
             for (k, pipe, entities) in layers.into_iter().rev() {
-                scope.spawn(move || {
-                    crate::processors::move_off(here);
-                    pipe.decode(l0, k, data, &entities)
-                });
+                crate::processors::spawn_beside(scope, move || pipe.decode(l0, k, data, &entities));
             }
             page.decode(l0, top, data, &page_entities)
         })

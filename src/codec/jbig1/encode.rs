@@ -2,8 +2,7 @@
 //! (progressive, lowest first, as `pbmtojbg` does by default), in stripes, each stripe's coded data
 //! ended by SDNORM.
 
-use std::borrow::Cow;
-use std::sync::{Arc, mpsc};
+use std::sync::mpsc;
 
 use rayon::prelude::*;
 
@@ -163,9 +162,14 @@ fn code_layer(
 }
 
 /// Codes the layers of `page` while they are being reduced: this thread reduces them stripe by
-/// stripe, from the top, and sends each layer's coder (a thread each) the rows it needs of its
-/// own layer and the one below as soon as they are done, into copies the coder keeps. The same
-/// bytes as reducing the whole page first.
+/// stripe, from the top, and codes each stripe of the layers below the page as soon as it is
+/// reduced, while the page's coder, on a thread of its own, is sent each stripe's rows of the
+/// layer below it, into a copy it keeps. The same bytes as reducing the whole page first.
+///
+/// The page's layer is most of the work (each layer below has a quarter of the pixels of the
+/// one above), so two threads are enough; its thread is started off this one's processor
+/// ([`crate::processors::spawn_beside`]). With a thread for every layer and this one reducing, three
+/// threads on two processors started the page's coder up to a millisecond late.
 fn code_while_reducing(
     page: &Bitmap,
     d: u8,
@@ -174,6 +178,7 @@ fn code_while_reducing(
     params: &Params,
     limits: &Limits,
 ) -> Result<Vec<Vec<u8>>> {
+    let top = usize::from(d);
     // The layers below the page, lowest first, white until reduced.
     let mut sizes = vec![(page.width(), page.height())];
     for _ in 0..d {
@@ -181,39 +186,22 @@ fn code_while_reducing(
         sizes.insert(0, (w.div_ceil(2), h.div_ceil(2)));
     }
     let white = |k: usize| Bitmap::new(sizes[k].0, sizes[k].1, limits);
-    let mut below: Vec<Bitmap> = (0..usize::from(d)).map(white).collect::<Result<_>>()?;
-    // Each coder's copies of its layer (the top one reads the page itself) and the one below.
-    let mut copies = Vec::with_capacity(usize::from(d) + 1);
-    for k in 0..=usize::from(d) {
-        let own = if k == usize::from(d) {
-            Cow::Borrowed(page)
-        } else {
-            Cow::Owned(white(k)?)
-        };
-        copies.push((own, k.checked_sub(1).map(white).transpose()?));
-    }
+    let mut below: Vec<Bitmap> = (0..top).map(white).collect::<Result<_>>()?;
+    // The page coder's copy of the layer below the page.
+    let mut low = white(top - 1)?;
     std::thread::scope(|scope| {
-        let mut coders = Vec::with_capacity(copies.len());
-        let mut sends = Vec::with_capacity(copies.len());
-        for (k, (mut own, mut low)) in copies.into_iter().enumerate() {
-            let (send, receive) = mpsc::channel::<StripeRows>();
-            sends.push(send);
-            coders.push(scope.spawn(move || {
-                let mut coder = LayerEncoder::new(k, params);
-                let mut out = Vec::new();
-                for (stripe, rows) in (0..stripes).zip(receive) {
-                    if let Some((first, words)) = rows.own {
-                        own.to_mut().copy_rows_in(first, &words);
-                    }
-                    if let (Some((first, words)), Some(low)) = (rows.low, low.as_mut()) {
-                        low.copy_rows_in(first, &words);
-                    }
-                    coder.stripe(&own, low.as_ref(), stripe, l0, &mut out);
-                }
-                out
-            }));
-        }
-        let top = usize::from(d);
+        let (send, receive) = mpsc::channel::<(u32, Vec<u64>)>();
+        let page_coder = crate::processors::spawn_beside(scope, move || {
+            let mut coder = LayerEncoder::new(top, params);
+            let mut out = Vec::new();
+            for (stripe, (first, words)) in (0..stripes).zip(receive) {
+                low.copy_rows_in(first, &words);
+                coder.stripe(page, Some(&low), stripe, l0, &mut out);
+            }
+            out
+        });
+        let mut coders: Vec<_> = (0..top).map(|k| LayerEncoder::new(k, params)).collect();
+        let mut coded = vec![Vec::new(); top];
         for stripe in 0..stripes {
             for k in (0..top).rev() {
                 let (lower, upper) = below.split_at_mut(k + 1);
@@ -221,38 +209,19 @@ fn code_while_reducing(
                 let rows = stripe_rows(l0, k, stripe, lower[k].height());
                 reduce_rows(high, &mut lower[k], rows);
             }
-            // The stripe's rows of each layer below the page, copied once for the two coders
-            // that read them (the layer's own and the one above).
-            let reduced: Vec<(u32, Arc<[u64]>)> = below
-                .iter()
-                .enumerate()
-                .map(|(k, layer)| {
-                    let rows = stripe_rows(l0, k, stripe, layer.height());
-                    (rows.start, Arc::from(layer.rows_words(rows)))
-                })
-                .collect();
-            for (k, send) in sends.iter().enumerate() {
-                // The top coder has the page; the lowest has no layer below.
-                let own = reduced.get(k).cloned();
-                let low = k.checked_sub(1).map(|j| reduced[j].clone());
-                // A coder ends early only if it panicked, which joining passes on.
-                send.send(StripeRows { own, low }).ok();
+            let rows = stripe_rows(l0, top - 1, stripe, below[top - 1].height());
+            // The page's coder ends early only if it panicked, which joining passes on.
+            send.send((rows.start, below[top - 1].rows_words(rows).to_vec()))
+                .ok();
+            for (k, (coder, out)) in coders.iter_mut().zip(&mut coded).enumerate() {
+                let layer_below = k.checked_sub(1).map(|j| &below[j]);
+                coder.stripe(&below[k], layer_below, stripe, l0, out);
             }
         }
-        drop(sends);
-        Ok(coders
-            .into_iter()
-            .map(|c| c.join().expect("a layer's coder panicked"))
-            .collect())
+        drop(send);
+        coded.push(page_coder.join().expect("the page's coder panicked"));
+        Ok(coded)
     })
-}
-
-/// A stripe's rows for a layer's coder, each as its first row and the rows' words: its own
-/// layer's (none for the page, which the top coder has) and the layer below's (none for the
-/// lowest).
-struct StripeRows {
-    own: Option<(u32, Arc<[u64]>)>,
-    low: Option<(u32, Arc<[u64]>)>,
 }
 
 /// What codes one layer, stripe after stripe: layer `k` (0: the lowest), the AT pixel moving
