@@ -2,7 +2,8 @@
 # Whole-program JBIG1 encode and decode with resolution layers: JBIG-KIT's pbmtojbg -d D and
 # jbgtopbm against the scanpress command (whose .jbg output has D layers: as many halvings as bring
 # the page to at most 1,000 pixels wide) on the same corpus pages, each reading and writing files
-# (scanpress without verification, which would decode again): JBIG-KIT's and ours by turns, RUNS
+# (scanpress without verification, which would decode again, and without syncing its output,
+# which pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS
 # runs of each, their medians in microseconds and the median of the turns' ratios (JBIG-KIT's
 # time / ours); then both decoding pbmtojbg -q's sequential BIE of the page.
 # Usage: benches/jbig1_peers.sh [RUNS]
@@ -20,7 +21,7 @@ for page in dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif \
   layers=0
   while [ $(( (width + (1 << layers) - 1) >> layers )) -gt 1000 ]; do layers=$((layers + 1)); done
   kit_encode() { pbmtojbg -d "$layers" "$work/page.pbm" "$work/kit.jbg"; }
-  ours_encode() { "$bin" compress "$work/page.pbm" -o "$work/ours.jbg" --force --no-verify; }
+  ours_encode() { "$bin" compress "$work/page.pbm" -o "$work/ours.jbg" --force --no-verify --no-sync; }
   kit_decode() { jbgtopbm "$work/kit.jbg" "$work/kit.pbm"; }
   ours_decode() { "$bin" decode "$work/ours.jbg" -o "$work/ours.pbm"; }
   # Sequential: pbmtojbg -q's one-layer BIE, decoded by both.
