@@ -168,8 +168,8 @@ fn code_layer(
 ///
 /// The page's layer is most of the work (each layer below has a quarter of the pixels of the
 /// one above), so two threads are enough; its thread is started off this one's processor
-/// ([`crate::processors::spawn_beside`]). With a thread for every layer and this one reducing, three
-/// threads on two processors started the page's coder up to a millisecond late.
+/// ([`crate::processors::spawn_beside`]). With a thread for every layer and this one reducing,
+/// three threads on two processors started the page's coder up to a millisecond late.
 fn code_while_reducing(
     page: &Bitmap,
     d: u8,
