@@ -262,27 +262,35 @@ impl LayerPipe {
     /// sends each stripe's rows on.
     fn decode(mut self, l0: u32, k: usize, data: &[u8], entities: &[Entity]) -> Bitmap {
         for entity in entities {
-            let rows = stripe_rows(l0, k, entity.stripe, self.layer.height());
-            let mut low_end = 0;
-            if let (Some(below), Some(low)) = (&self.below, &mut self.low) {
-                // The layer below's thread ended early only if it panicked, which the scope
-                // passes on.
-                let Ok((low_rows, words)) = below.recv() else {
-                    break;
-                };
-                low.copy_rows_in(low_rows.start, &words);
-                low_end = low_rows.end;
-            }
-            let low = self.low.as_ref().map(|l| (l, low_end));
-            self.decoder
-                .stripe(&mut self.layer, low, rows.clone(), data, entity);
-            if let Some(above) = &self.above {
-                let words = self.layer.rows_words(rows.clone()).to_vec();
-                // The layer above ends early only if it panicked.
-                above.send((rows, words)).ok();
+            if !self.stripe(l0, k, data, entity) {
+                break;
             }
         }
         self.layer
+    }
+
+    /// Decodes one stripe's `entity` of layer `k` once the layer below has sent its rows, and
+    /// sends its rows on; false if the layer below's thread has ended early, which it does only
+    /// if it panicked (the scope passes that on).
+    fn stripe(&mut self, l0: u32, k: usize, data: &[u8], entity: &Entity) -> bool {
+        let rows = stripe_rows(l0, k, entity.stripe, self.layer.height());
+        let mut low_end = 0;
+        if let (Some(below), Some(low)) = (&self.below, &mut self.low) {
+            let Ok((low_rows, words)) = below.recv() else {
+                return false;
+            };
+            low.copy_rows_in(low_rows.start, &words);
+            low_end = low_rows.end;
+        }
+        let low = self.low.as_ref().map(|l| (l, low_end));
+        self.decoder
+            .stripe(&mut self.layer, low, rows.clone(), data, entity);
+        if let Some(above) = &self.above {
+            let words = self.layer.rows_words(rows.clone()).to_vec();
+            // The layer above ends early only if it panicked.
+            above.send((rows, words)).ok();
+        }
+        true
     }
 }
 
@@ -486,18 +494,17 @@ impl Layered {
     }
 
     /// Decodes the `entities` of every layer (from [`Layered::index`]) side by side: the page on
-    /// this thread, each layer below it on one of its own. A layer's stripe is decoded once the
-    /// same stripe of the layer below is done, whose thread sends that stripe's rows on to a copy
-    /// of the layer below kept by the layer above. The same pixels as decoding the stripes one
-    /// after another.
+    /// this thread, the layers below it on another, stripe by stripe, lowest first. A layer's
+    /// stripe is decoded once the same stripe of the layer below is done, which sends that
+    /// stripe's rows on to a copy of the layer below kept by the layer above. The same pixels as
+    /// decoding the stripes one after another.
     ///
-    /// The threads are started from the layer below the page down to the lowest: each waits at
-    /// once for the layer below, so that the threads already decoding do not keep this one from
-    /// starting the rest (on two processors, a thread started lowest first held back the page's
-    /// start by up to 6 ms). Each is started off this thread's processor
-    /// ([`crate::processors::spawn_beside`]): where the scheduler packs threads onto one virtual
-    /// processor, the lowest layer otherwise ran in the page's place for 1.5 ms (the letter's
-    /// decoding 8.3 -> 7.1 ms).
+    /// The page's layer is most of the work (each layer below has a quarter of the pixels of the
+    /// one above), so two threads are enough: with a thread a layer, feyn's page waited 3-7 ms in
+    /// most runs for the two below, which took turns on the other processor. The helper is
+    /// started off this thread's processor ([`crate::processors::spawn_beside`]): where the
+    /// scheduler packs threads onto one virtual processor, the lowest layer otherwise ran in the
+    /// page's place for 1.5 ms (the letter's decoding 8.3 -> 7.1 ms).
     fn decode_pipelined(self, data: &[u8], entities: Vec<Vec<Entity>>) -> Bitmap {
         let l0 = self.header.l0;
         let top = self.layers.len() - 1;
@@ -529,10 +536,17 @@ impl Layered {
             })
             .collect();
         let (_, page, page_entities) = layers.pop().expect("at least one layer");
+        let stripes = page_entities.len();
         std::thread::scope(|scope| {
-            for (k, pipe, entities) in layers.into_iter().rev() {
-                crate::processors::spawn_beside(scope, move || pipe.decode(l0, k, data, &entities));
-            }
+            crate::processors::spawn_beside(scope, move || {
+                // Stripe by stripe, the lowest layer's first: each layer's stripe finds the
+                // one below it sent.
+                for stripe in 0..stripes {
+                    for (k, pipe, entities) in &mut layers {
+                        pipe.stripe(l0, *k, data, &entities[stripe]);
+                    }
+                }
+            });
             page.decode(l0, top, data, &page_entities)
         })
     }
