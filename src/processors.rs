@@ -1,4 +1,5 @@
-//! How many processors the process may run on, asked cheaply.
+//! The processors the process may run on: how many, asked cheaply, and starting a helper thread
+//! on another than its parent's.
 #![allow(unsafe_code)]
 
 /// The processors in the process's CPU affinity mask: one system call. The standard library's
@@ -57,11 +58,11 @@ where
     let (moved, has_moved) = std::sync::mpsc::sync_channel(1);
     let thread = scope.spawn(move || {
         move_off(here);
-        // This thread waits for the message, or is gone if that panicked.
+        // The parent waits for this before it goes on, so the receiver is there.
         moved.send(()).ok();
         f()
     });
-    // An error here is the helper's panic, which joining it passes on.
+    // An error here is the helper's panic before it sent, which joining it passes on.
     has_moved.recv().ok();
     thread
 }
