@@ -7,7 +7,7 @@
 //! layers, or change the height of a layered image are a clear [`Error::Unsupported`].
 
 use std::ops::Range;
-use std::sync::mpsc::{self, Receiver, Sender};
+use std::sync::mpsc;
 
 use super::arith::{Decoder, ESC, STUFF};
 use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, order, stripe_rows, unsupported};
@@ -243,56 +243,9 @@ impl LayerDecoder {
     }
 }
 
-/// A stripe's rows of a layer, sent to the layer above: which rows, and their words.
+/// A stripe's rows of the layer below the page, sent to the page's thread: which rows, and their
+/// words.
 type Stripe = (Range<u32>, Vec<u64>);
-
-/// One layer of [`Layered::decode_pipelined`]: the layer and its decoder, the copy it keeps of
-/// the layer below (none for the lowest) and the channels from the layer below and to the one
-/// above (none for the page).
-struct LayerPipe {
-    layer: Bitmap,
-    decoder: LayerDecoder,
-    low: Option<Bitmap>,
-    below: Option<Receiver<Stripe>>,
-    above: Option<Sender<Stripe>>,
-}
-
-impl LayerPipe {
-    /// Decodes layer `k`'s `entities`, each stripe once the layer below has sent its rows, and
-    /// sends each stripe's rows on.
-    fn decode(mut self, l0: u32, k: usize, data: &[u8], entities: &[Entity]) -> Bitmap {
-        for entity in entities {
-            if !self.stripe(l0, k, data, entity) {
-                break;
-            }
-        }
-        self.layer
-    }
-
-    /// Decodes one stripe's `entity` of layer `k` once the layer below has sent its rows, and
-    /// sends its rows on; false if the layer below's thread has ended early, which it does only
-    /// if it panicked (the scope passes that on).
-    fn stripe(&mut self, l0: u32, k: usize, data: &[u8], entity: &Entity) -> bool {
-        let rows = stripe_rows(l0, k, entity.stripe, self.layer.height());
-        let mut low_end = 0;
-        if let (Some(below), Some(low)) = (&self.below, &mut self.low) {
-            let Ok((low_rows, words)) = below.recv() else {
-                return false;
-            };
-            low.copy_rows_in(low_rows.start, &words);
-            low_end = low_rows.end;
-        }
-        let low = self.low.as_ref().map(|l| (l, low_end));
-        self.decoder
-            .stripe(&mut self.layer, low, rows.clone(), data, entity);
-        if let Some(above) = &self.above {
-            let words = self.layer.rows_words(rows.clone()).to_vec();
-            // The layer above ends early only if it panicked.
-            above.send((rows, words)).ok();
-        }
-        true
-    }
-}
 
 /// A BIE of resolution layers part-way through decoding: the layers so far, each layer's coding
 /// state, and which stripe data entity comes next (T.82 6.2.4, 6.7).
@@ -460,14 +413,19 @@ impl Layered {
             coded: *pos..end,
             reset: data[end + 1] == marker::SDRST,
         };
+        self.decode_stripe(k, stripe, data, &entity);
+        *pos = end + 2;
+        self.done += 1;
+        Ok(true)
+    }
+
+    /// Decodes `entity`, stripe `stripe` of layer `k`, against the layer below.
+    fn decode_stripe(&mut self, k: usize, stripe: u64, data: &[u8], entity: &Entity) {
         let rows = self.rows(k, stripe);
         let low_end = (k > 0).then(|| self.rows(k - 1, stripe).end);
         let (below, above) = self.layers.split_at_mut(k);
         let low = below.last().zip(low_end);
-        self.decoders[k].stripe(&mut above[0], low, rows, data, &entity);
-        *pos = end + 2;
-        self.done += 1;
-        Ok(true)
+        self.decoders[k].stripe(&mut above[0], low, rows, data, entity);
     }
 
     /// Every stripe data entity of a whole BIE of several layers from `pos`, by layer, in the
@@ -494,10 +452,10 @@ impl Layered {
     }
 
     /// Decodes the `entities` of every layer (from [`Layered::index`]) side by side: the page on
-    /// this thread, the layers below it on another, stripe by stripe, lowest first. A layer's
-    /// stripe is decoded once the same stripe of the layer below is done, which sends that
-    /// stripe's rows on to a copy of the layer below kept by the layer above. The same pixels as
-    /// decoding the stripes one after another.
+    /// this thread, the layers below it on another, stripe by stripe, lowest first, as
+    /// [`Layered::step`] decodes them; the helper sends each stripe's rows of the layer below
+    /// the page on to a copy of it that the page is decoded against. The same pixels as decoding
+    /// the stripes one after another.
     ///
     /// The page's layer is most of the work (each layer below has a quarter of the pixels of the
     /// one above), so two threads are enough: with a thread a layer, feyn's page waited 3-7 ms in
@@ -505,50 +463,40 @@ impl Layered {
     /// started off this thread's processor ([`crate::processors::spawn_beside`]): where the
     /// scheduler packs threads onto one virtual processor, the lowest layer otherwise ran in the
     /// page's place for 1.5 ms (the letter's decoding 8.3 -> 7.1 ms).
-    fn decode_pipelined(self, data: &[u8], entities: Vec<Vec<Entity>>) -> Bitmap {
+    fn decode_pipelined(mut self, data: &[u8], mut entities: Vec<Vec<Entity>>) -> Bitmap {
         let l0 = self.header.l0;
         let top = self.layers.len() - 1;
-        let copies: Vec<Option<Bitmap>> = std::iter::once(None)
-            .chain(self.layers[..top].iter().map(|l| Some(l.white_like())))
-            .collect();
-        let (mut sends, mut receives): (Vec<_>, Vec<_>) = (0..top)
-            .map(|_| mpsc::channel::<Stripe>())
-            .map(|(s, r)| (Some(s), Some(r)))
-            .unzip();
-        let mut layers: Vec<_> = self
-            .layers
-            .into_iter()
-            .zip(self.decoders)
-            .zip(copies)
-            .zip(entities)
-            .enumerate()
-            .map(|(k, (((layer, decoder), low), entities))| {
-                let below = k.checked_sub(1).and_then(|j| receives[j].take());
-                let above = sends.get_mut(k).and_then(Option::take);
-                let pipe = LayerPipe {
-                    layer,
-                    decoder,
-                    low,
-                    below,
-                    above,
-                };
-                (k, pipe, entities)
-            })
-            .collect();
-        let (_, page, page_entities) = layers.pop().expect("at least one layer");
-        let stripes = page_entities.len();
+        let mut page = self.layers.pop().expect("at least one layer");
+        let mut page_decoder = self.decoders.pop().expect("a decoder a layer");
+        let page_entities = entities.pop().expect("entities a layer");
+        // The page's copy of the layer below, filled in as its stripes arrive.
+        let mut low = self.layers[top - 1].white_like();
+        let (send, receive) = mpsc::channel::<Stripe>();
+        let (mut lower, stripes) = (self, page_entities.len());
         std::thread::scope(|scope| {
             crate::processors::spawn_beside(scope, move || {
-                // Stripe by stripe, the lowest layer's first: each layer's stripe finds the
-                // one below it sent.
-                for stripe in 0..stripes {
-                    for (k, pipe, entities) in &mut layers {
-                        pipe.stripe(l0, *k, data, &entities[stripe]);
+                // Stripe by stripe, the lowest layer's first, each against the one below.
+                for i in 0..stripes {
+                    for (k, layer) in entities.iter().enumerate() {
+                        lower.decode_stripe(k, layer[i].stripe, data, &layer[i]);
                     }
+                    let rows = lower.rows(top - 1, entities[top - 1][i].stripe);
+                    let words = lower.layers[top - 1].rows_words(rows.clone()).to_vec();
+                    // The page's thread ends early only if it panicked.
+                    send.send((rows, words)).ok();
                 }
             });
-            page.decode(l0, top, data, &page_entities)
-        })
+            for entity in &page_entities {
+                // The helper ended early only if it panicked, which the scope passes on.
+                let Ok((low_rows, words)) = receive.recv() else {
+                    break;
+                };
+                low.copy_rows_in(low_rows.start, &words);
+                let rows = stripe_rows(l0, top, entity.stripe, page.height());
+                page_decoder.stripe(&mut page, Some((&low, low_rows.end)), rows, data, entity);
+            }
+        });
+        page
     }
 
     /// The rows of layer `k` in `stripe`.
