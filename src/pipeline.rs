@@ -688,8 +688,9 @@ pub fn write_atomically_with(
 /// Replaces `path` by a temporary file that `write` fills, renamed over it: `path` never holds
 /// part of a file, but unlike [`write_atomically_with`] nothing is synced, which leaves writing
 /// the file out to the system as converters such as `jbgtopbm` and `tiffcp` do. For outputs
-/// that nothing relies on having survived a power cut (`decode`'s, and `compress --no-sync`'s;
-/// a batch's manifest relies on its outputs), where syncing took 2 ms of a megabyte page's 30.
+/// that nothing relies on having survived a power cut (`decode`'s; a batch's manifest relies on
+/// its outputs, unless `--no-sync` leaves both unsynced), where syncing took 2 ms of a megabyte
+/// page's 30.
 pub fn replace_with(
     path: &Path,
     write: impl FnOnce(&mut fs::File) -> std::io::Result<()>,

@@ -188,7 +188,7 @@ fn code_while_reducing(
     let white = |k: usize| Bitmap::new(sizes[k].0, sizes[k].1, limits);
     let mut below: Vec<Bitmap> = (0..top).map(white).collect::<Result<_>>()?;
     // The page coder's copy of the layer below the page.
-    let mut low = white(top - 1)?;
+    let mut low = below[top - 1].white_like();
     std::thread::scope(|scope| {
         let (send, receive) = mpsc::channel::<(u32, Vec<u64>)>();
         let page_coder = crate::processors::spawn_beside(scope, move || {
