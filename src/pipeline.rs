@@ -711,8 +711,10 @@ fn replace(
         write(&mut f)?;
         if durable {
             f.sync_all()?;
+            fs::rename(&tmp, path)?;
+        } else {
+            rename_unsynced(&tmp, path)?;
         }
-        fs::rename(&tmp, path)?;
         if durable {
             // The rename itself is durable once the folder is synced (where folders can be
             // opened).
@@ -729,6 +731,37 @@ fn replace(
     })
 }
 
+/// Renames `tmp`, a file not yet written out, over `path`. Where `path` is a file, on Linux, the
+/// two are exchanged in one step (`renameat2`'s `RENAME_EXCHANGE`) and the old file, now at
+/// `tmp`, is removed: ext4 writes a file out at once when a plain rename replaces another with it
+/// (`auto_da_alloc`, 0.8 ms of decoding a 500 KB page here), which exchanging does not ask for.
+/// `path` holds the old file or the new one at every moment either way; elsewhere, or where the
+/// file system cannot exchange, a plain rename.
+#[allow(unsafe_code)]
+fn rename_unsynced(tmp: &Path, path: &Path) -> std::io::Result<()> {
+    #[cfg(target_os = "linux")]
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_file()) {
+        use std::os::unix::ffi::OsStrExt;
+        let c = |p: &Path| std::ffi::CString::new(p.as_os_str().as_bytes());
+        if let (Ok(from), Ok(to)) = (c(tmp), c(path)) {
+            // SAFETY: both are NUL-terminated paths that live across the call.
+            let exchanged = unsafe {
+                libc::renameat2(
+                    libc::AT_FDCWD,
+                    from.as_ptr(),
+                    libc::AT_FDCWD,
+                    to.as_ptr(),
+                    libc::RENAME_EXCHANGE,
+                )
+            } == 0;
+            if exchanged {
+                return fs::remove_file(tmp);
+            }
+        }
+    }
+    fs::rename(tmp, path)
+}
+
 /// Decodes page `number` (from 1) of any input to a bitmap, binarising grey and colour pages as
 /// `options` says; also gives the page's resolution.
 pub fn decode_page(
@@ -742,4 +775,72 @@ pub fn decode_page(
         .ok_or_else(|| Error::Parameter(format!("there is no page {number}")))??;
     let resolution = page.resolution.clone();
     Ok((prepare(page, options)?.0, resolution))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The files a folder holds, by name.
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn replacing_without_syncing_swaps_in_the_whole_new_file() {
+        let dir = std::env::temp_dir().join(format!("scanpress-replace-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let fill = |bytes: &'static [u8]| move |f: &mut fs::File| f.write_all(bytes);
+
+        // A new output, then one replacing it (exchanged where the system can) and its link.
+        let out = dir.join("out.pbm");
+        replace_with(&out, fill(b"first")).unwrap();
+        assert_eq!(fs::read(&out).unwrap(), b"first");
+        let link = dir.join("link.pbm");
+        fs::hard_link(&out, &link).unwrap();
+        replace_with(&out, fill(b"second")).unwrap();
+        assert_eq!(fs::read(&out).unwrap(), b"second");
+        assert_eq!(fs::read(&link).unwrap(), b"first");
+
+        // A symbolic link is replaced, as a rename does, not what it points to.
+        #[cfg(unix)]
+        {
+            let symlink = dir.join("symlink.pbm");
+            std::os::unix::fs::symlink(&link, &symlink).unwrap();
+            replace_with(&symlink, fill(b"third")).unwrap();
+            assert!(fs::symlink_metadata(&symlink).unwrap().is_file());
+            assert_eq!(fs::read(&symlink).unwrap(), b"third");
+            assert_eq!(fs::read(&link).unwrap(), b"first");
+        }
+
+        // A folder in the way is an error, and is kept.
+        let folder = dir.join("folder.pbm");
+        fs::create_dir(&folder).unwrap();
+        fs::write(folder.join("kept"), b"kept").unwrap();
+        assert!(replace_with(&folder, fill(b"fourth")).is_err());
+        assert_eq!(fs::read(folder.join("kept")).unwrap(), b"kept");
+
+        // A failed write keeps the old file and leaves no temporary file.
+        let failed = replace_with(&out, |f: &mut fs::File| {
+            f.write_all(b"part")?;
+            Err(std::io::Error::other("cut"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(fs::read(&out).unwrap(), b"second");
+
+        // No temporary file is left beside the outputs.
+        let expected = if cfg!(unix) {
+            vec!["folder.pbm", "link.pbm", "out.pbm", "symlink.pbm"]
+        } else {
+            vec!["folder.pbm", "link.pbm", "out.pbm"]
+        };
+        assert_eq!(names(&dir), expected);
+        fs::remove_dir_all(&dir).unwrap();
+    }
 }
