@@ -6,14 +6,20 @@
 # which pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS
 # runs of each, their medians in microseconds and the median of the turns' ratios (JBIG-KIT's
 # time / ours); then both decoding pbmtojbg -q's sequential BIE of the page.
-# Usage: benches/jbig1_peers.sh [RUNS]
+# Usage: benches/jbig1_peers.sh [RUNS [PAGE...]]   (corpus file names; page 1 of each; by default
+# four: two magazine pages, the brochure and the CCITT letter)
 runs="${1:-20}"
+shift || true
+pages=("$@")
+if [ ${#pages[@]} -eq 0 ]; then
+  pages=(dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif
+         dev_ocrmypdf_linn_brochure_300dpi.png dev_ccitt1_slerexe_letter_g4.tif)
+fi
 source "$(dirname "$0")/lib.sh"
 
 printf '%-40s %10s %10s %6s %10s %10s %6s %9s %9s %10s %10s %6s\n' page "pbmtojbg" "ours" ratio \
   "jbgtopbm" "ours" ratio "JBIG-KIT B" "ours B" "jbgtopbm" "ours" ratio
-for page in dev_lept_feyn_article_g4.tif dev_tess_unlv_8087_054_magazine.tif \
-            dev_ocrmypdf_linn_brochure_300dpi.png dev_ccitt1_slerexe_letter_g4.tif; do
+for page in "${pages[@]}"; do
   src="$corpus/$page"
   [ -f "$src" ] || { echo "missing $src"; continue; }
   "$bin" decode "$src" -o "$work/page.pbm"
