@@ -346,7 +346,7 @@ fn decode_rolled(
 }
 
 /// Decodes a refinement of `reference` placed at (`dx`, `dy`) into the white `target`, whose size
-/// is the region's (T.88 6.3.5.6): with rolled contexts ([`decode_rolled`]) unless TPGRON is on
+/// is the region's (T.88 6.3.5.6): with rolled contexts (`decode_rolled`) unless TPGRON is on
 /// or an AT pixel on the row being decoded lies further than 64 pixels to the left.
 pub fn decode_into(
     mq: &mut MqDecoder<'_>,

@@ -1,5 +1,5 @@
 //! Symbol coding of a group of pages, DjVu-style cross-coding in JBIG2 terms: the pages'
-//! connected components are clustered by similarity ([`super::classify`]), in order of
+//! connected components are clustered by similarity (`classify`), in order of
 //! appearance; the member closest to the others is the cluster's dictionary symbol, and every
 //! other member is an instance of it, exact or coded as a refinement of it (T.88 6.4.11).
 //! Dictionary symbols are generic regions, or, when close to an earlier one, refinements of it in
@@ -48,7 +48,7 @@ use crate::options::Limits;
 const MAX_SYMBOL_SIDE: u32 = 256;
 
 /// Components with at most this many black pixels (dots, specks, the dots of a halftone) are
-/// left in the generic region when they cost less there ([`specks_pay_as_symbols`]): in the
+/// left in the generic region when they cost less there (`specks_pay_as_symbols`): in the
 /// page's contexts their pixels take a few bits, as symbol instances each costs a position and
 /// a symbol ID (about two bytes), unless they recur in a regular pattern (a form's leader dots).
 /// Measured on the corpus (total bytes over the 39 pages): 1,551,503 with every speck a symbol;
@@ -56,7 +56,7 @@ const MAX_SYMBOL_SIDE: u32 = 256;
 /// 1,527,894, 36 1,528,202, 60 1,532,148 (halftones -9%, magazine pages -5%, text pages a few
 /// tens of bytes either way); but the software-rendered tax form's leader dots then cost 19% more
 /// (56,534 to 67,125 bytes over its 8 pages alone). Chosen per page as
-/// [`specks_pay_as_symbols`] reckons: 1,527,942 on the corpus, the tax form as before (bound 24:
+/// `specks_pay_as_symbols` reckons: 1,527,942 on the corpus, the tax form as before (bound 24:
 /// 1,529,188; 48: 1,529,348). Only specks in dense areas (32 in a 64-pixel square) to the generic
 /// region: 1,535,250; specks whose pixels recur kept as symbols: 1,546,525.
 pub const MAX_SPECK_INK: u64 = 32;
@@ -354,7 +354,7 @@ impl GroupSegments {
 ///
 /// Each page is clustered on its own, exactly as a page alone would be, so that glyphs of one
 /// page are never coded against a cluster formed on another and a page's exact instances stay
-/// exact. The group is then coded each way [`Sharing`] allows, and the smallest kept: never
+/// exact. The group is then coded each way `Sharing` allows, and the smallest kept: never
 /// larger than its pages alone.
 ///
 /// Measured on the corpus's four multi-page documents and on seven 300 dpi pages cut in halves
