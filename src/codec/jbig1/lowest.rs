@@ -270,12 +270,21 @@ impl LowestLayer {
             if (cx == 0 && !pixel || cx == ALL_BLACK && pixel) && self.contexts[cx].mps() == pixel {
                 // A pixel of its neighbourhood's one colour, up to where any template pixel or
                 // the row itself is of the other: coded as one run of the more probable symbol.
-                let end = if pixel {
-                    self.run_end::<true>(r2, r1, current, x, width)
-                        .min(next_white(current, x, width))
+                let seen = if MOVED {
+                    None
                 } else {
-                    self.run_end::<false>(r2, r1, current, x, width)
-                        .min(next_black(current, x, width))
+                    Self::run_end_seen::<TWO_LINE>(&above2, &above, pixel, x, width)
+                        .zip(here.next_other(pixel, 1))
+                        .map(|(end, other)| end.min(x + other))
+                };
+                let end = match seen {
+                    Some(end) => end,
+                    None if pixel => self
+                        .run_end::<true>(r2, r1, current, x, width)
+                        .min(next_white(current, x, width)),
+                    None => self
+                        .run_end::<false>(r2, r1, current, x, width)
+                        .min(next_black(current, x, width)),
                 };
                 enc.encode_mps_run(&mut self.contexts[cx], (end - x) as usize);
                 x = end;
@@ -318,6 +327,25 @@ impl LowestLayer {
             }
         }
         end.clamp(x + 1, width)
+    }
+
+    /// [`LowestLayer::run_end`] for the template in its place, from the windows on the rows
+    /// above (`above2`, `above`) when they see where the run must end (most runs on a dense page
+    /// are short); `None` when it may end further than they see.
+    #[inline(always)]
+    fn run_end_seen<const TWO_LINE: bool>(
+        above2: &Window,
+        above: &Window,
+        black: bool,
+        x: u32,
+        width: u32,
+    ) -> Option<u32> {
+        // Row y-1 is seen 2 columns ahead, row y-2 (three-line) 1 column ahead.
+        let mut end = x + above.next_other(black, 3)? - 2;
+        if !TWO_LINE {
+            end = end.min(x + above2.next_other(black, 2)? - 1);
+        }
+        Some(end.clamp(x + 1, width))
     }
 
     /// Decodes `rows` into `bitmap`, whose rows must be white; `at_moves` are the stripe's AT
@@ -391,10 +419,15 @@ impl LowestLayer {
             let black = cx == ALL_BLACK;
             if (cx == 0 || black) && self.contexts[cx].mps() == black {
                 // A run of the neighbourhood's one colour, to where the template sees the other.
-                let end = if black {
-                    self.run_end::<true>(r2, r1, row, x, width)
+                let seen = if MOVED {
+                    None
                 } else {
-                    self.run_end::<false>(r2, r1, row, x, width)
+                    Self::run_end_seen::<TWO_LINE>(&above2, &above, black, x, width)
+                };
+                let end = match seen {
+                    Some(end) => end,
+                    None if black => self.run_end::<true>(r2, r1, row, x, width),
+                    None => self.run_end::<false>(r2, r1, row, x, width),
                 };
                 let (n, other) = dec.decode_mps_run(&mut self.contexts[cx], (end - x) as usize);
                 if n > 0 || other {

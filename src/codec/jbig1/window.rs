@@ -49,6 +49,16 @@ impl Window {
         ((self.bits >> (56 - d)) & ((1 << n) - 1)) as usize
     }
 
+    /// How many columns right of the current pixel the first pixel not of the colour (black if
+    /// `black`) is, looking from `from` to as far as the window always sees ([`AHEAD`]); `None`
+    /// if there is none that near.
+    #[inline(always)]
+    pub fn next_other(&self, black: bool, from: i32) -> Option<u32> {
+        let mask = (u64::MAX >> (64 - (AHEAD - from + 1))) << (56 - AHEAD);
+        let other = if black { !self.bits } else { self.bits } & mask;
+        (other != 0).then(|| other.leading_zeros() - 7)
+    }
+
     /// Makes the pixel `d` columns right of the current one black.
     #[inline(always)]
     pub fn set(&mut self, d: i32) {
@@ -76,5 +86,55 @@ impl Window {
     #[inline(always)]
     pub fn slide(&mut self, n: u32) {
         self.bits = self.bits.checked_shl(n).unwrap_or(0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bitmap::row_pixel;
+
+    #[test]
+    fn the_next_pixel_of_the_other_colour_is_found_as_far_as_the_window_sees() {
+        // Rows of runs of every length up to 40 of either colour, white past their width.
+        let mut state = 11u32;
+        for _ in 0..50 {
+            let width = 200u32;
+            let mut row = vec![0u64; 4];
+            let mut x = 0;
+            let mut black = false;
+            while x < width {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let run = (state >> 24) % 40 + 1;
+                for c in x..(x + run).min(width) {
+                    if black {
+                        row[(c / 64) as usize] |= 1 << (63 - c % 64);
+                    }
+                }
+                x += run;
+                black = !black;
+            }
+            // Past the row: white.
+            let pixel = |c: u32| c < 256 && row_pixel(&row, c);
+            for x in 0..width {
+                // Placed at x, or slid there from the multiple of REACH before it.
+                let placed = Window::at(&row, x);
+                let mut slid = Window::at(&row, x - x % REACH);
+                slid.slide(x % REACH);
+                for black in [false, true] {
+                    for from in 1..4 {
+                        let expected = (from..=AHEAD)
+                            .find(|&d| pixel(x + d as u32) != black)
+                            .map(|d| d as u32);
+                        assert_eq!(
+                            placed.next_other(black, from),
+                            expected,
+                            "{x} {black} {from}"
+                        );
+                        assert_eq!(slid.next_other(black, from), expected, "{x} {black} {from}");
+                    }
+                }
+            }
+        }
     }
 }
