@@ -712,16 +712,14 @@ fn replace(
         if durable {
             f.sync_all()?;
             fs::rename(&tmp, path)?;
-        } else {
-            rename_unsynced(&tmp, path)?;
-        }
-        if durable {
             // The rename itself is durable once the folder is synced (where folders can be
             // opened).
             let dir = path.parent().filter(|d| !d.as_os_str().is_empty());
             if let Ok(dir) = fs::File::open(dir.unwrap_or(Path::new("."))) {
                 let _ = dir.sync_all();
             }
+        } else {
+            rename_unsynced(&tmp, path)?;
         }
         Ok(())
     })();

@@ -270,21 +270,15 @@ impl LowestLayer {
             if (cx == 0 && !pixel || cx == ALL_BLACK && pixel) && self.contexts[cx].mps() == pixel {
                 // A pixel of its neighbourhood's one colour, up to where any template pixel or
                 // the row itself is of the other: coded as one run of the more probable symbol.
-                let seen = if MOVED {
-                    None
+                let seen = [&above2, &above];
+                // The row itself, through its window where it sees the other colour.
+                let in_row = here.next_other(pixel, 1).map(|d| x + d);
+                let end = if pixel {
+                    self.run_end::<true>(seen, r2, r1, current, x, width)
+                        .min(in_row.unwrap_or_else(|| next_white(current, x, width)))
                 } else {
-                    Self::run_end_seen::<TWO_LINE>(&above2, &above, pixel, x, width)
-                        .zip(here.next_other(pixel, 1))
-                        .map(|(end, other)| end.min(x + other))
-                };
-                let end = match seen {
-                    Some(end) => end,
-                    None if pixel => self
-                        .run_end::<true>(r2, r1, current, x, width)
-                        .min(next_white(current, x, width)),
-                    None => self
-                        .run_end::<false>(r2, r1, current, x, width)
-                        .min(next_black(current, x, width)),
+                    self.run_end::<false>(seen, r2, r1, current, x, width)
+                        .min(in_row.unwrap_or_else(|| next_black(current, x, width)))
                 };
                 enc.encode_mps_run(&mut self.contexts[cx], (end - x) as usize);
                 x = end;
@@ -304,8 +298,29 @@ impl LowestLayer {
     /// Where a run of pixels of one colour (black if `BLACK`) whose template pixels are all that
     /// colour, from column `x`, must end at the latest: from the rows above (`r2`, `r1`) and,
     /// for a moved AT pixel, the current row `here` left of `x` (the run's own pixels being of
-    /// its colour, which the caller checks).
+    /// its colour, which the caller checks). With the template in its place, read through the
+    /// windows on the rows above at `x` (`seen`: rows y-2 and y-1) where they see that far, as
+    /// they do for most runs on a dense page; else from the rows' words.
+    #[inline(always)]
     fn run_end<const BLACK: bool>(
+        &self,
+        seen: [&Window; 2],
+        r2: &[u64],
+        r1: &[u64],
+        here: &[u64],
+        x: u32,
+        width: u32,
+    ) -> u32 {
+        if self.tx == 0
+            && let Some(end) = self.run_end_seen(seen, BLACK, x, width)
+        {
+            return end;
+        }
+        self.run_end_scanned::<BLACK>(r2, r1, here, x, width)
+    }
+
+    /// [`LowestLayer::run_end`] from the rows' words.
+    fn run_end_scanned<const BLACK: bool>(
         &self,
         r2: &[u64],
         r1: &[u64],
@@ -329,20 +344,19 @@ impl LowestLayer {
         end.clamp(x + 1, width)
     }
 
-    /// [`LowestLayer::run_end`] for the template in its place, from the windows on the rows
-    /// above (`above2`, `above`) when they see where the run must end (most runs on a dense page
-    /// are short); `None` when it may end further than they see.
+    /// [`LowestLayer::run_end`] for the template in its place, through the windows on rows y-2
+    /// and y-1 at `x`; `None` when the run may end further than they see.
     #[inline(always)]
-    fn run_end_seen<const TWO_LINE: bool>(
-        above2: &Window,
-        above: &Window,
+    fn run_end_seen(
+        &self,
+        [above2, above]: [&Window; 2],
         black: bool,
         x: u32,
         width: u32,
     ) -> Option<u32> {
         // Row y-1 is seen 2 columns ahead, row y-2 (three-line) 1 column ahead.
         let mut end = x + above.next_other(black, 3)? - 2;
-        if !TWO_LINE {
+        if !self.two_line {
             end = end.min(x + above2.next_other(black, 2)? - 1);
         }
         Some(end.clamp(x + 1, width))
@@ -419,15 +433,11 @@ impl LowestLayer {
             let black = cx == ALL_BLACK;
             if (cx == 0 || black) && self.contexts[cx].mps() == black {
                 // A run of the neighbourhood's one colour, to where the template sees the other.
-                let seen = if MOVED {
-                    None
+                let seen = [&above2, &above];
+                let end = if black {
+                    self.run_end::<true>(seen, r2, r1, row, x, width)
                 } else {
-                    Self::run_end_seen::<TWO_LINE>(&above2, &above, black, x, width)
-                };
-                let end = match seen {
-                    Some(end) => end,
-                    None if black => self.run_end::<true>(r2, r1, row, x, width),
-                    None => self.run_end::<false>(r2, r1, row, x, width),
+                    self.run_end::<false>(seen, r2, r1, row, x, width)
                 };
                 let (n, other) = dec.decode_mps_run(&mut self.contexts[cx], (end - x) as usize);
                 if n > 0 || other {
