@@ -122,9 +122,32 @@ pub fn jbig2_round_trip(data: &[u8]) {
     assert_eq!(decoded, bitmap, "JBIG2 round trip changed the bitmap");
 }
 
-/// Decodes the bytes as a JBIG1 BIE.
+/// Decodes the bytes as a JBIG1 BIE, whole and as the viewer receives it: pushed to the
+/// incremental decoder a few bytes at a time (how many from the length), its preview asked for
+/// whenever a stripe comes in. Errors are fine, panics are not; a BIE that decodes whole must come
+/// in whole through the incremental decoder too, to the same page.
 pub fn jbig1_decode(data: &[u8]) {
-    let _ = crate::codec::jbig1::decode::decode(data, &limits());
+    use crate::codec::jbig1::{decode, incremental::IncrementalDecoder};
+    let whole = decode::decode(data, &limits());
+    let mut viewer = IncrementalDecoder::new(limits());
+    let mut stripes = 0;
+    for chunk in data.chunks(1 + data.len() % 97) {
+        if viewer.push(chunk).is_err() {
+            assert!(whole.is_err(), "only the incremental decoder failed");
+            return;
+        }
+        if viewer.stripes_done() != stripes {
+            stripes = viewer.stripes_done();
+            let _ = viewer.preview();
+        }
+    }
+    if let Ok(page) = whole {
+        assert!(
+            viewer.is_complete(),
+            "the incremental decoder did not finish"
+        );
+        assert_eq!(viewer.preview(), Some(page), "the decoders differ");
+    }
 }
 
 /// Encodes a bitmap built from the data as a JBIG1 BIE, with the template, typical prediction,
