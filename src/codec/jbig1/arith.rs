@@ -492,10 +492,11 @@ impl<'a> Decoder<'a> {
     }
 
     /// How many more probable symbols whose LSZ sum to `lsz` each can be decoded, A renormalised,
-    /// before a renormalisation or an LPS could come: A stays at least 0x8000 and above C.
+    /// before a renormalisation or an LPS could come: A stays at least 0x8000 and above C (k of
+    /// them need k * lsz at most the smaller of the two margins: one division).
     #[inline(always)]
     fn mps_room(&self, lsz: u32) -> usize {
-        ((self.a - 0x8000) / lsz).min((self.a - self.high() - 1) / lsz) as usize
+        ((self.a - 0x8000).min(self.a - self.high() - 1) / lsz) as usize
     }
 
     /// Decodes up to `max` pixels in context `cx` while they are its more probable symbol (the
