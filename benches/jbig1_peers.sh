@@ -3,9 +3,10 @@
 # jbgtopbm against the scanpress command (whose .jbg output has D layers: as many halvings as bring
 # the page to at most 1,000 pixels wide) on the same corpus pages, each reading and writing files
 # (scanpress without verification, which would decode again, and without syncing its output,
-# which pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS
-# runs of each, their medians in microseconds and the median of the turns' ratios (JBIG-KIT's
-# time / ours); then both decoding pbmtojbg -q's sequential BIE of the page.
+# which pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS turns (see by_turns in
+# lib.sh: hyperfine where it is installed), their medians in microseconds and the median of the
+# turns' ratios (JBIG-KIT's time / ours); then both decoding pbmtojbg -q's sequential BIE of the
+# page.
 # Usage: benches/jbig1_peers.sh [RUNS [PAGE...]]   (corpus file names; page 1 of each; by default
 # four: two magazine pages, the brochure and the CCITT letter)
 runs="${1:-20}"
@@ -26,17 +27,17 @@ for page in "${pages[@]}"; do
   width=$(head -c 64 "$work/page.pbm" | sed -n 2p | cut -d' ' -f1)
   layers=0
   while [ $(( (width + (1 << layers) - 1) >> layers )) -gt 1000 ]; do layers=$((layers + 1)); done
-  kit_encode() { pbmtojbg -d "$layers" "$work/page.pbm" "$work/kit.jbg"; }
-  ours_encode() { "$bin" compress "$work/page.pbm" -o "$work/ours.jbg" --force --no-verify --no-sync; }
-  kit_decode() { jbgtopbm "$work/kit.jbg" "$work/kit.pbm"; }
-  ours_decode() { "$bin" decode "$work/ours.jbg" -o "$work/ours.pbm"; }
+  kit_encode="pbmtojbg -d $layers $work/page.pbm $work/kit.jbg"
+  ours_encode="$bin compress $work/page.pbm -o $work/ours.jbg --force --no-verify --no-sync"
+  kit_decode="jbgtopbm $work/kit.jbg $work/kit.pbm"
+  ours_decode="$bin decode $work/ours.jbg -o $work/ours.pbm"
   # Sequential: pbmtojbg -q's one-layer BIE, decoded by both.
   pbmtojbg -q "$work/page.pbm" "$work/seq.jbg"
-  kit_sequential() { jbgtopbm "$work/seq.jbg" "$work/kit_seq.pbm"; }
-  ours_sequential() { "$bin" decode "$work/seq.jbg" -o "$work/ours_seq.pbm"; }
-  read -r t_kit t_ours t_ratio < <(by_turns kit_encode ours_encode)
-  read -r d_kit d_ours d_ratio < <(by_turns kit_decode ours_decode)
-  read -r s_kit s_ours s_ratio < <(by_turns kit_sequential ours_sequential)
+  kit_sequential="jbgtopbm $work/seq.jbg $work/kit_seq.pbm"
+  ours_sequential="$bin decode $work/seq.jbg -o $work/ours_seq.pbm"
+  read -r t_kit t_ours t_ratio < <(by_turns "$kit_encode" "$ours_encode")
+  read -r d_kit d_ours d_ratio < <(by_turns "$kit_decode" "$ours_decode")
+  read -r s_kit s_ours s_ratio < <(by_turns "$kit_sequential" "$ours_sequential")
   # The same pixels (the two write the PBM header differently).
   raster=$(( ($(stat -c %s "$work/page.pbm") - $(head -c 64 "$work/page.pbm" | head -2 | wc -c)) ))
   for ours in ours ours_seq; do

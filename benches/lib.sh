@@ -20,13 +20,24 @@ median() { # numbers... -> the middle one
   printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
 
-by_turns() { # command-a command-b (functions or programs, no arguments) -> "median-a median-b ratio"
-  # Microseconds a run, the two run by turns $runs times each, so that on a machine whose speed
-  # wanders both see the same moments; the ratio is the median of each turn's a / b.
+by_turns() { # "command A" "command B" (each a program and its arguments, split on spaces)
+  # -> "median-a median-b ratio": microseconds a run, the two run by turns $runs times each, so that
+  # on a machine whose speed wanders both see the same moments; the ratio is the median of each
+  # turn's a / b. With hyperfine (-N: started directly, no shell) a turn is a warm-up and three runs
+  # of each, their medians; without it, one run of each timed by bash, whose own fork of itself
+  # (a millisecond or two on a virtual machine) then counts in both.
   local a=() b=() s _
   for _ in $(seq "$runs"); do
-    s=${EPOCHREALTIME/./}; "$1" >/dev/null 2>&1; a+=($(( ${EPOCHREALTIME/./} - s )))
-    s=${EPOCHREALTIME/./}; "$2" >/dev/null 2>&1; b+=($(( ${EPOCHREALTIME/./} - s )))
+    if command -v hyperfine >/dev/null; then
+      hyperfine -N -w 1 -r 3 --style none --export-csv "$work/turn.csv" -- "$1" "$2" >/dev/null 2>&1
+      a+=($(awk -F, 'NR == 2 {printf "%d", $4 * 1e6}' "$work/turn.csv"))
+      b+=($(awk -F, 'NR == 3 {printf "%d", $4 * 1e6}' "$work/turn.csv"))
+    else
+      # shellcheck disable=SC2086 # the commands are split on spaces
+      { s=${EPOCHREALTIME/./}; $1 >/dev/null 2>&1; a+=($(( ${EPOCHREALTIME/./} - s ))); }
+      # shellcheck disable=SC2086
+      { s=${EPOCHREALTIME/./}; $2 >/dev/null 2>&1; b+=($(( ${EPOCHREALTIME/./} - s ))); }
+    fi
   done
   local ratios=() i
   for i in "${!a[@]}"; do ratios+=("$(awk -v a="${a[i]}" -v b="${b[i]}" 'BEGIN {printf "%.3f", a / b}')"); done

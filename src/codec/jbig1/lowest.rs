@@ -375,6 +375,7 @@ impl LowestLayer {
         let width = bitmap.width();
         let first = rows.start;
         let mut row = vec![0u64; bitmap.row(0).len()];
+        let mut above = Above::new(width, row.len());
         for y in rows {
             for &(_, tx) in at_moves.iter().filter(|m| m.0 == y - first) {
                 self.tx = tx;
@@ -393,18 +394,77 @@ impl LowestLayer {
             row.fill(0);
             let (r2, r1) = Self::rows_above(bitmap, y, top);
             match (self.two_line, self.tx != 0) {
-                (false, false) => self.decode_row::<false, false>(r2, r1, &mut row, width, dec),
-                (false, true) => self.decode_row::<false, true>(r2, r1, &mut row, width, dec),
-                (true, false) => self.decode_row::<true, false>(r2, r1, &mut row, width, dec),
-                (true, true) => self.decode_row::<true, true>(r2, r1, &mut row, width, dec),
+                (false, false) => {
+                    above.see::<false>(r2, r1);
+                    self.decode_row::<false>(&above.up, &mut row, dec);
+                }
+                (true, false) => {
+                    above.see::<true>(r2, r1);
+                    self.decode_row::<true>(&above.up, &mut row, dec);
+                }
+                (false, true) => self.decode_row_moved::<false>(r2, r1, &mut row, width, dec),
+                (true, true) => self.decode_row_moved::<true>(r2, r1, &mut row, width, dec),
             }
             bitmap.row_mut(y).copy_from_slice(&row);
         }
     }
 
+    /// Decodes `row` (white before) with the AT pixel in its place, the template's pixels on
+    /// the rows above being `up` ([`Above::up`]): each pixel's context is its `up` and the
+    /// pixels decoded just before it, and a run of one colour ends where `up` changes.
+    fn decode_row<const TWO_LINE: bool>(
+        &mut self,
+        up: &[u8],
+        row: &mut [u64],
+        outer: &mut Decoder<'_>,
+    ) {
+        // Decoded on a copy, whose registers the compiler may keep out of memory.
+        let mut d = outer.clone();
+        let dec = &mut d;
+        // The pixels of the current row in the template (x-2, x-1; two-line x-4 to x-1).
+        let here_bits = if TWO_LINE { 4 } else { 2 };
+        let here_mask = (1 << here_bits) - 1;
+        let up_black = (ALL_BLACK >> here_bits) as u8;
+        let width = up.len();
+        let mut here = 0usize;
+        let mut x = 0;
+        while x < width {
+            let cx = usize::from(up[x]) << here_bits | here;
+            let black = cx == ALL_BLACK;
+            if (cx == 0 || black) && self.contexts[cx].mps() == black {
+                // A run of the neighbourhood's one colour, to where the template sees the other.
+                let end = first_other(up, x + 1, if black { up_black } else { 0 });
+                let (n, other) = dec.decode_mps_run(&mut self.contexts[cx], end - x);
+                if n > 0 || other {
+                    if black {
+                        set_row_pixels(row, x as u32..(x + n) as u32);
+                    }
+                    x += n;
+                    if other {
+                        if !black {
+                            set_row_pixel(row, x as u32);
+                        }
+                        here = if black { here_mask - 1 } else { 1 };
+                        x += 1;
+                    } else {
+                        here = if black { here_mask } else { 0 };
+                    }
+                    continue;
+                }
+            }
+            here = here << 1 & here_mask;
+            if dec.decode(&mut self.contexts[cx]) {
+                set_row_pixel(row, x as u32);
+                here |= 1;
+            }
+            x += 1;
+        }
+        *outer = d;
+    }
+
     /// Decodes `row` (white before), `width` pixels, below `r1` and `r2`, with the two-line
-    /// template if `TWO_LINE` and the AT pixel moved if `MOVED`.
-    fn decode_row<const TWO_LINE: bool, const MOVED: bool>(
+    /// template if `TWO_LINE` and the AT pixel moved (`tx` to the left, on the row itself).
+    fn decode_row_moved<const TWO_LINE: bool>(
         &mut self,
         r2: &[u64],
         r1: &[u64],
@@ -424,20 +484,19 @@ impl LowestLayer {
                 above2 = Window::at(r2, x);
                 above = Window::at(r1, x);
             }
-            let at = if MOVED && x >= tx {
+            let at = if x >= tx {
                 usize::from(row_pixel(row, x - tx))
             } else {
                 0
             };
-            let cx = Self::context::<TWO_LINE, MOVED>(&above2, &above, &here, at);
+            let cx = Self::context::<TWO_LINE, true>(&above2, &above, &here, at);
             let black = cx == ALL_BLACK;
             if (cx == 0 || black) && self.contexts[cx].mps() == black {
                 // A run of the neighbourhood's one colour, to where the template sees the other.
-                let seen = [&above2, &above];
                 let end = if black {
-                    self.run_end::<true>(seen, r2, r1, row, x, width)
+                    self.run_end_scanned::<true>(r2, r1, row, x, width)
                 } else {
-                    self.run_end::<false>(seen, r2, r1, row, x, width)
+                    self.run_end_scanned::<false>(r2, r1, row, x, width)
                 };
                 let (n, other) = dec.decode_mps_run(&mut self.contexts[cx], (end - x) as usize);
                 if n > 0 || other {
@@ -474,6 +533,114 @@ impl LowestLayer {
         }
         *outer = d;
     }
+}
+
+/// Each row's pixels a byte each (0 or 1), eight white ones before them and at least eight
+/// after: the byte of bits `b` is `SPREAD[b]`'s, pixel 0 (the highest bit) first.
+const SPREAD: [u64; 256] = {
+    let mut table = [0u64; 256];
+    let mut b = 0;
+    while b < 256 {
+        let mut k = 0;
+        while k < 8 {
+            table[b] |= ((b as u64 >> (7 - k)) & 1) << (8 * k);
+            k += 1;
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The template's pixels on the rows above the current one, column by column: for each pixel
+/// of the row, its context's bits from rows y-2 and y-1 (the three-line template's row y-2 at
+/// x-1 to x+1 and row y-1 at x-2 to x+2, eight bits; the two-line one's row y-1 at x-3 to x+2,
+/// six), worked out for the whole row before it is decoded and off the decoder's path.
+struct Above {
+    /// The rows y-2 and y-1 spread to a byte a pixel, from eight columns left of the row.
+    spread: [Vec<u8>; 2],
+    /// The bits, a byte a column.
+    up: Vec<u8>,
+}
+
+/// How far left of a row its spread bytes start.
+const PAD: usize = 8;
+
+impl Above {
+    /// For rows of `width` pixels in `words` words.
+    fn new(width: u32, words: usize) -> Self {
+        let spread = || vec![0u8; PAD + 64 * words + PAD];
+        Above {
+            spread: [spread(), spread()],
+            up: vec![0u8; width as usize],
+        }
+    }
+
+    /// Sees rows `r2` and `r1` (white where empty).
+    fn see<const TWO_LINE: bool>(&mut self, r2: &[u64], r1: &[u64]) {
+        for (spread, words) in self.spread.iter_mut().zip([r2, r1]) {
+            let end = spread.len() - PAD;
+            let row = &mut spread[PAD..end];
+            if words.is_empty() {
+                row.fill(0);
+                continue;
+            }
+            for (bytes, &word) in row.chunks_exact_mut(64).zip(words) {
+                for (eight, k) in bytes.chunks_exact_mut(8).zip((0..8).rev()) {
+                    eight.copy_from_slice(&SPREAD[(word >> (8 * k)) as usize & 0xff].to_le_bytes());
+                }
+            }
+        }
+        let [s2, s1] = &self.spread;
+        let width = self.up.len();
+        // Column x of a row is spread[PAD + x]: the pixels d columns right of each column.
+        fn at(s: &[u8], d: isize, width: usize) -> &[u8] {
+            &s[(PAD as isize + d) as usize..][..width]
+        }
+        let at = |s, d| at(s, d, width);
+        if TWO_LINE {
+            let (a, b, c, d, e, f) = (
+                at(s1, -3),
+                at(s1, -2),
+                at(s1, -1),
+                at(s1, 0),
+                at(s1, 1),
+                at(s1, 2),
+            );
+            for (x, up) in self.up.iter_mut().enumerate() {
+                *up = a[x] << 5 | b[x] << 4 | c[x] << 3 | d[x] << 2 | e[x] << 1 | f[x];
+            }
+        } else {
+            let (p, q, r) = (at(s2, -1), at(s2, 0), at(s2, 1));
+            let (a, b, c, d, e) = (at(s1, -2), at(s1, -1), at(s1, 0), at(s1, 1), at(s1, 2));
+            for (x, up) in self.up.iter_mut().enumerate() {
+                *up = p[x] << 7
+                    | q[x] << 6
+                    | r[x] << 5
+                    | a[x] << 4
+                    | b[x] << 3
+                    | c[x] << 2
+                    | d[x] << 1
+                    | e[x];
+            }
+        }
+    }
+}
+
+/// The first column from `from` whose `up` is not `value`, or the row's width.
+fn first_other(up: &[u8], from: usize, value: u8) -> usize {
+    let pattern = u64::from_ne_bytes([value; 8]);
+    let mut x = from;
+    while let Some(eight) = up.get(x..x + 8) {
+        let other = u64::from_le_bytes(eight.try_into().expect("eight bytes")) ^ pattern;
+        if other != 0 {
+            return x + (other.trailing_zeros() / 8) as usize;
+        }
+        x += 8;
+    }
+    while up.get(x).is_some_and(|&u| u == value) {
+        x += 1;
+    }
+    x.min(up.len())
 }
 
 #[cfg(test)]
@@ -575,6 +742,64 @@ mod tests {
                 let mut dec = Decoder::new(&reference);
                 layer.decode_rows(&mut decoded, rows.clone(), 0, &mut dec, &moves);
                 assert_eq!(decoded, page, "two-line {two_line}, tx {tx}");
+            }
+        }
+    }
+
+    /// The bits [`Above`] sees for each column are the template's pixels on the rows above, as
+    /// T.82 Figures 9 and 10 place them, on pages of every width around a word's and a byte's.
+    #[test]
+    fn above_sees_the_templates_pixels_on_the_rows_above() {
+        let mut state = 3u32;
+        for width in [1, 2, 3, 7, 8, 9, 63, 64, 65, 127, 128, 203] {
+            let mut page = Bitmap::new(width, 6, &Limits::default()).unwrap();
+            for y in 0..page.height() {
+                for x in 0..width {
+                    state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                    page.set(x, y, (state >> 24).is_multiple_of(3));
+                }
+            }
+            for two_line in [false, true] {
+                let mut above = Above::new(width, page.row(0).len());
+                let here_bits = if two_line { 4 } else { 2 };
+                for y in 0..page.height() {
+                    let (r2, r1) = LowestLayer::rows_above(&page, y, 0);
+                    if two_line {
+                        above.see::<true>(r2, r1);
+                    } else {
+                        above.see::<false>(r2, r1);
+                    }
+                    for x in 0..width {
+                        let expected = reference_context(&page, x, y, two_line, 0) >> here_bits;
+                        let seen = usize::from(above.up[x as usize]);
+                        assert_eq!(seen, expected, "width {width}, ({x}, {y}), {two_line}");
+                    }
+                }
+            }
+        }
+    }
+
+    /// [`first_other`] against a search column by column, from every column of rows of every
+    /// length around eight.
+    #[test]
+    fn first_other_finds_the_first_column_of_another_value() {
+        let mut state = 9u32;
+        for len in [0, 1, 7, 8, 9, 16, 17, 40] {
+            for _ in 0..50 {
+                let up: Vec<u8> = (0..len)
+                    .map(|_| {
+                        state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                        if (state >> 24).is_multiple_of(7) {
+                            0x40
+                        } else {
+                            0
+                        }
+                    })
+                    .collect();
+                for from in 0..=len {
+                    let expected = (from..len).find(|&x| up[x] != 0).unwrap_or(len);
+                    assert_eq!(first_other(&up, from, 0), expected, "{up:?} from {from}");
+                }
             }
         }
     }
