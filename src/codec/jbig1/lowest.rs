@@ -13,6 +13,7 @@
 use std::ops::Range;
 
 use super::arith::{Contexts, Decoder, Encoder};
+use super::spread::{shifted, spread, spread_len};
 use super::window::{REACH, Window};
 use crate::bitmap::{Bitmap, bits_at, row_pixel, set_row_pixel, set_row_pixels};
 
@@ -535,22 +536,6 @@ impl LowestLayer {
     }
 }
 
-/// Each row's pixels a byte each (0 or 1), eight white ones before them and at least eight
-/// after: the byte of bits `b` is `SPREAD[b]`'s, pixel 0 (the highest bit) first.
-const SPREAD: [u64; 256] = {
-    let mut table = [0u64; 256];
-    let mut b = 0;
-    while b < 256 {
-        let mut k = 0;
-        while k < 8 {
-            table[b] |= ((b as u64 >> (7 - k)) & 1) << (8 * k);
-            k += 1;
-        }
-        b += 1;
-    }
-    table
-};
-
 /// The template's pixels on the rows above the current one, column by column: for each pixel
 /// of the row, its context's bits from rows y-2 and y-1 (the three-line template's row y-2 at
 /// x-1 to x+1 and row y-1 at x-2 to x+2, eight bits; the two-line one's row y-1 at x-3 to x+2,
@@ -562,13 +547,10 @@ struct Above {
     up: Vec<u8>,
 }
 
-/// How far left of a row its spread bytes start.
-const PAD: usize = 8;
-
 impl Above {
     /// For rows of `width` pixels in `words` words.
     fn new(width: u32, words: usize) -> Self {
-        let spread = || vec![0u8; PAD + 64 * words + PAD];
+        let spread = || vec![0u8; spread_len(words)];
         Above {
             spread: [spread(), spread()],
             up: vec![0u8; width as usize],
@@ -577,26 +559,13 @@ impl Above {
 
     /// Sees rows `r2` and `r1` (white where empty).
     fn see<const TWO_LINE: bool>(&mut self, r2: &[u64], r1: &[u64]) {
-        for (spread, words) in self.spread.iter_mut().zip([r2, r1]) {
-            let end = spread.len() - PAD;
-            let row = &mut spread[PAD..end];
-            if words.is_empty() {
-                row.fill(0);
-                continue;
-            }
-            for (bytes, &word) in row.chunks_exact_mut(64).zip(words) {
-                for (eight, k) in bytes.chunks_exact_mut(8).zip((0..8).rev()) {
-                    eight.copy_from_slice(&SPREAD[(word >> (8 * k)) as usize & 0xff].to_le_bytes());
-                }
-            }
+        for (out, words) in self.spread.iter_mut().zip([r2, r1]) {
+            spread(words, out);
         }
         let [s2, s1] = &self.spread;
         let width = self.up.len();
-        // Column x of a row is spread[PAD + x]: the pixels d columns right of each column.
-        fn at(s: &[u8], d: isize, width: usize) -> &[u8] {
-            &s[(PAD as isize + d) as usize..][..width]
-        }
-        let at = |s, d| at(s, d, width);
+        // The pixels d columns right of each column.
+        let at = |s, d| shifted(s, 0, d, width);
         if TWO_LINE {
             let (a, b, c, d, e, f) = (
                 at(s1, -3),

@@ -12,6 +12,7 @@ pub mod encode;
 pub mod incremental;
 mod layer;
 mod lowest;
+mod spread;
 mod tables;
 mod window;
 
