@@ -565,7 +565,7 @@ impl Above {
         let [s2, s1] = &self.spread;
         let width = self.up.len();
         // The pixels d columns right of each column.
-        let at = |s, d| shifted(s, 0, d, width);
+        let at = |s, d| shifted(s, d, width);
         if TWO_LINE {
             let (a, b, c, d, e, f) = (
                 at(s1, -3),

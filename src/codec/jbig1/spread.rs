@@ -43,11 +43,11 @@ pub(super) fn spread(words: &[u64], out: &mut [u8]) {
     }
 }
 
-/// The `len` bytes of spread row `s` from `d` columns right of column `from` (`d` at least
-/// -[`PAD`]).
+/// The first `len` bytes of spread row `s` shifted by `d` columns: for each column, the pixel
+/// `d` columns right of it (`d` at least -[`PAD`]).
 #[inline(always)]
-pub(super) fn shifted(s: &[u8], from: usize, d: isize, len: usize) -> &[u8] {
-    &s[(PAD + from).wrapping_add_signed(d)..][..len]
+pub(super) fn shifted(s: &[u8], d: isize, len: usize) -> &[u8] {
+    &s[PAD.wrapping_add_signed(d)..][..len]
 }
 
 #[cfg(test)]
