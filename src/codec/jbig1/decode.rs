@@ -474,7 +474,7 @@ impl Layered {
         let (send, receive) = mpsc::channel::<Stripe>();
         let (mut lower, stripes) = (self, page_entities.len());
         std::thread::scope(|scope| {
-            crate::processors::spawn_beside(scope, move || {
+            let helper = crate::processors::spawn_beside(scope, move || {
                 // Stripe by stripe, the lowest layer's first, each against the one below.
                 for i in 0..stripes {
                     for (k, layer) in entities.iter().enumerate() {
@@ -487,13 +487,19 @@ impl Layered {
                 }
             });
             for entity in &page_entities {
-                // The helper ended early only if it panicked, which the scope passes on.
+                // The helper ended early only if it panicked, which joining it passes on.
                 let Ok((low_rows, words)) = receive.recv() else {
                     break;
                 };
                 low.copy_rows_in(low_rows.start, &words);
                 let rows = stripe_rows(l0, top, entity.stripe, page.height());
                 page_decoder.stripe(&mut page, Some((&low, low_rows.end)), rows, data, entity);
+            }
+            // Joined, not left to the scope, whose join does not wait for the thread's
+            // thread-local destructors (rust-lang/rust#116179): the thread is gone when this
+            // returns. Its panic goes on as the scope's would have.
+            if let Err(panic) = helper.join() {
+                std::panic::resume_unwind(panic);
             }
         });
         page
