@@ -557,11 +557,13 @@ impl Above {
         }
     }
 
-    /// Sees rows `r2` and `r1` (white where empty).
+    /// Sees rows `r2` and `r1` (white where empty; the two-line template does not see `r2`).
     fn see<const TWO_LINE: bool>(&mut self, r2: &[u64], r1: &[u64]) {
-        for (out, words) in self.spread.iter_mut().zip([r2, r1]) {
-            spread(words, out);
+        let [s2, s1] = &mut self.spread;
+        if !TWO_LINE {
+            spread(r2, s2);
         }
+        spread(r1, s1);
         let [s2, s1] = &self.spread;
         let width = self.up.len();
         // The pixels d columns right of each column.
