@@ -396,11 +396,11 @@ impl LowestLayer {
             let (r2, r1) = Self::rows_above(bitmap, y, top);
             match (self.two_line, self.tx != 0) {
                 (false, false) => {
-                    above.see::<false>(r2, r1);
+                    above.see::<false>(r2, r1, y);
                     self.decode_row::<false>(&above.up, &mut row, dec);
                 }
                 (true, false) => {
-                    above.see::<true>(r2, r1);
+                    above.see::<true>(r2, r1, y);
                     self.decode_row::<true>(&above.up, &mut row, dec);
                 }
                 (false, true) => self.decode_row_moved::<false>(r2, r1, &mut row, width, dec),
@@ -543,27 +543,37 @@ impl LowestLayer {
 struct Above {
     /// The rows y-2 and y-1 spread to a byte a pixel, from eight columns left of the row.
     spread: [Vec<u8>; 2],
+    /// The row of the layer spread as y-1, if it was one (not white above the stripe's top):
+    /// the next row's y-2, if that comes next.
+    spread_above: Option<u32>,
     /// The bits, a byte a column.
     up: Vec<u8>,
 }
 
 impl Above {
-    /// For rows of `width` pixels in `words` words.
+    /// For rows of `width` pixels in `words` words, of one stripe (whose top does not change).
     fn new(width: u32, words: usize) -> Self {
         let spread = || vec![0u8; spread_len(words)];
         Above {
             spread: [spread(), spread()],
+            spread_above: None,
             up: vec![0u8; width as usize],
         }
     }
 
-    /// Sees rows `r2` and `r1` (white where empty; the two-line template does not see `r2`).
-    fn see<const TWO_LINE: bool>(&mut self, r2: &[u64], r1: &[u64]) {
+    /// Sees rows `r2` and `r1` above row `y` (white where empty; the two-line template does not
+    /// see `r2`). Row y-2, spread as the row above the row before, is not spread again.
+    fn see<const TWO_LINE: bool>(&mut self, r2: &[u64], r1: &[u64], y: u32) {
         let [s2, s1] = &mut self.spread;
         if !TWO_LINE {
-            spread(r2, s2);
+            if !r2.is_empty() && self.spread_above == y.checked_sub(2) {
+                std::mem::swap(s2, s1);
+            } else {
+                spread(r2, s2);
+            }
         }
         spread(r1, s1);
+        self.spread_above = (!r1.is_empty()).then(|| y - 1);
         let [s2, s1] = &self.spread;
         let width = self.up.len();
         // The pixels d columns right of each column.
@@ -718,36 +728,56 @@ mod tests {
     }
 
     /// The bits [`Above`] sees for each column are the template's pixels on the rows above, as
-    /// T.82 Figures 9 and 10 place them, on pages of every width around a word's and a byte's.
+    /// T.82 Figures 9 and 10 place them, on pages of every width around a word's and a byte's,
+    /// from a stripe's top (white above it), row after row or with rows left out (as TPBON's
+    /// typical rows are), so that a row spread once serves as y-1 and then y-2 only when it is.
     #[test]
     fn above_sees_the_templates_pixels_on_the_rows_above() {
         let mut state = 3u32;
         for width in [1, 2, 3, 7, 8, 9, 63, 64, 65, 127, 128, 203] {
-            let mut page = Bitmap::new(width, 6, &Limits::default()).unwrap();
+            let mut page = Bitmap::new(width, 9, &Limits::default()).unwrap();
             for y in 0..page.height() {
                 for x in 0..width {
                     state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
                     page.set(x, y, (state >> 24).is_multiple_of(3));
                 }
             }
-            for two_line in [false, true] {
+            for (two_line, top, skip) in iproduct([false, true], [0, 3], [false, true]) {
+                // What the template sees from the top: white above it.
+                let mut from_top = page.clone();
+                for y in 0..top {
+                    from_top.row_mut(y).fill(0);
+                }
                 let mut above = Above::new(width, page.row(0).len());
                 let here_bits = if two_line { 4 } else { 2 };
-                for y in 0..page.height() {
-                    let (r2, r1) = LowestLayer::rows_above(&page, y, 0);
+                for y in (top..page.height()).filter(|y| !skip || y % 3 != 1) {
+                    let (r2, r1) = LowestLayer::rows_above(&page, y, top);
                     if two_line {
-                        above.see::<true>(r2, r1);
+                        above.see::<true>(r2, r1, y);
                     } else {
-                        above.see::<false>(r2, r1);
+                        above.see::<false>(r2, r1, y);
                     }
                     for x in 0..width {
-                        let expected = reference_context(&page, x, y, two_line, 0) >> here_bits;
+                        let expected = reference_context(&from_top, x, y, two_line, 0) >> here_bits;
                         let seen = usize::from(above.up[x as usize]);
-                        assert_eq!(seen, expected, "width {width}, ({x}, {y}), {two_line}");
+                        assert_eq!(
+                            seen, expected,
+                            "width {width}, ({x}, {y}), two-line {two_line}, top {top}, skip {skip}"
+                        );
                     }
                 }
             }
         }
+    }
+
+    /// Every combination of three lists' values.
+    fn iproduct<A: Copy, B: Copy, C: Copy>(
+        a: [A; 2],
+        b: [B; 2],
+        c: [C; 2],
+    ) -> impl Iterator<Item = (A, B, C)> {
+        a.into_iter()
+            .flat_map(move |a| b.into_iter().flat_map(move |b| c.map(|c| (a, b, c))))
     }
 
     /// [`first_other`] against a search column by column, from every column of rows of every
