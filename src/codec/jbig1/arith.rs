@@ -224,6 +224,18 @@ impl Context {
     }
 }
 
+/// How many of up to `max` symbols that take `lsz` each fit in `room`: `max` where all of them
+/// do, as in most short runs, which a multiplication tells, and otherwise `room / lsz` (the
+/// division's latency was 1.5% of decoding the Scotsman's page where every run paid it).
+#[inline(always)]
+fn fitting(max: usize, lsz: u32, room: u32) -> usize {
+    if (max as u64) * u64::from(lsz) <= u64::from(room) {
+        max
+    } else {
+        (room / lsz) as usize
+    }
+}
+
 /// The escape byte that starts a marker, and the byte that follows a 0xFF of coded data.
 pub const ESC: u8 = 0xff;
 /// STUFF (T.82 Table 2).
@@ -290,12 +302,11 @@ impl Encoder {
     pub fn encode_mps_run(&mut self, cx: &mut Context, mut n: usize) {
         while n > 0 {
             let lsz = cx.lsz();
-            // All of them fit, as in most short runs: no division (see Decoder::mps_room).
-            if (n as u64) * u64::from(lsz) <= u64::from(self.a - 0x8000) {
+            let free = fitting(n, lsz, self.a - 0x8000);
+            if free == n {
                 self.a -= n as u32 * lsz;
                 return;
             }
-            let free = ((self.a - 0x8000) / lsz) as usize;
             self.a -= free as u32 * lsz;
             n -= free + 1;
             let mps = cx.mps();
@@ -308,12 +319,7 @@ impl Encoder {
     /// LSZ a pair. Returns how many pairs it coded; the same bytes as coding them one by one.
     pub fn encode_mps_pairs(&mut self, first: Context, second: Context, max: usize) -> usize {
         let lsz = first.lsz() + second.lsz();
-        let room = self.a - 0x8000;
-        let pairs = if (max as u64) * u64::from(lsz) <= u64::from(room) {
-            max
-        } else {
-            (room / lsz) as usize
-        };
+        let pairs = fitting(max, lsz, self.a - 0x8000);
         self.a -= pairs as u32 * lsz;
         pairs
     }
@@ -499,17 +505,10 @@ impl<'a> Decoder<'a> {
 
     /// How many more probable symbols whose LSZ sum to `lsz` each can be decoded, A renormalised,
     /// before a renormalisation or an LPS could come, up to `max`: A stays at least 0x8000 and
-    /// above C (k of them need k * lsz at most the smaller of the two margins). Where all `max`
-    /// fit, as in most short runs, a multiplication tells, not a division (whose latency was
-    /// 1.5% of decoding the Scotsman's page).
+    /// above C (k of them need k * lsz at most the smaller of the two margins).
     #[inline(always)]
     fn mps_room(&self, lsz: u32, max: usize) -> usize {
-        let margin = (self.a - 0x8000).min(self.a - self.high() - 1);
-        if (max as u64) * u64::from(lsz) <= u64::from(margin) {
-            max
-        } else {
-            (margin / lsz) as usize
-        }
+        fitting(max, lsz, (self.a - 0x8000).min(self.a - self.high() - 1))
     }
 
     /// Decodes up to `max` pixels in context `cx` while they are its more probable symbol (the
