@@ -1,5 +1,5 @@
-//! The processors the process may run on: how many, asked cheaply, and starting a helper thread
-//! on another than its parent's.
+//! The processors the process may run on: how many, asked cheaply; starting a helper thread on
+//! another than its parent's; and waiting for a helper's message without sleeping at first.
 #![allow(unsafe_code)]
 
 /// The processors in the process's CPU affinity mask: one system call. The standard library's
@@ -71,8 +71,8 @@ where
 /// other thread that wants this processor run in between, for up to [`POLLING`], and only then
 /// sleeps until something comes. A thread that sleeps leaves its processor idle, and an idle
 /// virtual processor halts: on the machine of BENCHMARKS.md, a thread woken there ran again
-/// 0.5-1 ms after the message that woke it (a helper whose first stripe was ready 0.2 ms after
-/// it was started, a sixth of decoding eurotext's page).
+/// 0.5-1 ms after the message that woke it (where a helper's first stripe was ready 0.2 ms after
+/// it was started, and the whole of eurotext's two layers took 2 ms).
 pub fn receive_soon<T>(
     receiver: &std::sync::mpsc::Receiver<T>,
 ) -> Result<T, std::sync::mpsc::RecvError> {

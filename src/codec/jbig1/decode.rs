@@ -464,7 +464,7 @@ impl Layered {
     /// scheduler packs threads onto one virtual processor, the lowest layer otherwise ran in the
     /// page's place for 1.5 ms (the letter's decoding 8.3 -> 7.1 ms). The page's thread waits for
     /// each stripe without sleeping at first ([`crate::processors::receive_soon`]): eurotext's two
-    /// layers 1-13% faster as a whole program (by turns, four runs), the Ricoh scan's three 8%.
+    /// layers 1-13% faster as a whole program (by turns, seven runs), the Ricoh scan's three 8%.
     fn decode_pipelined(mut self, data: &[u8], mut entities: Vec<Vec<Entity>>) -> Bitmap {
         let l0 = self.header.l0;
         let top = self.layers.len() - 1;
