@@ -4,8 +4,6 @@
 
 use std::sync::mpsc;
 
-use rayon::prelude::*;
-
 use super::arith::{ESC, Encoder};
 use super::bie::{HEADER_LEN, Header, marker, options, order, stripe_rows};
 use super::differential::{DifferentialLayer, reduce, reduce_rows};
@@ -113,20 +111,22 @@ pub fn encode_with_layer_ends(
             | prediction,
     };
     // Each layer has its own coder and contexts, and reads only itself and the layer below: the
-    // layers are coded side by side, on as many threads as there are, and sent lowest first.
+    // layers are coded side by side where there are several and threads for them, and sent
+    // lowest first.
     let stripes = u64::from(height).div_ceil(u64::from(l0) << d);
     let coded: Vec<Vec<u8>> = if d > 0 && super::threads() > 1 {
         code_while_reducing(bitmap, d, l0, stripes, params, limits)?
     } else {
-        // The layers below the page, lowest first: each the resolution reduction of the one
-        // above.
+        // One layer, or one thread: the layers below the page, lowest first, each the
+        // resolution reduction of the one above, then each layer in turn, on this thread (a
+        // parallel iterator here would start rayon's global pool, 0.3 ms of a small page's run,
+        // for nothing).
         let mut below: Vec<Bitmap> = Vec::with_capacity(usize::from(d));
         for _ in 0..d {
             let reduced = reduce(below.first().unwrap_or(bitmap), limits)?;
             below.insert(0, reduced);
         }
         (0..=d)
-            .into_par_iter()
             .map(|k| code_layer(bitmap, &below, k, l0, stripes, params))
             .collect()
     };
