@@ -280,6 +280,7 @@ pub fn run(
         .filter(|j| batch.shard.is_none_or(|s| s.contains(&j.key())))
         .collect();
     let manifest = batch.manifest.as_deref().map(Manifest::open).transpose()?;
+    pipeline::remove_stale_temporaries(selected.iter().map(|j| j.output.as_path()));
     let run = |job: &Job| {
         let outcome = run_one(job, options, batch.force, manifest.as_ref());
         progress(job, &outcome);
@@ -319,7 +320,6 @@ fn run_one(job: &Job, options: &Options, force: bool, manifest: Option<&Manifest
     {
         return Outcome::Failed(format!("{}: {e}", parent.display()));
     }
-    pipeline::remove_stale_temporaries(&job.output);
     let report = match pipeline::compress_file(&job.input, &job.output, options) {
         Ok(report) => report,
         Err(e) => return Outcome::Failed(e.to_string()),

@@ -1,6 +1,7 @@
 //! read → prepare → encode → verify → write, a page at a time.
 
 use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -647,25 +648,42 @@ fn temporary_path(path: &Path) -> Result<PathBuf> {
     )))
 }
 
-/// Removes temporary files that runs stopped part-way (killed, a power cut) left beside `path`.
-pub fn remove_stale_temporaries(path: &Path) {
-    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
-        return;
-    };
-    let dir = if dir.as_os_str().is_empty() {
-        Path::new(".")
-    } else {
-        dir
-    };
-    let prefix = format!(".{}.scanpress-", name.to_string_lossy());
-    let Ok(entries) = fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let file = entry.file_name();
-        let file = file.to_string_lossy();
-        if file.starts_with(&prefix) && file.ends_with(".tmp") {
-            let _ = fs::remove_file(entry.path());
+/// The name of the output that a temporary file named `file` was to replace, if it is one of
+/// [`temporary_path`]'s: `.NAME.scanpress-PID.tmp` gives NAME.
+fn temporary_of(file: &str) -> Option<&str> {
+    let (name, pid) = file
+        .strip_prefix('.')?
+        .strip_suffix(".tmp")?
+        .rsplit_once(".scanpress-")?;
+    (!pid.is_empty() && pid.bytes().all(|b| b.is_ascii_digit())).then_some(name)
+}
+
+/// Removes temporary files that runs stopped part-way (killed, a power cut) left beside any of
+/// `outputs`. Each folder is listed once, however many of the outputs it holds: a batch of
+/// thousands of files into one folder would otherwise list it once a file.
+pub fn remove_stale_temporaries<'a>(outputs: impl IntoIterator<Item = &'a Path>) {
+    let mut folders: HashMap<&Path, HashSet<String>> = HashMap::new();
+    for path in outputs {
+        let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+            continue;
+        };
+        let dir = if dir.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            dir
+        };
+        let name = name.to_string_lossy().into_owned();
+        folders.entry(dir).or_default().insert(name);
+    }
+    for (dir, names) in folders {
+        let Ok(entries) = fs::read_dir(dir) else {
+            continue;
+        };
+        for entry in entries.flatten() {
+            let file = entry.file_name();
+            if temporary_of(&file.to_string_lossy()).is_some_and(|name| names.contains(name)) {
+                let _ = fs::remove_file(entry.path());
+            }
         }
     }
 }
@@ -787,6 +805,42 @@ mod tests {
             .collect();
         names.sort();
         names
+    }
+
+    #[test]
+    fn stale_temporaries_beside_the_outputs_go_and_nothing_else() {
+        let dir = std::env::temp_dir().join(format!("scanpress-stale-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(dir.join("sub")).unwrap();
+        let files = [
+            ".a.pdf.scanpress-123.tmp",
+            ".b.pdf.scanpress-9.tmp",
+            ".a.pdf.scanpress-x.tmp",
+            ".a.pdf.scanpress-.tmp",
+            "a.pdf",
+            "c.tmp",
+            "sub/.a.pdf.scanpress-77.tmp",
+            "sub/.c.pdf.scanpress-1.tmp",
+        ];
+        for file in files {
+            fs::write(dir.join(file), b"x").unwrap();
+        }
+        // One left by a run of this program as it names them.
+        let left = temporary_path(&dir.join("c.pdf")).unwrap();
+        fs::write(&left, b"x").unwrap();
+        let outputs = [dir.join("a.pdf"), dir.join("sub/a.pdf"), dir.join("c.pdf")];
+        remove_stale_temporaries(outputs.iter().map(PathBuf::as_path));
+        let kept = [
+            ".a.pdf.scanpress-.tmp",
+            ".a.pdf.scanpress-x.tmp",
+            ".b.pdf.scanpress-9.tmp",
+            "a.pdf",
+            "c.tmp",
+            "sub",
+        ];
+        assert_eq!(names(&dir), kept);
+        assert_eq!(names(&dir.join("sub")), [".c.pdf.scanpress-1.tmp"]);
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
