@@ -1,5 +1,5 @@
-//! The processors the process may run on: how many, asked cheaply; starting a helper thread on
-//! another than its parent's; and waiting for a helper's message without sleeping at first.
+//! The processors the process may run on: how many, asked cheaply; and running work on a helper
+//! thread started on another processor than its parent's.
 #![allow(unsafe_code)]
 
 /// The processors in the process's CPU affinity mask: one system call. The standard library's
@@ -39,89 +39,183 @@ fn current() -> Option<usize> {
     None
 }
 
-/// Starts `f` on a thread of `scope` that has moved off this thread's processor (where it may
-/// run on another) before this returns; its affinity is then as it was, so that the scheduler
-/// may move it again. Some schedulers (that of the machine of BENCHMARKS.md, which packs threads
-/// onto few virtual processors) queue a new thread on its parent's processor and leave it there,
-/// running by turns with its parent, for as long as a time slice (1.5-2 ms) while another
-/// processor is idle: the helper then runs instead of its parent, or not at all, rather than
-/// beside it. Elsewhere this costs the wait for the thread to start.
-pub fn spawn_beside<'scope, T, F>(
-    scope: &'scope std::thread::Scope<'scope, '_>,
-    f: F,
-) -> std::thread::ScopedJoinHandle<'scope, T>
+/// Makes `count` things in order from `state` with `make` and hands each, in order, to `take` on
+/// this thread: a helper thread beside this one ([`join_beside`]) makes them ahead, and this
+/// thread makes the next itself when it is wanted and the helper has not made it and is not
+/// making it (as while the helper is starting: 0.2-0.4 ms on the machine of BENCHMARKS.md, a
+/// tenth of decoding eurotext's page). Returns the state. Whichever thread makes a thing, the
+/// things are the same, made one after another from the state.
+///
+/// Neither thread sleeps while it waits for the other: a thread that sleeps leaves its virtual
+/// processor to halt, and there it ran again 0.5-1 ms after it was woken.
+pub fn make_beside<S, T>(
+    state: S,
+    count: usize,
+    make: impl Fn(&mut S) -> T + Sync,
+    mut take: impl FnMut(T),
+) -> S
 where
-    F: FnOnce() -> T + Send + 'scope,
-    T: Send + 'scope,
+    S: Send,
+    T: Send,
 {
-    let here = current();
-    let (moved, has_moved) = std::sync::mpsc::sync_channel(1);
-    let thread = scope.spawn(move || {
-        move_off(here);
-        // The parent waits for this before it goes on, so the receiver is there.
-        moved.send(()).ok();
-        f()
-    });
-    // An error here is the helper's panic before it sent, which joining it passes on.
-    receive_soon(&has_moved).ok();
-    thread
-}
-
-/// Receives from `receiver` as soon as something comes: it asks again and again, letting any
-/// other thread that wants this processor run in between, for up to [`POLLING`], and only then
-/// sleeps until something comes. A thread that sleeps leaves its processor idle, and an idle
-/// virtual processor halts: on the machine of BENCHMARKS.md, a thread woken there ran again
-/// 0.5-1 ms after the message that woke it (where a helper's first stripe was ready 0.2 ms after
-/// it was started, and the whole of eurotext's two layers took 2 ms).
-pub fn receive_soon<T>(
-    receiver: &std::sync::mpsc::Receiver<T>,
-) -> Result<T, std::sync::mpsc::RecvError> {
-    use std::sync::mpsc::{RecvError, TryRecvError};
-    let start = std::time::Instant::now();
-    while start.elapsed() < POLLING {
-        match receiver.try_recv() {
-            Ok(value) => return Ok(value),
-            Err(TryRecvError::Disconnected) => return Err(RecvError),
-            Err(TryRecvError::Empty) => std::thread::yield_now(),
+    use std::sync::{Mutex, PoisonError, TryLockError, mpsc};
+    // The state and how many things it has made.
+    let made = Mutex::new((state, 0));
+    let (send, receive) = mpsc::channel();
+    let helper = || {
+        loop {
+            match made.try_lock() {
+                Ok(mut made) if made.1 < count => {
+                    let thing = make(&mut made.0);
+                    made.1 += 1;
+                    // Sent while the state is held, so that the things come in order whichever
+                    // thread made them. This thread ends early only if it panicked.
+                    send.send(thing).ok();
+                }
+                Ok(_) => break,
+                Err(TryLockError::WouldBlock) => std::thread::yield_now(),
+                // This thread panicked, which it passes on.
+                Err(TryLockError::Poisoned(_)) => break,
+            }
         }
-    }
-    receiver.recv()
-}
-
-/// How long [`receive_soon`] asks before it sleeps: longer than a helper takes to start or to
-/// code a stripe, short enough to waste little where something else keeps it.
-const POLLING: std::time::Duration = std::time::Duration::from_millis(2);
-
-/// Moves the calling thread off processor `cpu` if it may run on another, and leaves its
-/// affinity as it was.
-#[cfg(target_os = "linux")]
-fn move_off(cpu: Option<usize>) {
-    let Some(cpu) = cpu.filter(|&c| c < libc::CPU_SETSIZE as usize) else {
-        return;
     };
-    // SAFETY: the sets are valid cpu_set_t values of the size passed, and `cpu` is below
-    // CPU_SETSIZE.
-    unsafe {
-        let size = std::mem::size_of::<libc::cpu_set_t>();
-        let mut allowed: libc::cpu_set_t = std::mem::zeroed();
-        if libc::sched_getaffinity(0, size, &mut allowed) != 0
-            || !libc::CPU_ISSET(cpu, &allowed)
-            || libc::CPU_COUNT(&allowed) < 2
-        {
-            return;
+    join_beside(helper, || {
+        let mut taken = 0;
+        while taken < count {
+            if let Ok(thing) = receive.try_recv() {
+                take(thing);
+                taken += 1;
+                continue;
+            }
+            match made.try_lock() {
+                // All the helper has made is sent; the next is not made.
+                Ok(mut made) if made.1 == taken => {
+                    let thing = make(&mut made.0);
+                    made.1 += 1;
+                    drop(made);
+                    take(thing);
+                    taken += 1;
+                }
+                // The helper made it and sent it before letting go.
+                Ok(_) => {}
+                Err(TryLockError::WouldBlock) => std::thread::yield_now(),
+                // The helper panicked, which joining it passes on.
+                Err(TryLockError::Poisoned(_)) => return,
+            }
         }
-        let mut elsewhere = allowed;
-        libc::CPU_CLR(cpu, &mut elsewhere);
-        // The kernel moves the thread before the call returns; the old mask then lets it be.
-        if libc::sched_setaffinity(0, size, &elsewhere) == 0 {
-            libc::sched_setaffinity(0, size, &allowed);
+    });
+    made.into_inner().unwrap_or_else(PoisonError::into_inner).0
+}
+
+/// Runs `beside` on a new thread and `here` on this one, side by side, and returns what both
+/// return; a panic in either goes on from here once both have ended. The new thread starts on
+/// another processor than this one's, where the process may run on another: it is created with
+/// that affinity (`pthread_attr_setaffinity_np`), and widens it again as it starts, so that the
+/// scheduler may move it later. Some schedulers (that of the machine of BENCHMARKS.md, which packs
+/// threads onto few virtual processors) queue a new thread on its parent's processor and leave it
+/// there, running by turns with its parent, for as long as a time slice (1.5-2 ms) while another
+/// processor is idle; a thread that moved itself off would keep its parent waiting until it had
+/// started and moved (0.1-0.25 ms), where this one goes on at once. `beside` must not wait for
+/// `here`: where no thread can be created it runs first, on this thread.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+pub fn join_beside<A, B, F>(beside: F, here: impl FnOnce() -> B) -> (A, B)
+where
+    A: Send,
+    F: FnOnce() -> A + Send,
+{
+    use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
+    let size = std::mem::size_of::<libc::cpu_set_t>();
+    let mut job = Job {
+        work: Some(beside),
+        done: None,
+        allowed: None,
+    };
+    // SAFETY: the attribute object is initialised before use and destroyed once; the sets are
+    // valid cpu_set_t values of the size passed and `cpu` is below CPU_SETSIZE. The new thread
+    // is given `job`, which lives until it has been joined and is not touched here until then.
+    let thread = unsafe {
+        let mut attr = std::mem::MaybeUninit::<libc::pthread_attr_t>::uninit();
+        let mut thread = None;
+        if libc::pthread_attr_init(attr.as_mut_ptr()) == 0 {
+            let mut allowed: libc::cpu_set_t = std::mem::zeroed();
+            if let Some(cpu) = current().filter(|&c| c < libc::CPU_SETSIZE as usize)
+                && libc::sched_getaffinity(0, size, &mut allowed) == 0
+                && libc::CPU_ISSET(cpu, &allowed)
+                && libc::CPU_COUNT(&allowed) > 1
+            {
+                let mut elsewhere = allowed;
+                libc::CPU_CLR(cpu, &mut elsewhere);
+                if libc::pthread_attr_setaffinity_np(attr.as_mut_ptr(), size, &elsewhere) == 0 {
+                    job.allowed = Some(allowed);
+                }
+            }
+            let mut id: libc::pthread_t = 0;
+            let start = run_job::<F, A> as extern "C" fn(*mut libc::c_void) -> *mut libc::c_void;
+            let job = (&raw mut job).cast::<libc::c_void>();
+            if libc::pthread_create(&mut id, attr.as_ptr(), start, job) == 0 {
+                thread = Some(id);
+            }
+            libc::pthread_attr_destroy(attr.as_mut_ptr());
         }
+        thread
+    };
+    if thread.is_none() {
+        job.done = job
+            .work
+            .take()
+            .map(|work| catch_unwind(AssertUnwindSafe(work)));
+    }
+    let here = catch_unwind(AssertUnwindSafe(here));
+    if let Some(thread) = thread {
+        // SAFETY: the thread was created joinable and is joined once.
+        unsafe { libc::pthread_join(thread, std::ptr::null_mut()) };
+    }
+    match (job.done, here) {
+        (Some(Ok(a)), Ok(b)) => (a, b),
+        (Some(Err(panic)), _) | (_, Err(panic)) => resume_unwind(panic),
+        (None, Ok(_)) => unreachable!("the thread ran its work"),
     }
 }
 
-/// Moves the calling thread off processor `cpu`: nothing to do where the system does not tell.
-#[cfg(not(target_os = "linux"))]
-fn move_off(_: Option<usize>) {}
+/// [`join_beside`] where the system has no `pthread_attr_setaffinity_np`: a scoped thread.
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+pub fn join_beside<A, B>(beside: impl FnOnce() -> A + Send, here: impl FnOnce() -> B) -> (A, B)
+where
+    A: Send,
+{
+    std::thread::scope(|scope| {
+        let thread = scope.spawn(beside);
+        let b = here();
+        match thread.join() {
+            Ok(a) => (a, b),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// What [`join_beside`]'s thread runs, and what it leaves: the work, its outcome, and the
+/// affinity to take again as it starts.
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+struct Job<F, A> {
+    work: Option<F>,
+    done: Option<std::thread::Result<A>>,
+    allowed: Option<libc::cpu_set_t>,
+}
+
+/// The start of [`join_beside`]'s thread: `job` is a [`Job`].
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+extern "C" fn run_job<F: FnOnce() -> A, A>(job: *mut libc::c_void) -> *mut libc::c_void {
+    // SAFETY: join_beside passes its Job, which outlives this thread and which it leaves alone
+    // until it has joined it.
+    let job = unsafe { &mut *job.cast::<Job<F, A>>() };
+    if let Some(allowed) = &job.allowed {
+        // SAFETY: a valid cpu_set_t of the size passed.
+        unsafe { libc::sched_setaffinity(0, std::mem::size_of_val(allowed), allowed) };
+    }
+    let work = job.work.take();
+    job.done = work.map(|work| std::panic::catch_unwind(std::panic::AssertUnwindSafe(work)));
+    std::ptr::null_mut()
+}
 
 #[cfg(test)]
 mod tests {
@@ -134,54 +228,92 @@ mod tests {
         assert!(super::processors() >= 1);
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn a_helper_started_beside_its_parent_runs_elsewhere_and_may_run_anywhere() {
-        // The scheduler may move either thread at any moment (tests run side by side), so the
-        // helper's processor is looked at over a few tries; its affinity must be whole each time.
+    fn joining_beside_runs_both_and_the_helper_elsewhere_free_to_move() {
         let all = super::processors();
         let mut moved = false;
+        // The scheduler may move this thread at any moment (tests run side by side), so the
+        // helper's processor is looked at over a few tries; its affinity must be whole each time.
         for _ in 0..20 {
-            let parent = super::current().expect("Linux tells the processor");
-            let (elsewhere, processors) = std::thread::scope(|scope| {
-                super::spawn_beside(scope, || (super::current(), super::processors()))
-                    .join()
-                    .unwrap()
-            });
+            let parent = super::current();
+            let ((elsewhere, processors), here) = super::join_beside(
+                || (super::current(), super::processors()),
+                || super::current().is_some(),
+            );
+            assert!(here);
             assert_eq!(processors, all);
-            moved |= elsewhere != Some(parent);
+            moved |= elsewhere != parent;
         }
         assert_eq!(moved, all > 1);
+        // What each side borrows, and what it returns.
+        let mut words = vec![0u64; 4];
+        let (left, right) = words.split_at_mut(2);
+        let (a, b) = super::join_beside(
+            || {
+                left.fill(1);
+                left.len()
+            },
+            || {
+                right.fill(2);
+                "here"
+            },
+        );
+        assert_eq!((a, b, words), (2, "here", vec![1, 1, 2, 2]));
     }
 
     #[test]
-    fn receiving_soon_gets_what_comes_early_or_late_and_tells_when_nothing_will() {
-        use std::sync::mpsc::{RecvError, channel};
+    fn things_made_beside_come_in_order_whichever_thread_made_them() {
         use std::time::Duration;
-        let (send, receive) = channel();
-        send.send(1).unwrap();
-        assert_eq!(super::receive_soon(&receive), Ok(1));
-        // Sent while it asks, and after it has gone to sleep.
-        for wait in [Duration::from_micros(200), 3 * super::POLLING] {
-            std::thread::scope(|scope| {
-                let sender = send.clone();
-                scope.spawn(move || {
-                    std::thread::sleep(wait);
-                    sender.send(2).unwrap();
-                });
-                assert_eq!(super::receive_soon(&receive), Ok(2));
-            });
+        // Slow takes leave the helper to make ahead; slow makes leave this thread to make some.
+        for (make_wait, take_wait) in [(0, 40), (40, 0), (0, 0)] {
+            let mut taken = Vec::new();
+            let made = super::make_beside(
+                Vec::new(),
+                30,
+                |made: &mut Vec<usize>| {
+                    std::thread::sleep(Duration::from_micros(make_wait));
+                    made.push(made.len());
+                    made.len() - 1
+                },
+                |thing| {
+                    std::thread::sleep(Duration::from_micros(take_wait));
+                    taken.push(thing);
+                },
+            );
+            assert_eq!(taken, (0..30).collect::<Vec<_>>());
+            assert_eq!(made, taken);
         }
-        // Nothing left and no sender: an error at once, or once it sleeps.
-        drop(send);
-        assert_eq!(super::receive_soon(&receive), Err(RecvError));
-        let (send, receive) = channel::<u8>();
-        std::thread::scope(|scope| {
-            scope.spawn(move || {
-                std::thread::sleep(3 * super::POLLING);
-                drop(send);
-            });
-            assert_eq!(super::receive_soon(&receive), Err(RecvError));
+    }
+
+    #[test]
+    fn a_panic_on_either_side_goes_on_once_both_have_ended() {
+        use std::panic::catch_unwind;
+        use std::sync::atomic::{AtomicBool, Ordering};
+        let other_ended = AtomicBool::new(false);
+        let helper_panicked = catch_unwind(|| {
+            super::join_beside(
+                || -> () { panic!("beside") },
+                || other_ended.store(true, Ordering::SeqCst),
+            )
         });
+        assert_eq!(
+            helper_panicked.unwrap_err().downcast_ref::<&str>(),
+            Some(&"beside")
+        );
+        assert!(other_ended.swap(false, Ordering::SeqCst));
+        let here_panicked = catch_unwind(|| {
+            super::join_beside(
+                || {
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    other_ended.store(true, Ordering::SeqCst)
+                },
+                || -> () { panic!("here") },
+            )
+        });
+        assert_eq!(
+            here_panicked.unwrap_err().downcast_ref::<&str>(),
+            Some(&"here")
+        );
+        assert!(other_ended.load(Ordering::SeqCst));
     }
 }

@@ -7,7 +7,6 @@
 //! layers, or change the height of a layered image are a clear [`Error::Unsupported`].
 
 use std::ops::Range;
-use std::sync::mpsc;
 
 use super::arith::{Decoder, ESC, STUFF};
 use super::bie::{HEADER_LEN, Header, bad_jbig, marker, options, order, stripe_rows, unsupported};
@@ -452,58 +451,46 @@ impl Layered {
     }
 
     /// Decodes the `entities` of every layer (from [`Layered::index`]) side by side: the page on
-    /// this thread, the layers below it on another, stripe by stripe, lowest first, as
-    /// [`Layered::step`] decodes them; the helper sends each stripe's rows of the layer below
-    /// the page on to a copy of it that the page is decoded against. The same pixels as decoding
-    /// the stripes one after another.
+    /// this thread, against a copy of the layer below it that is sent each stripe's rows of that
+    /// layer as the layers below are decoded, stripe by stripe, lowest first, as
+    /// [`Layered::step`] decodes them, ahead on a helper thread
+    /// ([`crate::processors::make_beside`]). The same pixels as decoding the stripes one after
+    /// another.
     ///
     /// The page's layer is most of the work (each layer below has a quarter of the pixels of the
     /// one above), so two threads are enough: with a thread a layer, feyn's page waited 3-7 ms in
-    /// most runs for the two below, which took turns on the other processor. The helper is
-    /// started off this thread's processor ([`crate::processors::spawn_beside`]): where the
-    /// scheduler packs threads onto one virtual processor, the lowest layer otherwise ran in the
-    /// page's place for 1.5 ms (the letter's decoding 8.3 -> 7.1 ms). The page's thread waits for
-    /// each stripe without sleeping at first ([`crate::processors::receive_soon`]): eurotext's two
-    /// layers 1-13% faster as a whole program (by turns, seven runs), the Ricoh scan's three 8%.
+    /// most runs for the two below, which took turns on the other processor.
     fn decode_pipelined(mut self, data: &[u8], mut entities: Vec<Vec<Entity>>) -> Bitmap {
         let l0 = self.header.l0;
         let top = self.layers.len() - 1;
         let mut page = self.layers.pop().expect("at least one layer");
         let mut page_decoder = self.decoders.pop().expect("a decoder a layer");
         let page_entities = entities.pop().expect("entities a layer");
-        // The page's copy of the layer below, filled in as its stripes arrive.
+        // The page's copy of the layer below, filled in as its stripes are decoded.
         let mut low = self.layers[top - 1].white_like();
-        let (send, receive) = mpsc::channel::<Stripe>();
-        let (mut lower, stripes) = (self, page_entities.len());
-        std::thread::scope(|scope| {
-            let helper = crate::processors::spawn_beside(scope, move || {
-                // Stripe by stripe, the lowest layer's first, each against the one below.
-                for i in 0..stripes {
-                    for (k, layer) in entities.iter().enumerate() {
-                        lower.decode_stripe(k, layer[i].stripe, data, &layer[i]);
-                    }
-                    let rows = lower.rows(top - 1, entities[top - 1][i].stripe);
-                    let words = lower.layers[top - 1].rows_words(rows.clone()).to_vec();
-                    // The page's thread ends early only if it panicked.
-                    send.send((rows, words)).ok();
-                }
-            });
-            for entity in &page_entities {
-                // The helper ended early only if it panicked, which joining it passes on.
-                let Ok((low_rows, words)) = crate::processors::receive_soon(&receive) else {
-                    break;
-                };
-                low.copy_rows_in(low_rows.start, &words);
-                let rows = stripe_rows(l0, top, entity.stripe, page.height());
-                page_decoder.stripe(&mut page, Some((&low, low_rows.end)), rows, data, entity);
+        let decode_below = |below: &mut (Layered, usize)| -> Stripe {
+            let (layers, i) = below;
+            for (k, layer) in entities.iter().enumerate() {
+                layers.decode_stripe(k, layer[*i].stripe, data, &layer[*i]);
             }
-            // Joined, not left to the scope, whose join does not wait for the thread's
-            // thread-local destructors (rust-lang/rust#116179): the thread is gone when this
-            // returns. Its panic goes on as the scope's would have.
-            if let Err(panic) = helper.join() {
-                std::panic::resume_unwind(panic);
-            }
-        });
+            let rows = layers.rows(top - 1, entities[top - 1][*i].stripe);
+            *i += 1;
+            let words = layers.layers[top - 1].rows_words(rows.clone()).to_vec();
+            (rows, words)
+        };
+        let mut entities = page_entities.iter();
+        let below = (self, 0);
+        crate::processors::make_beside(
+            below,
+            page_entities.len(),
+            decode_below,
+            |(rows, words)| {
+                low.copy_rows_in(rows.start, &words);
+                let entity = entities.next().expect("an entity a stripe");
+                let page_rows = stripe_rows(l0, top, entity.stripe, page.height());
+                page_decoder.stripe(&mut page, Some((&low, rows.end)), page_rows, data, entity);
+            },
+        );
         page
     }
 

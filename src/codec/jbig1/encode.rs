@@ -2,8 +2,6 @@
 //! (progressive, lowest first, as `pbmtojbg` does by default), in stripes, each stripe's coded data
 //! ended by SDNORM.
 
-use std::sync::mpsc;
-
 use super::arith::{ESC, Encoder};
 use super::bie::{HEADER_LEN, Header, marker, options, order, stripe_rows};
 use super::differential::{DifferentialLayer, reduce, reduce_rows};
@@ -161,17 +159,15 @@ fn code_layer(
     out
 }
 
-/// Codes the layers of `page` while they are being reduced: this thread reduces them stripe by
-/// stripe, from the top, and codes each stripe of the layers below the page as soon as it is
-/// reduced, while the page's coder, on a thread of its own, is sent each stripe's rows of the
-/// layer below it, into a copy it keeps. The same bytes as reducing the whole page first.
+/// Codes the layers of `page` while they are being reduced: stripe by stripe, from the top, the
+/// layers below the page are reduced and each stripe of them coded as soon as it is reduced,
+/// ahead on a helper thread ([`crate::processors::make_beside`]), while this thread codes the
+/// page, sent each stripe's rows of the layer below it, into a copy it keeps. The same bytes as
+/// reducing the whole page first.
 ///
 /// The page's layer is most of the work (each layer below has a quarter of the pixels of the
-/// one above), so two threads are enough; its thread is started off this one's processor
-/// ([`crate::processors::spawn_beside`]). With a thread for every layer and this one reducing,
-/// three threads on two processors started the page's coder up to a millisecond late. The page's
-/// coder waits for each stripe without sleeping at first ([`crate::processors::receive_soon`]):
-/// eurotext's page coded 12-14% faster as a whole program (by turns, two runs).
+/// one above), so two threads are enough: with a thread for every layer and another reducing,
+/// three threads on two processors started the page's coder up to a millisecond late.
 fn code_while_reducing(
     page: &Bitmap,
     d: u8,
@@ -188,46 +184,64 @@ fn code_while_reducing(
         sizes.insert(0, (w.div_ceil(2), h.div_ceil(2)));
     }
     let white = |k: usize| Bitmap::new(sizes[k].0, sizes[k].1, limits);
-    let mut below: Vec<Bitmap> = (0..top).map(white).collect::<Result<_>>()?;
+    let below: Vec<Bitmap> = (0..top).map(white).collect::<Result<_>>()?;
     // The page coder's copy of the layer below the page.
     let mut low = below[top - 1].white_like();
-    std::thread::scope(|scope| {
-        let (send, receive) = mpsc::channel::<(u32, Vec<u64>)>();
-        let page_coder = crate::processors::spawn_beside(scope, move || {
-            let mut coder = LayerEncoder::new(top, params);
-            let mut out = Vec::new();
-            for stripe in 0..stripes {
-                // This thread ends early only if the one sending panicked, which is passed on.
-                let Ok((first, words)) = crate::processors::receive_soon(&receive) else {
-                    break;
-                };
-                low.copy_rows_in(first, &words);
-                coder.stripe(page, Some(&low), stripe, l0, &mut out);
-            }
-            out
-        });
-        let mut coders: Vec<_> = (0..top).map(|k| LayerEncoder::new(k, params)).collect();
-        let mut coded = vec![Vec::new(); top];
-        for stripe in 0..stripes {
-            for k in (0..top).rev() {
-                let (lower, upper) = below.split_at_mut(k + 1);
-                let high = upper.first().unwrap_or(page);
-                let rows = stripe_rows(l0, k, stripe, lower[k].height());
-                reduce_rows(high, &mut lower[k], rows);
-            }
-            let rows = stripe_rows(l0, top - 1, stripe, below[top - 1].height());
-            // The page's coder ends early only if it panicked, which joining passes on.
-            send.send((rows.start, below[top - 1].rows_words(rows).to_vec()))
-                .ok();
-            for (k, (coder, out)) in coders.iter_mut().zip(&mut coded).enumerate() {
-                let layer_below = k.checked_sub(1).map(|j| &below[j]);
-                coder.stripe(&below[k], layer_below, stripe, l0, out);
-            }
+    let coders: Vec<_> = (0..top).map(|k| LayerEncoder::new(k, params)).collect();
+    let coded = vec![Vec::new(); top];
+    // Reduces and codes the next stripe of the layers below; their state is `reducing`.
+    let reduce_below = |reducing: &mut Reducing| {
+        let Reducing {
+            below,
+            coders,
+            coded,
+            stripe,
+        } = reducing;
+        for k in (0..top).rev() {
+            let (lower, upper) = below.split_at_mut(k + 1);
+            let high = upper.first().unwrap_or(page);
+            let rows = stripe_rows(l0, k, *stripe, lower[k].height());
+            reduce_rows(high, &mut lower[k], rows);
         }
-        drop(send);
-        coded.push(page_coder.join().expect("the page's coder panicked"));
-        Ok(coded)
-    })
+        for (k, (coder, out)) in coders.iter_mut().zip(coded.iter_mut()).enumerate() {
+            let layer_below = k.checked_sub(1).map(|j| &below[j]);
+            coder.stripe(&below[k], layer_below, *stripe, l0, out);
+        }
+        let rows = stripe_rows(l0, top - 1, *stripe, below[top - 1].height());
+        *stripe += 1;
+        (rows.start, below[top - 1].rows_words(rows).to_vec())
+    };
+    let reducing = Reducing {
+        below,
+        coders,
+        coded,
+        stripe: 0,
+    };
+    let mut page_coder = LayerEncoder::new(top, params);
+    let mut out = Vec::new();
+    let mut stripe = 0;
+    let reduced = crate::processors::make_beside(
+        reducing,
+        stripes as usize,
+        reduce_below,
+        |(first, words): (u32, Vec<u64>)| {
+            low.copy_rows_in(first, &words);
+            page_coder.stripe(page, Some(&low), stripe, l0, &mut out);
+            stripe += 1;
+        },
+    );
+    let mut coded = reduced.coded;
+    coded.push(out);
+    Ok(coded)
+}
+
+/// The layers below the page in [`code_while_reducing`], reduced and coded down to `stripe`:
+/// each layer, its coder, and what it has coded.
+struct Reducing {
+    below: Vec<Bitmap>,
+    coders: Vec<LayerEncoder>,
+    coded: Vec<Vec<u8>>,
+    stripe: u64,
 }
 
 /// What codes one layer, stripe after stripe: layer `k` (0: the lowest), the AT pixel moving
