@@ -293,13 +293,13 @@ mod tests {
         let other_ended = AtomicBool::new(false);
         let helper_panicked = catch_unwind(|| {
             super::join_beside(
-                || -> () { panic!("beside") },
+                || -> () { panic!("a panic on the helper thread, as this test asks") },
                 || other_ended.store(true, Ordering::SeqCst),
             )
         });
         assert_eq!(
             helper_panicked.unwrap_err().downcast_ref::<&str>(),
-            Some(&"beside")
+            Some(&"a panic on the helper thread, as this test asks")
         );
         assert!(other_ended.swap(false, Ordering::SeqCst));
         let here_panicked = catch_unwind(|| {
@@ -308,12 +308,12 @@ mod tests {
                     std::thread::sleep(std::time::Duration::from_millis(5));
                     other_ended.store(true, Ordering::SeqCst)
                 },
-                || -> () { panic!("here") },
+                || -> () { panic!("a panic on the calling thread, as this test asks") },
             )
         });
         assert_eq!(
             here_panicked.unwrap_err().downcast_ref::<&str>(),
-            Some(&"here")
+            Some(&"a panic on the calling thread, as this test asks")
         );
         assert!(other_ended.load(Ordering::SeqCst));
     }
