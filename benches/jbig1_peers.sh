@@ -7,9 +7,10 @@
 # lib.sh: hyperfine where it is installed), their medians in microseconds and the median of the
 # turns' ratios (JBIG-KIT's time / ours); then both decoding pbmtojbg -q's sequential BIE of the
 # page. Last (enc-, dec-, seq-), the three ratios after each program's start: what each takes to
-# encode and to decode an 8x8 page (by turns, once) taken from its times first, so that the coding
-# is compared without the start, reading and writing files that both pay on every page (1.1-1.2 ms
-# each on the machine of BENCHMARKS.md, a third of a small page's run).
+# encode and to decode an 8x8 page (by turns, once) taken from its time in each turn, and the
+# median of those turns' ratios, so that the coding is compared without the start, reading and
+# writing files that both pay on every page (1.0-1.6 ms each on the machine of BENCHMARKS.md, a
+# third of a small page's run).
 # Usage: benches/jbig1_peers.sh [RUNS [PAGE...]]   (corpus file names; page 1 of each; by default
 # four: two magazine pages, the brochure and the CCITT letter)
 runs="${1:-20}"
@@ -24,14 +25,11 @@ source "$(dirname "$0")/lib.sh"
 # What each program costs on a page of nothing: an 8x8 white one, encoded and decoded.
 { printf 'P4\n8 8\n'; head -c 8 /dev/zero; } > "$work/tiny.pbm"
 pbmtojbg -q "$work/tiny.pbm" "$work/tiny.jbg"
-read -r e_kit e_ours _ < <(by_turns "pbmtojbg $work/tiny.pbm $work/tiny_kit.jbg" \
+read -r e_kit e_ours _ _ < <(by_turns "pbmtojbg $work/tiny.pbm $work/tiny_kit.jbg" \
   "$bin compress $work/tiny.pbm -o $work/tiny_ours.jbg --force --no-verify --no-sync")
-read -r f_kit f_ours _ < <(by_turns "jbgtopbm $work/tiny.jbg $work/tiny_kit.pbm" \
+read -r f_kit f_ours _ _ < <(by_turns "jbgtopbm $work/tiny.jbg $work/tiny_kit.pbm" \
   "$bin decode $work/tiny.jbg -o $work/tiny_ours.pbm")
 echo "an 8x8 page: pbmtojbg $e_kit us, ours $e_ours; jbgtopbm $f_kit us, ours $f_ours"
-after_start() { # kit-us ours-us kit-start-us ours-start-us -> the ratio of what is left of each
-  awk -v a="$1" -v b="$2" -v sa="$3" -v sb="$4" 'BEGIN {printf "%.2f", (a - sa) / (b - sb)}'
-}
 
 printf '%-40s %10s %10s %6s %10s %10s %6s %9s %9s %10s %10s %6s %6s %6s %6s\n' page "pbmtojbg" \
   "ours" ratio "jbgtopbm" "ours" ratio "JBIG-KIT B" "ours B" "jbgtopbm" "ours" ratio enc- dec- seq-
@@ -50,19 +48,18 @@ for page in "${pages[@]}"; do
   pbmtojbg -q "$work/page.pbm" "$work/seq.jbg"
   kit_sequential="jbgtopbm $work/seq.jbg $work/kit_seq.pbm"
   ours_sequential="$bin decode $work/seq.jbg -o $work/ours_seq.pbm"
-  read -r t_kit t_ours t_ratio < <(by_turns "$kit_encode" "$ours_encode")
-  read -r d_kit d_ours d_ratio < <(by_turns "$kit_decode" "$ours_decode")
-  read -r s_kit s_ours s_ratio < <(by_turns "$kit_sequential" "$ours_sequential")
+  read -r t_kit t_ours t_ratio t_after < <(by_turns "$kit_encode" "$ours_encode" "$e_kit" "$e_ours")
+  read -r d_kit d_ours d_ratio d_after < <(by_turns "$kit_decode" "$ours_decode" "$f_kit" "$f_ours")
+  read -r s_kit s_ours s_ratio s_after < <(by_turns "$kit_sequential" "$ours_sequential" \
+    "$f_kit" "$f_ours")
   # The same pixels (the two write the PBM header differently).
   raster=$(( ($(stat -c %s "$work/page.pbm") - $(head -c 64 "$work/page.pbm" | head -2 | wc -c)) ))
   for ours in ours ours_seq; do
     cmp -s <(tail -c "$raster" "$work/kit.pbm") <(tail -c "$raster" "$work/$ours.pbm") ||
       echo "decoded pages differ: $page ($ours)"
   done
-  printf '%-40s %10s %10s %6.2f %10s %10s %6.2f %9s %9s %10s %10s %6.2f %6s %6s %6s\n' "$page" \
-    "$t_kit" "$t_ours" "$t_ratio" "$d_kit" "$d_ours" "$d_ratio" \
+  printf '%-40s %10s %10s %6.2f %10s %10s %6.2f %9s %9s %10s %10s %6.2f %6.2f %6.2f %6.2f\n' \
+    "$page" "$t_kit" "$t_ours" "$t_ratio" "$d_kit" "$d_ours" "$d_ratio" \
     "$(stat -c %s "$work/kit.jbg")" "$(stat -c %s "$work/ours.jbg")" "$s_kit" "$s_ours" "$s_ratio" \
-    "$(after_start "$t_kit" "$t_ours" "$e_kit" "$e_ours")" \
-    "$(after_start "$d_kit" "$d_ours" "$f_kit" "$f_ours")" \
-    "$(after_start "$s_kit" "$s_ours" "$f_kit" "$f_ours")"
+    "$t_after" "$d_after" "$s_after"
 done

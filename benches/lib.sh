@@ -20,10 +20,12 @@ median() { # numbers... -> the middle one
   printf '%s\n' "$@" | sort -n | awk '{v[NR] = $1} END {print v[int((NR + 1) / 2)]}'
 }
 
-by_turns() { # "command A" "command B" (each a program and its arguments, split on spaces)
-  # -> "median-a median-b ratio": microseconds a run, the two run by turns $runs times each, so that
-  # on a machine whose speed wanders both see the same moments; the ratio is the median of each
-  # turn's a / b. With hyperfine (-N: started directly, no shell) a turn is a warm-up and three runs
+by_turns() { # "command A" "command B" [start-a start-b] (each command a program and its
+  # arguments, split on spaces) -> "median-a median-b ratio ratio-after": microseconds a run, the
+  # two run by turns $runs times each, so that on a machine whose speed wanders both see the same
+  # moments; the ratio is the median of each turn's a / b, the ratio after the median of each
+  # turn's (a - start-a) / (b - start-b) (microseconds each command pays before its work; 0 if not
+  # given). With hyperfine (-N: started directly, no shell) a turn is a warm-up and three runs
   # of each, their medians; without it, one run of each timed by bash, whose own fork of itself
   # (a millisecond or two on a virtual machine) then counts in both.
   local a=() b=() s _
@@ -39,7 +41,11 @@ by_turns() { # "command A" "command B" (each a program and its arguments, split 
       { s=${EPOCHREALTIME/./}; $2 >/dev/null 2>&1; b+=($(( ${EPOCHREALTIME/./} - s ))); }
     fi
   done
-  local ratios=() i
-  for i in "${!a[@]}"; do ratios+=("$(awk -v a="${a[i]}" -v b="${b[i]}" 'BEGIN {printf "%.3f", a / b}')"); done
-  echo "$(median "${a[@]}") $(median "${b[@]}") $(median "${ratios[@]}")"
+  local ratios=() afters=() i sa="${3:-0}" sb="${4:-0}"
+  for i in "${!a[@]}"; do
+    ratios+=("$(awk -v a="${a[i]}" -v b="${b[i]}" 'BEGIN {printf "%.3f", a / b}')")
+    afters+=("$(awk -v a="${a[i]}" -v b="${b[i]}" -v sa="$sa" -v sb="$sb" \
+      'BEGIN {printf "%.3f", (a - sa) / (b - sb)}')")
+  done
+  echo "$(median "${a[@]}") $(median "${b[@]}") $(median "${ratios[@]}") $(median "${afters[@]}")"
 }
