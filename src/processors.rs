@@ -41,7 +41,7 @@ fn current() -> Option<usize> {
 }
 
 /// Makes `count` things in order from `state` with `make` and hands each, in order, to `take` on
-/// this thread: a helper thread beside this one ([`join_beside`]) makes them ahead, and this
+/// this thread, both told which it is (from 0): a helper thread beside this one ([`join_beside`]) makes them ahead, and this
 /// thread makes the next itself when it is wanted and the helper has not made it and is not
 /// making it (as while the helper is starting: 0.2-0.4 ms on the machine of BENCHMARKS.md, a
 /// tenth of decoding eurotext's page). Returns the state. Whichever thread makes a thing, the
@@ -52,8 +52,8 @@ fn current() -> Option<usize> {
 pub fn make_beside<S, T>(
     state: S,
     count: usize,
-    make: impl Fn(&mut S) -> T + Sync,
-    mut take: impl FnMut(T),
+    make: impl Fn(&mut S, usize) -> T + Sync,
+    mut take: impl FnMut(usize, T),
 ) -> S
 where
     S: Send,
@@ -67,8 +67,9 @@ where
         loop {
             match made.try_lock() {
                 Ok(mut made) if made.1 < count => {
-                    let thing = make(&mut made.0);
-                    made.1 += 1;
+                    let (state, i) = &mut *made;
+                    let thing = make(state, *i);
+                    *i += 1;
                     // Sent while the state is held, so that the things come in order whichever
                     // thread made them. This thread ends early only if it panicked.
                     send.send(thing).ok();
@@ -84,17 +85,17 @@ where
         let mut taken = 0;
         while taken < count {
             if let Ok(thing) = receive.try_recv() {
-                take(thing);
+                take(taken, thing);
                 taken += 1;
                 continue;
             }
             match made.try_lock() {
                 // All the helper has made is sent; the next is not made.
                 Ok(mut made) if made.1 == taken => {
-                    let thing = make(&mut made.0);
+                    let thing = make(&mut made.0, taken);
                     made.1 += 1;
                     drop(made);
-                    take(thing);
+                    take(taken, thing);
                     taken += 1;
                 }
                 // The helper made it and sent it before letting go.
@@ -271,13 +272,15 @@ mod tests {
             let made = super::make_beside(
                 Vec::new(),
                 30,
-                |made: &mut Vec<usize>| {
+                |made: &mut Vec<usize>, i| {
                     std::thread::sleep(Duration::from_micros(make_wait));
+                    assert_eq!(i, made.len());
                     made.push(made.len());
                     made.len() - 1
                 },
-                |thing| {
+                |i, thing| {
                     std::thread::sleep(Duration::from_micros(take_wait));
+                    assert_eq!(i, thing);
                     taken.push(thing);
                 },
             );

@@ -468,29 +468,21 @@ impl Layered {
         let page_entities = entities.pop().expect("entities a layer");
         // The page's copy of the layer below, filled in as its stripes are decoded.
         let mut low = self.layers[top - 1].white_like();
-        let decode_below = |below: &mut (Layered, usize)| -> Stripe {
-            let (layers, i) = below;
+        let decode_below = |layers: &mut Layered, i: usize| -> Stripe {
             for (k, layer) in entities.iter().enumerate() {
-                layers.decode_stripe(k, layer[*i].stripe, data, &layer[*i]);
+                layers.decode_stripe(k, layer[i].stripe, data, &layer[i]);
             }
-            let rows = layers.rows(top - 1, entities[top - 1][*i].stripe);
-            *i += 1;
+            let rows = layers.rows(top - 1, entities[top - 1][i].stripe);
             let words = layers.layers[top - 1].rows_words(rows.clone()).to_vec();
             (rows, words)
         };
-        let mut entities = page_entities.iter();
-        let below = (self, 0);
-        crate::processors::make_beside(
-            below,
-            page_entities.len(),
-            decode_below,
-            |(rows, words)| {
-                low.copy_rows_in(rows.start, &words);
-                let entity = entities.next().expect("an entity a stripe");
-                let page_rows = stripe_rows(l0, top, entity.stripe, page.height());
-                page_decoder.stripe(&mut page, Some((&low, rows.end)), page_rows, data, entity);
-            },
-        );
+        let stripes = page_entities.len();
+        crate::processors::make_beside(self, stripes, decode_below, |i, (rows, words)| {
+            low.copy_rows_in(rows.start, &words);
+            let entity = &page_entities[i];
+            let page_rows = stripe_rows(l0, top, entity.stripe, page.height());
+            page_decoder.stripe(&mut page, Some((&low, rows.end)), page_rows, data, entity);
+        });
         page
     }
 

@@ -189,45 +189,41 @@ fn code_while_reducing(
     let mut low = below[top - 1].white_like();
     let coders: Vec<_> = (0..top).map(|k| LayerEncoder::new(k, params)).collect();
     let coded = vec![Vec::new(); top];
-    // Reduces and codes the next stripe of the layers below; their state is `reducing`.
-    let reduce_below = |reducing: &mut Reducing| {
+    // Reduces and codes stripe `i` of the layers below, the stripes above it done.
+    let reduce_below = |reducing: &mut Reducing, i: usize| {
         let Reducing {
             below,
             coders,
             coded,
-            stripe,
         } = reducing;
+        let stripe = i as u64;
         for k in (0..top).rev() {
             let (lower, upper) = below.split_at_mut(k + 1);
             let high = upper.first().unwrap_or(page);
-            let rows = stripe_rows(l0, k, *stripe, lower[k].height());
+            let rows = stripe_rows(l0, k, stripe, lower[k].height());
             reduce_rows(high, &mut lower[k], rows);
         }
         for (k, (coder, out)) in coders.iter_mut().zip(coded.iter_mut()).enumerate() {
             let layer_below = k.checked_sub(1).map(|j| &below[j]);
-            coder.stripe(&below[k], layer_below, *stripe, l0, out);
+            coder.stripe(&below[k], layer_below, stripe, l0, out);
         }
-        let rows = stripe_rows(l0, top - 1, *stripe, below[top - 1].height());
-        *stripe += 1;
+        let rows = stripe_rows(l0, top - 1, stripe, below[top - 1].height());
         (rows.start, below[top - 1].rows_words(rows).to_vec())
     };
     let reducing = Reducing {
         below,
         coders,
         coded,
-        stripe: 0,
     };
     let mut page_coder = LayerEncoder::new(top, params);
     let mut out = Vec::new();
-    let mut stripe = 0;
     let reduced = crate::processors::make_beside(
         reducing,
         stripes as usize,
         reduce_below,
-        |(first, words): (u32, Vec<u64>)| {
+        |i, (first, words): (u32, Vec<u64>)| {
             low.copy_rows_in(first, &words);
-            page_coder.stripe(page, Some(&low), stripe, l0, &mut out);
-            stripe += 1;
+            page_coder.stripe(page, Some(&low), i as u64, l0, &mut out);
         },
     );
     let mut coded = reduced.coded;
@@ -235,13 +231,12 @@ fn code_while_reducing(
     Ok(coded)
 }
 
-/// The layers below the page in [`code_while_reducing`], reduced and coded down to `stripe`:
+/// The layers below the page in [`code_while_reducing`], as far as they are reduced and coded:
 /// each layer, its coder, and what it has coded.
 struct Reducing {
     below: Vec<Bitmap>,
     coders: Vec<LayerEncoder>,
     coded: Vec<Vec<u8>>,
-    stripe: u64,
 }
 
 /// What codes one layer, stripe after stripe: layer `k` (0: the lowest), the AT pixel moving
