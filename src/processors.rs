@@ -41,11 +41,12 @@ fn current() -> Option<usize> {
 }
 
 /// Makes `count` things in order from `state` with `make` and hands each, in order, to `take` on
-/// this thread, both told which it is (from 0): a helper thread beside this one ([`join_beside`]) makes them ahead, and this
-/// thread makes the next itself when it is wanted and the helper has not made it and is not
-/// making it (as while the helper is starting: 0.2-0.4 ms on the machine of BENCHMARKS.md, a
-/// tenth of decoding eurotext's page). Returns the state. Whichever thread makes a thing, the
-/// things are the same, made one after another from the state.
+/// this thread, both told which it is (from 0): a helper thread beside this one
+/// ([`join_beside`]) makes them ahead, and this thread makes the next itself when it is wanted
+/// and the helper has not made it and is not making it (as while the helper is starting: 0.2-0.4
+/// ms on the machine of BENCHMARKS.md, a tenth of decoding eurotext's page). Returns the state.
+/// Whichever thread makes a thing, the things are the same, made one after another from the
+/// state.
 ///
 /// Neither thread sleeps while it waits for the other: a thread that sleeps leaves its virtual
 /// processor to halt, and there it ran again 0.5-1 ms after it was woken.
