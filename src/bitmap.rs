@@ -401,6 +401,28 @@ impl Bitmap {
         Ok(())
     }
 
+    /// Writes a binary (P4) PBM file to `out` from the bitmap's own memory, which it takes: each
+    /// word is put in the file's byte order where it is and, where rows end inside a word, each
+    /// row moved up to close the gap, so that the raster goes out in one write and no band is
+    /// allocated ([`Bitmap::write_pbm`]'s 64 KB, 16 pages to fault in).
+    pub fn into_pbm(mut self, out: &mut impl Write) -> std::io::Result<()> {
+        out.write_all(format!("P4\n{} {}\n", self.width, self.height).as_bytes())?;
+        let row_bytes = (self.width as usize).div_ceil(8);
+        for word in &mut self.data {
+            // Pixel 0, the most significant bit, in the first byte in memory.
+            *word = word.to_be();
+        }
+        let bytes: &mut [u8] = bytemuck::cast_slice_mut(&mut self.data);
+        let stride_bytes = self.stride * 8;
+        if row_bytes < stride_bytes {
+            for y in 1..self.height as usize {
+                let from = y * stride_bytes;
+                bytes.copy_within(from..from + row_bytes, y * row_bytes);
+            }
+        }
+        out.write_all(&bytes[..row_bytes * self.height as usize])
+    }
+
     /// A binary (P4) PBM file.
     pub fn to_pbm(&self) -> Vec<u8> {
         let raster = (self.width as usize).div_ceil(8) * self.height as usize;
@@ -529,6 +551,9 @@ mod tests {
         let limits = Limits::default();
         let empty = Bitmap::new(0, 3, &limits).unwrap();
         assert_eq!(empty.to_pbm(), b"P4\n0 3\n");
+        let mut written = Vec::new();
+        empty.into_pbm(&mut written).unwrap();
+        assert_eq!(written, b"P4\n0 3\n");
         for width in 1..=140 {
             let mut b = Bitmap::new(width, 3, &limits).unwrap();
             for y in 0..3 {
@@ -549,6 +574,9 @@ mod tests {
                 }
             }
             assert_eq!(b.to_pbm(), expected, "width {width}");
+            let mut written = Vec::new();
+            b.clone().into_pbm(&mut written).unwrap();
+            assert_eq!(written, expected, "width {width}, from the bitmap's memory");
             assert_eq!(Bitmap::from_pbm(&expected, &limits).unwrap(), b);
             // Rows with padding between them, white = 1, junk in the padding bits.
             let padded: Vec<u8> = expected[header..]

@@ -210,7 +210,7 @@ fn decode(args: DecodeArgs) -> Result<(), Error> {
         .map(str::to_ascii_lowercase);
     let bytes = match ext.as_deref() {
         Some("pbm") => {
-            return pipeline::replace_with(&args.output, |f| bitmap.write_pbm(f));
+            return pipeline::replace_with(&args.output, |f| bitmap.into_pbm(f));
         }
         Some("png") => {
             let gray =
