@@ -10,7 +10,9 @@
 # encode and to decode an 8x8 page (by turns, once) taken from its time in each turn, and the
 # median of those turns' ratios, so that the coding is compared without the start, reading and
 # writing files that both pay on every page (1.0-1.6 ms each on the machine of BENCHMARKS.md, a
-# third of a small page's run).
+# third of a small page's run). Both sides run from copies made in the scratch folder at the start
+# (lib.sh's installed_copies: scanpress as `cargo install` would put it, JBIG-KIT's programs and
+# the libraries they load beside them).
 # Usage: benches/jbig1_peers.sh [RUNS [PAGE...]]   (corpus file names; page 1 of each; by default
 # four: two magazine pages, the brochure and the CCITT letter)
 runs="${1:-20}"
@@ -21,6 +23,7 @@ if [ ${#pages[@]} -eq 0 ]; then
          dev_ocrmypdf_linn_brochure_300dpi.png dev_ccitt1_slerexe_letter_g4.tif)
 fi
 source "$(dirname "$0")/lib.sh"
+installed_copies pbmtojbg jbgtopbm
 
 # What each program costs on a page of nothing: an 8x8 white one, encoded and decoded.
 { printf 'P4\n8 8\n'; head -c 8 /dev/zero; } > "$work/tiny.pbm"
