@@ -10,11 +10,11 @@ trap 'rm -rf "$work"' EXIT
 
 installed_copies() { # program... -> copies scanpress and the programs (from PATH), with the
   # shared libraries they load, into the scratch folder, and runs them from there: scanpress as
-  # `cargo install` would put it, a file written in one go, where the linker's own output ran 7-13%
-  # slower here (13 more page faults a run, the same bytes: the page cache keeps a file the linker
-  # wrote in small pieces); the others copied at the same moment, so that neither side runs from
-  # files whose page cache is in another state (fresh copies of jbgtopbm, libjbig and libc ran
-  # about 2% faster than the installed files).
+  # `cargo install` would put it, a file written in one go, where the linker's own output ran 7-14%
+  # slower here (the same bytes, 13 more page faults a run: likely the page cache keeps the
+  # linker's file in the small pieces it wrote); the others copied at the same moment, so that
+  # neither side runs from files whose page cache is in another state (fresh copies of jbgtopbm,
+  # libjbig and libc ran about 2% faster than the installed files).
   mkdir -p "$work/bin" "$work/lib"
   cp "$bin" "$work/bin/scanpress"
   bin="$work/bin/scanpress"
@@ -22,7 +22,7 @@ installed_copies() { # program... -> copies scanpress and the programs (from PAT
   for p in "$@"; do
     cp "$(command -v "$p")" "$work/bin/"
     for lib in $(ldd "$(command -v "$p")" | awk '$3 ~ /^\// && $1 !~ /^ld-linux/ {print $3}'); do
-      cp -n "$lib" "$work/lib/"
+      [ -e "$work/lib/${lib##*/}" ] || cp "$lib" "$work/lib/"
     done
   done
   export PATH="$work/bin:$PATH" LD_LIBRARY_PATH="$work/lib"
