@@ -18,10 +18,12 @@ installed_copies() { # program... -> copies scanpress and the programs (from PAT
   mkdir -p "$work/bin" "$work/lib"
   cp "$bin" "$work/bin/scanpress"
   bin="$work/bin/scanpress"
-  local p lib
+  local p path lib
   for p in "$@"; do
-    cp "$(command -v "$p")" "$work/bin/"
-    for lib in $(ldd "$(command -v "$p")" | awk '$3 ~ /^\// && $1 !~ /^ld-linux/ {print $3}'); do
+    path="$(command -v "$p")"
+    cp "$path" "$work/bin/"
+    # The libraries found by path (the dynamic loader itself and the vDSO have none).
+    for lib in $(ldd "$path" | awk '$3 ~ /^\// {print $3}'); do
       [ -e "$work/lib/${lib##*/}" ] || cp "$lib" "$work/lib/"
     done
   done

@@ -380,10 +380,15 @@ impl Bitmap {
         }
     }
 
+    /// A binary (P4) PBM file's header, handed to the writer in one write (not one a piece, as
+    /// `write!` makes them).
+    fn pbm_header(&self) -> String {
+        format!("P4\n{} {}\n", self.width, self.height)
+    }
+
     /// Writes a binary (P4) PBM file to `out`, some 64 KB of rows at a time.
     pub fn write_pbm(&self, out: &mut impl Write) -> std::io::Result<()> {
-        // The header goes in one write, not one a piece as `write!` makes them.
-        out.write_all(format!("P4\n{} {}\n", self.width, self.height).as_bytes())?;
+        out.write_all(self.pbm_header().as_bytes())?;
         let row_bytes = (self.width as usize).div_ceil(8);
         if row_bytes == 0 {
             return Ok(());
@@ -406,7 +411,7 @@ impl Bitmap {
     /// row moved up to close the gap, so that the raster goes out in one write and no band is
     /// allocated ([`Bitmap::write_pbm`]'s 64 KB, 16 pages to fault in).
     pub fn into_pbm(mut self, out: &mut impl Write) -> std::io::Result<()> {
-        out.write_all(format!("P4\n{} {}\n", self.width, self.height).as_bytes())?;
+        out.write_all(self.pbm_header().as_bytes())?;
         let row_bytes = (self.width as usize).div_ceil(8);
         for word in &mut self.data {
             // Pixel 0, the most significant bit, in the first byte in memory.
