@@ -161,6 +161,31 @@ fn usage_errors_exit_2() {
     assert!(all_files(&dir.0).is_empty());
 }
 
+/// Each subcommand's arguments are described to clap only when it is given: its help and its
+/// usage errors still name them.
+#[test]
+fn each_subcommand_describes_its_own_arguments() {
+    for (args, option) in [
+        (&["compress", "--help"][..], "--codec"),
+        (&["help", "compress"], "--no-verify"),
+        (&["decode", "--help"], "--page"),
+        (&["info", "--help"], "--link"),
+    ] {
+        let o = scanpress(args);
+        let stdout = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            o.status.success() && stdout.contains(option),
+            "{args:?}: {stdout}"
+        );
+    }
+    let top = scanpress(&["--help"]);
+    let stdout = String::from_utf8_lossy(&top.stdout);
+    assert!(stdout.contains("Decode one page of any input"), "{stdout}");
+    let o = scanpress(&["decode", &testdata("g3test.g3")]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--output <OUTPUT>"));
+}
+
 /// A batch over good scans, a corrupt file, an empty file, a non-image and an unreadable entry:
 /// every good scan converted and verified, exit code 1, each failure named with its reason, and no
 /// partial or temporary outputs anywhere.

@@ -4,7 +4,7 @@ use std::io::{IsTerminal as _, Write as _};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgMatches, Args, FromArgMatches, Parser, Subcommand};
 use scanpress::batch::{self, BatchOptions, Outcome, Shard};
 use scanpress::options::{Codec, Format, LinkRate, Options, Threshold};
 use scanpress::prepare::analyse::analyse;
@@ -27,11 +27,38 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Compress scans: one file to one file, or files and folders into a folder mirroring them.
-    Compress(CompressArgs),
+    Compress(Deferred<CompressArgs>),
     /// Decode one page of any input to PBM, PNG or G4 TIFF.
-    Decode(DecodeArgs),
+    Decode(Deferred<DecodeArgs>),
     /// Describe the pages of an input and what they cost on the link.
-    Info(InfoArgs),
+    Info(Deferred<InfoArgs>),
+}
+
+/// A subcommand's arguments, described to clap only when that subcommand is the one given
+/// ([`clap::Command::defer`]), its help included: describing every subcommand's arguments at
+/// each start was a third of the instructions clap ran for a `decode` (35,000 of 100,000) and 4
+/// page faults, 1% of decoding a small page (BENCHMARKS.md).
+struct Deferred<T>(T);
+
+impl<T: Args> Args for Deferred<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args)
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(T::augment_args_for_update)
+    }
+    fn group_id() -> Option<clap::Id> {
+        T::group_id()
+    }
+}
+
+impl<T: FromArgMatches> FromArgMatches for Deferred<T> {
+    fn from_arg_matches(matches: &ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Deferred)
+    }
+    fn update_from_arg_matches(&mut self, matches: &ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
 }
 
 #[derive(Args)]
@@ -113,9 +140,9 @@ fn main() -> ExitCode {
     }
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Compress(args) => compress(args),
-        Command::Decode(args) => decode(args).map(|()| true),
-        Command::Info(args) => info(args).map(|()| true),
+        Command::Compress(args) => compress(args.0),
+        Command::Decode(args) => decode(args.0).map(|()| true),
+        Command::Info(args) => info(args.0).map(|()| true),
     };
     match result {
         Ok(true) => ExitCode::SUCCESS,
