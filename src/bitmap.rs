@@ -38,6 +38,11 @@ pub const fn words_for(width: u32) -> usize {
     (width as usize).div_ceil(64)
 }
 
+/// Bytes of a row of `width` pixels packed eight to a byte, as PBM, TIFF and T.82 store it.
+pub const fn bytes_for(width: u32) -> usize {
+    (width as usize).div_ceil(8)
+}
+
 /// The mask of the valid bits in the last word of a row of `width` pixels.
 pub const fn last_word_mask(width: u32) -> u64 {
     match width % 64 {
@@ -282,7 +287,7 @@ impl Bitmap {
         black_is_one: bool,
         limits: &Limits,
     ) -> Result<Self> {
-        let needed_bytes = (width as usize).div_ceil(8);
+        let needed_bytes = bytes_for(width);
         if bytes_per_row < needed_bytes || bytes.len() < bytes_per_row * height as usize {
             return Err(Error::format(
                 "bilevel image",
@@ -318,7 +323,7 @@ impl Bitmap {
     /// Writes rows `rows` packed, MSB first, `ceil(width / 8)` bytes a row, `1 = black`, into
     /// `out`, which holds exactly that many bytes. The width is above 0.
     fn write_packed_rows(&self, rows: Range<u32>, out: &mut [u8]) {
-        let row_bytes = (self.width as usize).div_ceil(8);
+        let row_bytes = bytes_for(self.width);
         for (y, packed) in rows.zip(out.chunks_exact_mut(row_bytes)) {
             let words = self.row(y);
             let mut whole = packed.chunks_exact_mut(8);
@@ -364,7 +369,7 @@ impl Bitmap {
         } else {
             // Exactly one whitespace byte separates the header from the raster.
             let start = header.pos + 1;
-            let row_bytes = (width as usize).div_ceil(8);
+            let row_bytes = bytes_for(width);
             let data = bytes.get(start..).unwrap_or(&[]);
             if data.len() < row_bytes * height as usize {
                 return Err(Error::format(
@@ -389,7 +394,7 @@ impl Bitmap {
     /// Writes a binary (P4) PBM file to `out`, some 64 KB of rows at a time.
     pub fn write_pbm(&self, out: &mut impl Write) -> std::io::Result<()> {
         out.write_all(self.pbm_header().as_bytes())?;
-        let row_bytes = (self.width as usize).div_ceil(8);
+        let row_bytes = bytes_for(self.width);
         if row_bytes == 0 {
             return Ok(());
         }
@@ -412,7 +417,7 @@ impl Bitmap {
     /// allocated ([`Bitmap::write_pbm`]'s 64 KB, 16 pages to fault in).
     pub fn into_pbm(mut self, out: &mut impl Write) -> std::io::Result<()> {
         out.write_all(self.pbm_header().as_bytes())?;
-        let row_bytes = (self.width as usize).div_ceil(8);
+        let row_bytes = bytes_for(self.width);
         for word in &mut self.data {
             // Pixel 0, the most significant bit, in the first byte in memory.
             *word = word.to_be();
@@ -430,7 +435,7 @@ impl Bitmap {
 
     /// A binary (P4) PBM file.
     pub fn to_pbm(&self) -> Vec<u8> {
-        let raster = (self.width as usize).div_ceil(8) * self.height as usize;
+        let raster = bytes_for(self.width) * self.height as usize;
         let mut out = Vec::with_capacity(raster + 24);
         self.write_pbm(&mut out).expect("writing to memory");
         out

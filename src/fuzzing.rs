@@ -56,7 +56,7 @@ pub fn ccitt_decode(data: &[u8]) {
 /// they fill none.
 fn bitmap_of(w: u8, rows: &[u8]) -> Option<crate::Bitmap> {
     let width = u32::from(w) + 1;
-    let row_bytes = (width as usize).div_ceil(8);
+    let row_bytes = crate::bitmap::bytes_for(width);
     let height = (rows.len() / row_bytes) as u32;
     (height > 0).then(|| {
         crate::Bitmap::from_packed_rows(width, height, rows, row_bytes, true, &limits()).unwrap()

@@ -7,7 +7,7 @@ use std::io::{Cursor, Read, Seek, SeekFrom};
 use tiff::decoder::{Decoder, DecodingResult, ifd::Value};
 use tiff::tags::Tag;
 
-use crate::bitmap::Bitmap;
+use crate::bitmap::{Bitmap, bytes_for};
 use crate::codec::ccitt::{self, Coding, DecodeParams};
 use crate::error::{Error, Result};
 use crate::options::Limits;
@@ -373,7 +373,7 @@ fn read_general(
                 }
             }
             // The `tiff` crate turns WhiteIsZero into BlackIsZero, so a one bit is white here.
-            let row_bytes = (width as usize).div_ceil(8);
+            let row_bytes = bytes_for(width);
             PageImage::Bilevel(Bitmap::from_packed_rows(
                 width, height, &data, row_bytes, false, limits,
             )?)
