@@ -643,9 +643,13 @@ mod tests {
 
     /// A page with solid black blocks (one reaching the right edge), full black rows, vertical
     /// stripes of period 5 and noise: runs of both colours everywhere, ended by each template
-    /// pixel in turn.
+    /// pixel in turn. 203 pixels wide, or `width`.
     fn blocks_page() -> Bitmap {
-        let (width, height) = (203, 70);
+        blocks_page_of(203)
+    }
+
+    fn blocks_page_of(width: u32) -> Bitmap {
+        let height = 70;
         let mut page = Bitmap::new(width, height, &Limits::default()).unwrap();
         let mut state = 7u32;
         for y in 0..height {
@@ -707,34 +711,38 @@ mod tests {
     }
 
     /// Runs of either colour (with the AT pixel in its place or moved) code to the bytes of
-    /// coding each pixel in its template's context, and decode back to the page.
+    /// coding each pixel in its template's context, and decode back to the page, on pages whose
+    /// rows end at a word's end, just before or just after it, or elsewhere.
     #[test]
     fn runs_code_as_pixel_by_pixel_templates_do() {
-        let page = blocks_page();
-        let rows = 0..page.height();
-        for two_line in [false, true] {
-            for tx in [0, 1, 3, 5, 8, 16] {
-                let mut reference = Encoder::new();
-                let mut contexts = Contexts::default();
-                for y in rows.clone() {
-                    for x in 0..page.width() {
-                        let cx = reference_context(&page, x, y, two_line, tx);
-                        reference.encode(&mut contexts[cx], page.get(x, y));
+        for width in [63, 64, 65, 128, 203] {
+            let page = blocks_page_of(width);
+            let rows = 0..page.height();
+            for two_line in [false, true] {
+                for tx in [0, 1, 3, 5, 8, 16] {
+                    let mut reference = Encoder::new();
+                    let mut contexts = Contexts::default();
+                    for y in rows.clone() {
+                        for x in 0..width {
+                            let cx = reference_context(&page, x, y, two_line, tx);
+                            reference.encode(&mut contexts[cx], page.get(x, y));
+                        }
                     }
+                    let reference = reference.finish();
+                    let case = format!("width {width}, two-line {two_line}, tx {tx}");
+                    let mut layer = LowestLayer::new(two_line, false);
+                    layer.tx = tx;
+                    let mut enc = Encoder::new();
+                    layer.encode_rows(&page, rows.clone(), 0, &mut enc);
+                    assert_eq!(enc.finish(), reference, "{case}");
+                    let mut decoded =
+                        Bitmap::new(width, page.height(), &Limits::default()).unwrap();
+                    let mut layer = LowestLayer::new(two_line, false);
+                    let moves = if tx == 0 { vec![] } else { vec![(0, tx)] };
+                    let mut dec = Decoder::new(&reference);
+                    layer.decode_rows(&mut decoded, rows.clone(), 0, &mut dec, &moves);
+                    assert_eq!(decoded, page, "{case}");
                 }
-                let reference = reference.finish();
-                let mut layer = LowestLayer::new(two_line, false);
-                layer.tx = tx;
-                let mut enc = Encoder::new();
-                layer.encode_rows(&page, rows.clone(), 0, &mut enc);
-                assert_eq!(enc.finish(), reference, "two-line {two_line}, tx {tx}");
-                let mut decoded =
-                    Bitmap::new(page.width(), page.height(), &Limits::default()).unwrap();
-                let mut layer = LowestLayer::new(two_line, false);
-                let moves = if tx == 0 { vec![] } else { vec![(0, tx)] };
-                let mut dec = Decoder::new(&reference);
-                layer.decode_rows(&mut decoded, rows.clone(), 0, &mut dec, &moves);
-                assert_eq!(decoded, page, "two-line {two_line}, tx {tx}");
             }
         }
     }
