@@ -430,8 +430,8 @@ impl LowestLayer {
         let width = up.len();
         let mut x = 0;
         // The row's last pixels, x-1 in bit 0, the template's among them: shifted in as they are
-        // decoded one at a time and written to `row` a word at a time (and before a run), so that
-        // a single pixel costs no store (the Scotsman's sequential BIE decoded 1% faster).
+        // decoded one at a time and written to `row` a word at a time (and before a run), rather
+        // than each black one set in `row` (the Scotsman's sequential BIE decoded 1% faster).
         let mut last = 0u64;
         while x < width {
             let here = last as usize & here_mask;
