@@ -442,9 +442,7 @@ impl LowestLayer {
                 let end = first_other(up, x + 1, if black { up_black } else { 0 });
                 let (n, other) = dec.decode_mps_run(&mut self.contexts[cx], end - x);
                 if n > 0 || other {
-                    if x % 64 != 0 {
-                        row[x / 64] |= last << (64 - x % 64);
-                    }
+                    put_last(row, x, last);
                     if black {
                         set_row_pixels(row, x as u32..(x + n) as u32);
                     }
@@ -470,9 +468,7 @@ impl LowestLayer {
                 row[x / 64 - 1] |= last;
             }
         }
-        if x % 64 != 0 {
-            row[x / 64] |= last << (64 - x % 64);
-        }
+        put_last(row, x, last);
         *outer = d;
     }
 
@@ -620,6 +616,15 @@ impl Above {
     }
 }
 
+/// Writes the pixels of `last` (column x-1 in bit 0, as `LowestLayer::decode_row` keeps them)
+/// that lie in row word x / 64, left of column x, to that word.
+#[inline(always)]
+fn put_last(row: &mut [u64], x: usize, last: u64) {
+    if !x.is_multiple_of(64) {
+        row[x / 64] |= last << (64 - x % 64);
+    }
+}
+
 /// The first column from `from` whose `up` is not `value`, or the row's width.
 fn first_other(up: &[u8], from: usize, value: u8) -> usize {
     let pattern = u64::from_ne_bytes([value; 8]);
@@ -642,13 +647,14 @@ mod tests {
     use super::*;
     use crate::options::Limits;
 
-    /// A page with solid black blocks (one reaching the right edge), full black rows, vertical
-    /// stripes of period 5 and noise: runs of both colours everywhere, ended by each template
-    /// pixel in turn. 203 pixels wide, or `width`.
+    /// [`blocks_page_of`] 203 pixels wide.
     fn blocks_page() -> Bitmap {
         blocks_page_of(203)
     }
 
+    /// A page `width` pixels wide with solid black blocks (one reaching the right edge), full
+    /// black rows, vertical stripes of period 5 and noise: runs of both colours everywhere, ended
+    /// by each template pixel in turn.
     fn blocks_page_of(width: u32) -> Bitmap {
         let height = 70;
         let mut page = Bitmap::new(width, height, &Limits::default()).unwrap();
