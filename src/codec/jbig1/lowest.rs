@@ -722,35 +722,31 @@ mod tests {
     /// rows end at a word's end, just before or just after it, or elsewhere.
     #[test]
     fn runs_code_as_pixel_by_pixel_templates_do() {
-        for width in [63, 64, 65, 128, 203] {
+        let cases = iproduct([63, 64, 65, 128, 203], [false, true], [0, 1, 3, 5, 8, 16]);
+        for (width, two_line, tx) in cases {
             let page = blocks_page_of(width);
             let rows = 0..page.height();
-            for two_line in [false, true] {
-                for tx in [0, 1, 3, 5, 8, 16] {
-                    let mut reference = Encoder::new();
-                    let mut contexts = Contexts::default();
-                    for y in rows.clone() {
-                        for x in 0..width {
-                            let cx = reference_context(&page, x, y, two_line, tx);
-                            reference.encode(&mut contexts[cx], page.get(x, y));
-                        }
-                    }
-                    let reference = reference.finish();
-                    let case = format!("width {width}, two-line {two_line}, tx {tx}");
-                    let mut layer = LowestLayer::new(two_line, false);
-                    layer.tx = tx;
-                    let mut enc = Encoder::new();
-                    layer.encode_rows(&page, rows.clone(), 0, &mut enc);
-                    assert_eq!(enc.finish(), reference, "{case}");
-                    let mut decoded =
-                        Bitmap::new(width, page.height(), &Limits::default()).unwrap();
-                    let mut layer = LowestLayer::new(two_line, false);
-                    let moves = if tx == 0 { vec![] } else { vec![(0, tx)] };
-                    let mut dec = Decoder::new(&reference);
-                    layer.decode_rows(&mut decoded, rows.clone(), 0, &mut dec, &moves);
-                    assert_eq!(decoded, page, "{case}");
+            let mut reference = Encoder::new();
+            let mut contexts = Contexts::default();
+            for y in rows.clone() {
+                for x in 0..width {
+                    let cx = reference_context(&page, x, y, two_line, tx);
+                    reference.encode(&mut contexts[cx], page.get(x, y));
                 }
             }
+            let reference = reference.finish();
+            let case = format!("width {width}, two-line {two_line}, tx {tx}");
+            let mut layer = LowestLayer::new(two_line, false);
+            layer.tx = tx;
+            let mut enc = Encoder::new();
+            layer.encode_rows(&page, rows.clone(), 0, &mut enc);
+            assert_eq!(enc.finish(), reference, "{case}");
+            let mut decoded = Bitmap::new(width, page.height(), &Limits::default()).unwrap();
+            let mut layer = LowestLayer::new(two_line, false);
+            let moves = if tx == 0 { vec![] } else { vec![(0, tx)] };
+            let mut dec = Decoder::new(&reference);
+            layer.decode_rows(&mut decoded, rows.clone(), 0, &mut dec, &moves);
+            assert_eq!(decoded, page, "{case}");
         }
     }
 
@@ -798,10 +794,10 @@ mod tests {
     }
 
     /// Every combination of three lists' values.
-    fn iproduct<A: Copy, B: Copy, C: Copy>(
-        a: [A; 2],
-        b: [B; 2],
-        c: [C; 2],
+    fn iproduct<A: Copy, B: Copy, C: Copy, const I: usize, const J: usize, const K: usize>(
+        a: [A; I],
+        b: [B; J],
+        c: [C; K],
     ) -> impl Iterator<Item = (A, B, C)> {
         a.into_iter()
             .flat_map(move |a| b.into_iter().flat_map(move |b| c.map(|c| (a, b, c))))
