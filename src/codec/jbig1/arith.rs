@@ -443,7 +443,11 @@ impl Input<'_> {
     /// [`Decoder::fill`]'s reading, from C and CT by value: the new C, in a register. (Taking
     /// the data and its position by value too, and returning the position, with `fill` itself
     /// not inlined, the Scotsman's sequential BIE decoded 1% slower; with C and CT returned
-    /// through memory, eurotext's 5% slower.)
+    /// through memory, eurotext's 5% slower.) Taking `self` by reference keeps a row loop's
+    /// copy of the whole decoder in memory, A and C too, as a pointer into it escapes; with
+    /// everything by value and `fill` inlined, nothing escapes, but the row loop spilled A and
+    /// C to the stack all the same, and the Scotsman's page decoded 1.6% slower (BENCHMARKS.md,
+    /// the fortieth look).
     #[cold]
     #[inline(never)]
     fn bytes_in(&mut self, mut c: u64, mut ct: u32) -> u64 {
