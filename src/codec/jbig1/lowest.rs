@@ -464,7 +464,7 @@ impl LowestLayer {
                 last |= 1;
             }
             x += 1;
-            if x % 64 == 0 {
+            if x.is_multiple_of(64) {
                 row[x / 64 - 1] |= last;
             }
         }
