@@ -37,7 +37,7 @@ enum Command {
 /// A subcommand's arguments, described to clap only when that subcommand is the one given
 /// ([`clap::Command::defer`]), its help included: describing every subcommand's arguments at
 /// each start was a third of the instructions clap ran for a `decode` (35,000 of 100,000) and 4
-/// page faults: 1-2% of decoding a small page (BENCHMARKS.md, a fifteenth look).
+/// page faults: 1-2% of decoding a small page (docs/jbig1-speed-log.md, the fifteenth look).
 struct Deferred<T>(T);
 
 impl<T: Args> Args for Deferred<T> {

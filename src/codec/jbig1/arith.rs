@@ -446,8 +446,8 @@ impl Input<'_> {
     /// through memory, eurotext's 5% slower.) Taking `self` by reference keeps a row loop's
     /// copy of the whole decoder in memory, A and C too, as a pointer into it escapes; with
     /// everything by value and `fill` inlined, nothing escapes, but the row loop spilled A and
-    /// C to the stack all the same, and the Scotsman's page decoded 1.6% slower (BENCHMARKS.md,
-    /// the fortieth look).
+    /// C to the stack all the same, and the Scotsman's page decoded 1.6% slower
+    /// (docs/jbig1-speed-log.md, the fortieth look).
     #[cold]
     #[inline(never)]
     fn bytes_in(&mut self, mut c: u64, mut ct: u32) -> u64 {
