@@ -112,6 +112,8 @@ pub struct Kernels {
     sauvola_thresholds: fn(&SauvolaRow<'_>, &mut [u8]),
     narrow_mismatch: fn(&NarrowGlyphs<'_>, (i64, i64), u32) -> u32,
     narrow_mismatches: fn(&NarrowGlyphs<'_>, (i64, i64), u32) -> [u32; 9],
+    bit_planes6: fn([&[u8]; 6], &mut [u8]),
+    bit_planes8: fn([&[u8]; 8], &mut [u8]),
 }
 
 impl Kernels {
@@ -129,6 +131,8 @@ impl Kernels {
                 sauvola_thresholds: scalar::sauvola_thresholds,
                 narrow_mismatch: scalar::narrow_mismatch,
                 narrow_mismatches: scalar::narrow_mismatches,
+                bit_planes6: scalar::bit_planes6,
+                bit_planes8: scalar::bit_planes8,
             },
         }
     }
@@ -190,6 +194,22 @@ impl Kernels {
         assert!(centre.0.abs() < 63);
         (self.narrow_mismatches)(glyphs, centre, limit)
     }
+
+    /// Gathers six bit planes, bytes that are 0 or 1, into bytes: `out[x]` holds `planes[k][x]` in
+    /// bit 5 - k (JBIG1's lowest layer puts the template's pixels above each column so). Each
+    /// plane is at least `out.len()` long.
+    #[inline]
+    pub fn bit_planes6(&self, planes: [&[u8]; 6], out: &mut [u8]) {
+        assert!(planes.iter().all(|plane| plane.len() >= out.len()));
+        (self.bit_planes6)(planes, out)
+    }
+
+    /// [`Kernels::bit_planes6`] of eight planes, `planes[k][x]` in bit 7 - k.
+    #[inline]
+    pub fn bit_planes8(&self, planes: [&[u8]; 8], out: &mut [u8]) {
+        assert!(planes.iter().all(|plane| plane.len() >= out.len()));
+        (self.bit_planes8)(planes, out)
+    }
 }
 
 /// Packs a whole grey image (`width` samples a row) into `bitmap` under a global threshold.
@@ -243,6 +263,38 @@ mod tests {
                 let mut got = vec![0u64; width.div_ceil(64)];
                 Kernels::for_level(level).pack_threshold_pairs(&gray, &thresholds, &mut got);
                 assert_eq!(got, want, "{level:?} width {width}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_level_gathers_bit_planes_like_the_scalar_reference() {
+        for width in [0usize, 1, 15, 16, 31, 32, 33, 63, 64, 65, 100, 2900] {
+            // Planes of 0s and 1s, longer than the output, as the lowest layer's shifted rows are.
+            let plane = |seed: u32| -> Vec<u8> {
+                noise(width + 3, seed).into_iter().map(|b| b & 1).collect()
+            };
+            let planes: Vec<Vec<u8>> = (0..8).map(|k| plane(97 * width as u32 + k)).collect();
+            let six: [&[u8]; 6] = std::array::from_fn(|k| &planes[k][..]);
+            let eight: [&[u8]; 8] = std::array::from_fn(|k| &planes[k][..]);
+            let mut want6 = vec![0u8; width];
+            let mut want8 = vec![0u8; width];
+            scalar::bit_planes6(six, &mut want6);
+            scalar::bit_planes8(eight, &mut want8);
+            for x in 0..width {
+                let expected = (0..8).fold(0u8, |bits, k| bits << 1 | planes[k][x]);
+                assert_eq!(want8[x], expected, "width {width} column {x}");
+                assert_eq!(want6[x], expected >> 2, "width {width} column {x}");
+            }
+            for level in CpuLevel::available() {
+                let (mut got6, mut got8) = (vec![7u8; width], vec![7u8; width]);
+                Kernels::for_level(level).bit_planes6(six, &mut got6);
+                Kernels::for_level(level).bit_planes8(eight, &mut got8);
+                assert_eq!(
+                    (got6, got8),
+                    (want6.clone(), want8.clone()),
+                    "{level:?} {width}"
+                );
             }
         }
     }

@@ -46,6 +46,26 @@ pub fn sauvola_thresholds(row: &SauvolaRow<'_>, out: &mut [u8]) {
     }
 }
 
+/// See [`super::Kernels::bit_planes`]: compiled as it is for every level, the AVX2 one with
+/// that instruction set (the loop over `out` vectorises).
+#[inline(always)]
+pub fn bit_planes<const N: usize>(planes: [&[u8]; N], out: &mut [u8]) {
+    let planes = planes.map(|plane| &plane[..out.len()]);
+    for (x, bits) in out.iter_mut().enumerate() {
+        *bits = planes.iter().fold(0, |bits, plane| bits << 1 | plane[x]);
+    }
+}
+
+/// [`bit_planes`] of six planes.
+pub fn bit_planes6(planes: [&[u8]; 6], out: &mut [u8]) {
+    bit_planes(planes, out)
+}
+
+/// [`bit_planes`] of eight planes.
+pub fn bit_planes8(planes: [&[u8]; 8], out: &mut [u8]) {
+    bit_planes(planes, out)
+}
+
 /// A row of a glyph at most 64 pixels wide, shifted `dx` pixels right (left when negative),
 /// `|dx| < 64`.
 #[inline(always)]

@@ -16,6 +16,7 @@ use super::arith::{Contexts, Decoder, Encoder};
 use super::spread::{shifted, spread, spread_len};
 use super::window::{REACH, Window};
 use crate::bitmap::{Bitmap, bits_at, row_pixel, set_row_pixel, set_row_pixels};
+use crate::simd::Kernels;
 
 /// The first black pixel at or after column `from` of a row, or `end` if there is none before.
 pub(super) fn next_black(words: &[u64], from: u32, end: u32) -> u32 {
@@ -587,31 +588,22 @@ impl Above {
         let width = self.up.len();
         // The pixels d columns right of each column.
         let at = |s, d| shifted(s, d, width);
+        let kernels = Kernels::current();
         if TWO_LINE {
-            let (a, b, c, d, e, f) = (
-                at(s1, -3),
-                at(s1, -2),
-                at(s1, -1),
-                at(s1, 0),
-                at(s1, 1),
-                at(s1, 2),
-            );
-            for (x, up) in self.up.iter_mut().enumerate() {
-                *up = a[x] << 5 | b[x] << 4 | c[x] << 3 | d[x] << 2 | e[x] << 1 | f[x];
-            }
+            let planes = [-3, -2, -1, 0, 1, 2].map(|d| at(s1, d));
+            kernels.bit_planes6(planes, &mut self.up);
         } else {
-            let (p, q, r) = (at(s2, -1), at(s2, 0), at(s2, 1));
-            let (a, b, c, d, e) = (at(s1, -2), at(s1, -1), at(s1, 0), at(s1, 1), at(s1, 2));
-            for (x, up) in self.up.iter_mut().enumerate() {
-                *up = p[x] << 7
-                    | q[x] << 6
-                    | r[x] << 5
-                    | a[x] << 4
-                    | b[x] << 3
-                    | c[x] << 2
-                    | d[x] << 1
-                    | e[x];
-            }
+            let planes = [
+                (s2, -1),
+                (s2, 0),
+                (s2, 1),
+                (s1, -2),
+                (s1, -1),
+                (s1, 0),
+                (s1, 1),
+                (s1, 2),
+            ];
+            kernels.bit_planes8(planes.map(|(s, d)| at(s, d)), &mut self.up);
         }
     }
 }
