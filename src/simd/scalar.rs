@@ -46,8 +46,8 @@ pub fn sauvola_thresholds(row: &SauvolaRow<'_>, out: &mut [u8]) {
     }
 }
 
-/// See [`super::Kernels::bit_planes`]: compiled as it is for every level, the AVX2 one with
-/// that instruction set (the loop over `out` vectorises).
+/// See [`super::Kernels::bit_planes6`] and [`super::Kernels::bit_planes8`]: compiled as it is
+/// for every level, the AVX2 one with that instruction set (the loop over `out` vectorises).
 #[inline(always)]
 pub fn bit_planes<const N: usize>(planes: [&[u8]; N], out: &mut [u8]) {
     let planes = planes.map(|plane| &plane[..out.len()]);
