@@ -2,17 +2,17 @@
 # Whole-program JBIG1 encode and decode with resolution layers: JBIG-KIT's pbmtojbg -d D and
 # jbgtopbm against the scanpress command (whose .jbg output has D layers: as many halvings as bring
 # the page to at most 1,000 pixels wide) on the same corpus pages, each reading and writing files
-# (scanpress without verification, which would decode again, and without syncing its output,
-# which pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS turns (see by_turns in
-# lib.sh: hyperfine where it is installed), their medians in microseconds and the median of the
-# turns' ratios (JBIG-KIT's time / ours); then both decoding pbmtojbg -q's sequential BIE of the
-# page. Last (enc-, dec-, seq-), the three ratios after each program's start: what each takes to
-# encode and to decode an 8x8 page (by turns, once) taken from its time in each turn, and the
-# median of those turns' ratios, so that the coding is compared without the start, reading and
-# writing files that both pay on every page (1.0-1.6 ms each on the machine of BENCHMARKS.md, a
-# third of a small page's run). Both sides run from copies made in the scratch folder at the start
-# (lib.sh's installed_copies: scanpress as `cargo install` would put it, JBIG-KIT's programs and
-# the libraries they load beside them).
+# (scanpress without verification, which would decode again, and without syncing its output, which
+# pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS turns (see by_turns in lib.sh:
+# hyperfine where it is installed), their medians in microseconds and the median of the turns'
+# ratios (JBIG-KIT's time / ours, to three places: 2.00 could be just under 2); then both decoding
+# pbmtojbg -q's sequential BIE of the page. Last (enc-, dec-, seq-), the three ratios after each
+# program's start: what each takes to encode and to decode an 8x8 page (by turns, once) taken from
+# its time in each turn, and the median of those turns' ratios, so that the coding is compared
+# without the start, reading and writing files that both pay on every page (1.0-1.6 ms each on the
+# machine of BENCHMARKS.md, a third of a small page's run). Both sides run from copies made in the
+# scratch folder at the start (lib.sh's installed_copies: scanpress as `cargo install` would put it,
+# JBIG-KIT's programs and the libraries they load beside them).
 # Usage: benches/jbig1_peers.sh [RUNS [PAGE...]]   (corpus file names; page 1 of each; by default
 # four: two magazine pages, the brochure and the CCITT letter)
 runs="${1:-20}"
@@ -61,7 +61,7 @@ for page in "${pages[@]}"; do
     cmp -s <(tail -c "$raster" "$work/kit.pbm") <(tail -c "$raster" "$work/$ours.pbm") ||
       echo "decoded pages differ: $page ($ours)"
   done
-  printf '%-40s %10s %10s %6.2f %10s %10s %6.2f %9s %9s %10s %10s %6.2f %6.2f %6.2f %6.2f\n' \
+  printf '%-40s %10s %10s %6.3f %10s %10s %6.3f %9s %9s %10s %10s %6.3f %6.3f %6.3f %6.3f\n' \
     "$page" "$t_kit" "$t_ours" "$t_ratio" "$d_kit" "$d_ours" "$d_ratio" \
     "$(stat -c %s "$work/kit.jbg")" "$(stat -c %s "$work/ours.jbg")" "$s_kit" "$s_ours" "$s_ratio" \
     "$t_after" "$d_after" "$s_after"
