@@ -182,12 +182,12 @@ static TRANSITIONS: [Transition; 256] = {
     }; 256];
     let mut i = 0;
     while i < 256 {
-        let (mps, st) = ((i as u8 & 1) << 7, i >> 1);
+        let (st, mps) = (i >> 1, i & 1 != 0);
         if st < STATES.len() {
             let (_, nlps, nmps, switch) = STATES[st];
             table[i] = Transition {
-                on_mps: Context::of(mps | nmps),
-                on_lps: Context::of((if switch { mps ^ 0x80 } else { mps }) | nlps),
+                on_mps: Context::of(nmps, mps),
+                on_lps: Context::of(nlps, mps != switch),
             };
         }
         i += 1;
@@ -204,15 +204,14 @@ pub struct Context(u32);
 
 impl Default for Context {
     fn default() -> Self {
-        Context::of(0)
+        Context::of(0, false)
     }
 }
 
 impl Context {
-    /// The context in `state`: ST in the low 7 bits, MPS in bit 7.
-    const fn of(state: u8) -> Context {
-        let (st, mps) = ((state & 0x7f) as u32, (state >> 7) as u32);
-        Context((STATES[st as usize].0 as u32) << 16 | st << 1 | mps)
+    /// The context in state `st` (below 113) with MPS `mps`.
+    const fn of(st: u8, mps: bool) -> Context {
+        Context((STATES[st as usize].0 as u32) << 16 | (st as u32) << 1 | mps as u32)
     }
 
     /// LSZ of the context's state (T.82 Table 24).
