@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """Whole commands by turns: each of CMD... run once a turn, N turns, so that on a machine whose
-speed wanders all see the same moments. Prints each command's median and first quartile in
-microseconds, and the median of the turns' ratios of the first command's time to each other's.
+speed wanders all see the same moments, each turn starting one command further on, so that no
+command always runs first (on the AMD machine of BENCHMARKS.md, a pair's ratio moved by 1.5-2%
+when the two swapped places). Prints each command's median and first quartile in microseconds,
+and the median of the turns' ratios of the first command's time to each other's.
 
 Usage: benches/ab.py N "CMD A" "CMD B" [...]   (each command split on spaces, no shell)
 For example, two builds of scanpress on the same page:
@@ -15,10 +17,10 @@ import time
 n = int(sys.argv[1])
 cmds = [c.split() for c in sys.argv[2:]]
 times = [[] for _ in cmds]
-for _ in range(n):
-    for k, cmd in enumerate(cmds):
+for turn in range(n):
+    for k in [(turn + i) % len(cmds) for i in range(len(cmds))]:
         start = time.perf_counter_ns()
-        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+        subprocess.run(cmds[k], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
         times[k].append((time.perf_counter_ns() - start) / 1000)
 for k, cmd in enumerate(cmds):
     q1 = statistics.quantiles(times[k], n=4)[0]
