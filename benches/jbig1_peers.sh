@@ -3,16 +3,16 @@
 # jbgtopbm against the scanpress command (whose .jbg output has D layers: as many halvings as bring
 # the page to at most 1,000 pixels wide) on the same corpus pages, each reading and writing files
 # (scanpress without verification, which would decode again, and without syncing its output, which
-# pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS turns (see by_turns in lib.sh:
-# hyperfine where it is installed), their medians in microseconds and the median of the turns'
-# ratios (JBIG-KIT's time / ours, to three places: 2.00 could be just under 2); then both decoding
-# pbmtojbg -q's sequential BIE of the page. Last (enc-, dec-, seq-), the three ratios after each
-# program's start: what each takes to encode and to decode an 8x8 page (by turns, once) taken from
-# its time in each turn, and the median of those turns' ratios, so that the coding is compared
-# without the start, reading and writing files that both pay on every page (1.0-1.6 ms each on the
-# machine of BENCHMARKS.md, a third of a small page's run). Both sides run from copies made in the
-# scratch folder at the start (lib.sh's installed_copies: scanpress as `cargo install` would put it,
-# JBIG-KIT's programs and the libraries they load beside them).
+# pbmtojbg does not do either): JBIG-KIT's and ours by turns, RUNS turns, each turn starting with
+# the other (see by_turns in lib.sh: hyperfine where it is installed), their medians in microseconds
+# and the median of the turns' ratios (JBIG-KIT's time / ours, to three places: 2.00 could be just
+# under 2); then both decoding pbmtojbg -q's sequential BIE of the page. Last (enc-, dec-, seq-),
+# the three ratios after each program's start: what each takes to encode and to decode an 8x8 page
+# (by turns, once) taken from its time in each turn, and the median of those turns' ratios, so that
+# the coding is compared without the start, reading and writing files that both pay on every page
+# (1.0-1.6 ms each on the machine of BENCHMARKS.md, a third of a small page's run). Both sides run
+# from copies made in the scratch folder at the start (lib.sh's installed_copies: scanpress as
+# `cargo install` would put it, JBIG-KIT's programs and the libraries they load beside them).
 # Usage: benches/jbig1_peers.sh [RUNS [PAGE...]]   (corpus file names; page 1 of each; by default
 # four: two magazine pages, the brochure and the CCITT letter)
 runs="${1:-20}"

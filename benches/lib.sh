@@ -45,23 +45,30 @@ median() { # numbers... -> the middle one
 by_turns() { # "command A" "command B" [start-a start-b] (each command a program and its
   # arguments, split on spaces) -> "median-a median-b ratio ratio-after": microseconds a run, the
   # two run by turns $runs times each, so that on a machine whose speed wanders both see the same
-  # moments; the ratio is the median of each turn's a / b, the ratio after the median of each
-  # turn's (a - start-a) / (b - start-b) (microseconds each command pays before its work; 0 if not
-  # given). With hyperfine (-N: started directly, no shell) a turn is a warm-up and three runs
-  # of each, their medians; without it, one run of each timed by bash, whose own fork of itself
-  # (a millisecond or two on a virtual machine) then counts in both.
-  local a=() b=() s _
-  for _ in $(seq "$runs"); do
+  # moments, each turn starting with the other (as `ab.py` does: which ran first moved a pair's
+  # ratio by 1.5-2% on the AMD machine of BENCHMARKS.md); the ratio is the median of each turn's
+  # a / b, the ratio after the median of each turn's (a - start-a) / (b - start-b) (microseconds
+  # each command pays before its work; 0 if not given). With hyperfine (-N: started directly, no
+  # shell) a turn is a warm-up and three runs of each, their medians; without it, one run of each
+  # timed by bash, whose own fork of itself (a millisecond or two on a virtual machine) then
+  # counts in both.
+  local a=() b=() times=() s turn first second t
+  for turn in $(seq "$runs"); do
+    # This turn's order: a then b on odd turns, b then a on even ones.
+    if (( turn % 2 )); then first=$1 second=$2; else first=$2 second=$1; fi
+    times=()
     if command -v hyperfine >/dev/null; then
-      hyperfine -N -w 1 -r 3 --style none --export-csv "$work/turn.csv" -- "$1" "$2" >/dev/null 2>&1
-      a+=($(awk -F, 'NR == 2 {printf "%d", $4 * 1e6}' "$work/turn.csv"))
-      b+=($(awk -F, 'NR == 3 {printf "%d", $4 * 1e6}' "$work/turn.csv"))
+      hyperfine -N -w 1 -r 3 --style none --export-csv "$work/turn.csv" -- "$first" "$second" \
+        >/dev/null 2>&1
+      times=($(awk -F, 'NR > 1 {printf "%d\n", $4 * 1e6}' "$work/turn.csv"))
     else
-      # shellcheck disable=SC2086 # the commands are split on spaces
-      { s=${EPOCHREALTIME/./}; $1 >/dev/null 2>&1; a+=($(( ${EPOCHREALTIME/./} - s ))); }
-      # shellcheck disable=SC2086
-      { s=${EPOCHREALTIME/./}; $2 >/dev/null 2>&1; b+=($(( ${EPOCHREALTIME/./} - s ))); }
+      for t in "$first" "$second"; do
+        # shellcheck disable=SC2086 # the commands are split on spaces
+        { s=${EPOCHREALTIME/./}; $t >/dev/null 2>&1; times+=($(( ${EPOCHREALTIME/./} - s ))); }
+      done
     fi
+    if (( turn % 2 )); then a+=("${times[0]}"); b+=("${times[1]}")
+    else a+=("${times[1]}"); b+=("${times[0]}"); fi
   done
   local ratios=() afters=() i sa="${3:-0}" sb="${4:-0}"
   for i in "${!a[@]}"; do
