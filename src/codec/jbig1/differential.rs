@@ -420,7 +420,7 @@ impl DifferentialLayer {
         let x = 2 * lx;
         // The low rows are of one colour around the pair and the next ([`run_starts`]); a look
         // through the windows at the high ones.
-        let black = w.l_here.take(0, 1) == 1;
+        let black = w.low.take::<HERE>(0, 1) == 1;
         let one_colour = |bits: usize, n: u32| bits == if black { (1 << n) - 1 } else { 0 };
         if !(one_colour(w.h0.take(-1, 2), 2)
             && one_colour(w.h1.take(4, 6), 6)
@@ -511,9 +511,7 @@ struct Windows {
     h0: Window,
     h1: Window,
     h2: Window,
-    l_up: Window,
-    l_here: Window,
-    l_down: Window,
+    low: Lows,
 }
 
 impl Windows {
@@ -522,7 +520,7 @@ impl Windows {
     #[inline(always)]
     fn dp_index<const ODD_ROW: bool, const O: i32>(&self) -> usize {
         let phase = usize::from(ODD_ROW) * 2 + O as usize;
-        let low = self.l_up.take(0, 2) | self.l_here.take(0, 2) << 2;
+        let low = self.low.take::<UP>(0, 2) | self.low.take::<HERE>(0, 2) << 2;
         let high = if O == 0 {
             let near = self.h0.take(-1, 1) << 4 | self.h1.take(1, 3) << 5;
             if ODD_ROW {
@@ -562,9 +560,9 @@ impl Windows {
             at << 2 | self.h1.take(1 + O, 2)
         };
         let low = if O == 0 {
-            self.l_here.take(0, 2) << 6 | self.l_down.take(0, 2) << 8
+            self.low.take::<HERE>(0, 2) << 6 | self.low.take::<DOWN>(0, 2) << 8
         } else {
-            self.l_here.take(1, 2) << 6 | self.l_down.take(1, 2) << 8 | 1 << 10
+            self.low.take::<HERE>(1, 2) << 6 | self.low.take::<DOWN>(1, 2) << 8 | 1 << 10
         };
         self.h0.take(O - 1, 2)
             | above << 2
@@ -580,9 +578,7 @@ impl Windows {
             h0: Window::at(h0, x),
             h1: Window::at(rows.h1, x),
             h2: Window::at(rows.h2, x),
-            l_up: Window::at(rows.l_up, lx),
-            l_here: Window::at(rows.l_here, lx),
-            l_down: Window::at(rows.l_down, lx),
+            low: Lows::at(rows, lx),
         }
     }
 
@@ -595,18 +591,63 @@ impl Windows {
             for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
                 high.slide(2);
             }
-            for low in [&mut self.l_up, &mut self.l_here, &mut self.l_down] {
-                low.slide(1);
-            }
+            self.low.slide(1);
             return;
         }
         let (from_x, to_x) = (from.saturating_mul(2), 2 * to);
         self.h0.advance(h0, from_x, to_x);
         self.h1.advance(rows.h1, from_x, to_x);
         self.h2.advance(rows.h2, from_x, to_x);
-        self.l_up.advance(rows.l_up, from, to);
-        self.l_here.advance(rows.l_here, from, to);
-        self.l_down.advance(rows.l_down, from, to);
+        if (2 * to) / REACH == from_x / REACH {
+            self.low.slide(to - from);
+        } else {
+            self.low = Lows::at(rows, to);
+        }
+    }
+}
+
+/// The lanes of [`Lows`]: the low rows above, at and below the parents'.
+const UP: u32 = 0;
+const HERE: u32 = 1;
+const DOWN: u32 = 2;
+
+/// The three low rows a pair's templates see ([`Rows`]' `l_up`, `l_here`, `l_down`) through one
+/// window, a lane of 18 columns a row, so that they take one register where three [`Window`]s
+/// took three (eurotext's layered BIE decoded 2.7% faster, whole programs by turns): bit
+/// `62 - 18 * lane - d` is the pixel `d` columns right of the parent, for `d` from -1 to 16 when
+/// placed. The lanes slide together, and what slides into a lane from the one below it comes in
+/// at `d` 17 - s after s columns; the window is placed again at least every 16 low columns (at
+/// each multiple of [`REACH`] high ones, as the high windows are), so that it stays right of
+/// `d` 1, as far as the templates look.
+#[derive(Clone, Copy)]
+struct Lows {
+    bits: u64,
+}
+
+impl Lows {
+    /// The lanes at low column `lx` of `rows`.
+    #[inline]
+    fn at(rows: &Rows<'_>, lx: u32) -> Self {
+        let lane = |r: &[u64], lane: u32| {
+            // Window's bit 56 - d to 62 - 18 * lane - d, the 18 columns from -1.
+            let bits = Window::at(r, lx).bits() & ((1 << 18) - 1) << 40;
+            (bits << 6) >> (18 * lane)
+        };
+        Lows {
+            bits: lane(rows.l_up, UP) | lane(rows.l_here, HERE) | lane(rows.l_down, DOWN),
+        }
+    }
+
+    /// `n` bits of lane `LANE` ending `d` columns right of the parent, the rightmost lowest.
+    #[inline(always)]
+    fn take<const LANE: u32>(&self, d: i32, n: u32) -> usize {
+        ((self.bits >> (62 - 18 * LANE as i32 - d)) & ((1 << n) - 1)) as usize
+    }
+
+    /// Slides `n` columns (at most 15 since placed) to the right.
+    #[inline(always)]
+    fn slide(&mut self, n: u32) {
+        self.bits <<= n;
     }
 }
 

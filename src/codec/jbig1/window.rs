@@ -42,6 +42,12 @@ impl Window {
         Window { bits }
     }
 
+    /// The window's bits: bit `56 - d` is the pixel `d` columns right of the current one.
+    #[inline(always)]
+    pub fn bits(&self) -> u64 {
+        self.bits
+    }
+
     /// `n` bits ending `d` columns to the right of the current pixel, the rightmost lowest.
     #[inline(always)]
     pub fn take(&self, d: i32, n: u32) -> usize {
