@@ -641,6 +641,7 @@ impl Lows {
     /// `n` bits of lane `LANE` ending `d` columns right of the parent, the rightmost lowest.
     #[inline(always)]
     fn take<const LANE: u32>(&self, d: i32, n: u32) -> usize {
+        debug_assert!(d <= 1 && d - n as i32 >= -2 && LANE <= DOWN);
         ((self.bits >> (62 - 18 * LANE as i32 - d)) & ((1 << n) - 1)) as usize
     }
 
