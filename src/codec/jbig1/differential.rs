@@ -594,14 +594,14 @@ impl Windows {
             self.low.slide(1);
             return;
         }
-        let (from_x, to_x) = (from.saturating_mul(2), 2 * to);
-        self.h0.advance(h0, from_x, to_x);
-        self.h1.advance(rows.h1, from_x, to_x);
-        self.h2.advance(rows.h2, from_x, to_x);
-        if (2 * to) / REACH == from_x / REACH {
+        if (2 * to) / REACH == from.saturating_mul(2) / REACH {
+            // Further on within the reach: all slide.
+            for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
+                high.slide(2 * (to - from));
+            }
             self.low.slide(to - from);
         } else {
-            self.low = Lows::at(rows, to);
+            *self = Windows::at(h0, rows, to);
         }
     }
 }
