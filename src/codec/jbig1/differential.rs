@@ -588,21 +588,23 @@ impl Windows {
         if to == from.wrapping_add(1) && !(2 * to).is_multiple_of(REACH) {
             // The next pair, within the high rows' reach and so the low rows': slides by a
             // constant, the common case near ink.
-            for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
-                high.slide(2);
-            }
-            self.low.slide(1);
-            return;
-        }
-        if (2 * to) / REACH == from.saturating_mul(2) / REACH {
+            self.slide(1);
+        } else if (2 * to) / REACH == from.saturating_mul(2) / REACH {
             // Further on within the reach: all slide.
-            for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
-                high.slide(2 * (to - from));
-            }
-            self.low.slide(to - from);
+            self.slide(to - from);
         } else {
             *self = Windows::at(h0, rows, to);
         }
+    }
+
+    /// Slides every window `pairs` pairs of columns to the right: two high columns a pair, one
+    /// low one.
+    #[inline(always)]
+    fn slide(&mut self, pairs: u32) {
+        for high in [&mut self.h0, &mut self.h1, &mut self.h2] {
+            high.slide(2 * pairs);
+        }
+        self.low.slide(pairs);
     }
 }
 
